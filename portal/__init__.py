@@ -1,0 +1,73 @@
+"""风纪 (Fengji): the 六治六提 campaign portal. create_app() builds the Flask application."""
+import importlib
+import os
+import secrets
+
+from flask import Flask
+
+from .config import DEFAULT_SECRET, Defaults, coerce
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# one blueprint per area, in navigation order
+AREAS = ("auth", "main", "admin", "selfcheck", "tips", "clues", "ledger", "documents",
+         "inspections", "dashboard", "reports", "notices")
+
+
+def _load_config(app, test_config):
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for key, value in os.environ.items():
+        if key.startswith("PORTAL_"):
+            app.config[key[len("PORTAL_"):]] = coerce(value)
+    if os.environ.get("DATABASE_URL") and not (test_config or {}).get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+
+
+def _ensure_secret(app):
+    """Generate a random SECRET_KEY into instance/ on first start; refuse the default in production."""
+    if app.config.get("SECRET_KEY") and app.config["SECRET_KEY"] != DEFAULT_SECRET:
+        return
+    path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    with open(path) as f:
+        app.config["SECRET_KEY"] = f.read().strip()
+
+
+def create_app(test_config=None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(ROOT, "instance"),
+        instance_relative_config=True,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    if test_config and test_config.get("INSTANCE_PATH"):
+        app.instance_path = test_config["INSTANCE_PATH"]
+    os.makedirs(app.instance_path, exist_ok=True)
+    _load_config(app, test_config)
+    if app.config["PORTAL_ENV"] == "production" and app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET):
+        raise RuntimeError("生产环境不得使用默认 SECRET_KEY：请在 instance/config.py 或 PORTAL_SECRET_KEY 中设置。")
+    _ensure_secret(app)
+
+    from . import db, web
+    from .extensions import csrf, limiter, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    web.init_app(app)
+
+    for area in AREAS:
+        module = importlib.import_module(f"{__name__}.{area}")
+        app.register_blueprint(module.bp)
+
+    from . import cli
+    cli.init_app(app)
+    return app

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("clues", __name__, url_prefix="/clues")

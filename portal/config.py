@@ -1,0 +1,54 @@
+"""Default configuration. Layers: these defaults -> instance/config.py -> PORTAL_* env -> test config."""
+
+DEFAULT_SECRET = "change-me"
+
+
+class Defaults:
+    PORTAL_ENV = "development"  # "production" refuses a default secret
+    SECRET_KEY = DEFAULT_SECRET
+    DATABASE_URL = None  # None: SQLite at instance/portal.sqlite3
+    SQLITE_BUSY_TIMEOUT_MS = 10000
+    DB_MAX_CONNECTIONS = 32
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    IDLE_TIMEOUT_MINUTES = 30
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+
+    PASSWORD_MIN_LENGTH = 8
+    LOCKOUT_THRESHOLD = 5
+    LOCKOUT_MINUTES = 10
+    # argon2 parameters; tests lower them
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 2
+
+    MAX_CONTENT_LENGTH = 110 * 1024 * 1024
+    UPLOAD_MAX_FILES = 5
+    UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+    DUE_SOON_DAYS = 7  # ledger: flag entries due within N days
+    SELFCHECK_REMIND_DAYS = 5  # notice N days before the self-check deadline
+    PAGE_SIZE = 50
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+
+    MAIL_SERVER = None  # SMTP off by default
+    MAIL_PORT = 25
+    MAIL_SENDER = "fengji@localhost"
+
+
+# keys that are parsed as int/bool when they come from PORTAL_* env variables
+def coerce(value: str):
+    low = value.lower()
+    if low in ("true", "yes", "on"):
+        return True
+    if low in ("false", "no", "off"):
+        return False
+    try:
+        return int(value)
+    except ValueError:
+        return value

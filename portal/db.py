@@ -1,0 +1,113 @@
+"""Database wiring: URL -> peewee database, a pooled connection per request, migrations, CLI."""
+import os
+
+import click
+from flask import current_app
+from playhouse.db_url import parse as parse_url
+from playhouse.migrations import Runner
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
+
+from .extensions import db
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def make_database(app):
+    url = app.config.get("DATABASE_URL")
+    max_conn = app.config["DB_MAX_CONNECTIONS"]
+    if not url or url.startswith("sqlite"):
+        if url:
+            path = url.split("///", 1)[1]
+        else:
+            path = os.path.join(app.instance_path, "portal.sqlite3")
+        if path == ":memory:" or not path:
+            raise RuntimeError("SQLite must live in a file, not :memory:")
+        return PooledSqliteDatabase(
+            path,
+            max_connections=max_conn,
+            stale_timeout=600,
+            # BEGIN IMMEDIATE: a write transaction takes the lock up front, so two writers queue
+            # behind busy_timeout instead of failing on a stale snapshot.
+            lock_type="IMMEDIATE",
+            pragmas={
+                "journal_mode": "wal",
+                "foreign_keys": 1,
+                "busy_timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"],
+                "synchronous": "normal",
+                "cache_size": -16000,
+            },
+        )
+    if url.startswith(("postgres://", "postgresql://")):
+        params = parse_url(url, unquote_password=True)
+        name = params.pop("database")
+        return PooledPostgresqlDatabase(name, max_connections=max_conn, stale_timeout=600, **params)
+    raise RuntimeError(f"Unsupported DATABASE_URL scheme: {url.split(':', 1)[0]}")
+
+
+def is_postgres() -> bool:
+    return isinstance(db.obj, PooledPostgresqlDatabase)
+
+
+def init_app(app):
+    if db.obj is not None:  # a second app in the same process (tests): release the old pool
+        try:
+            db.obj.close_all()
+        except Exception:  # noqa: BLE001 - best effort
+            pass
+    db.initialize(make_database(app))
+
+    @app.before_request
+    def _connect():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not db.is_closed():
+            # a request never leaves a transaction open; the pool keeps the connection
+            db.close()
+
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(db_upgrade_command)
+    app.cli.add_command(db_status_command)
+
+
+def runner() -> Runner:
+    return Runner(db.obj, directory=MIGRATIONS_DIR, table_name="schema_migration")
+
+
+def upgrade() -> list[str]:
+    """Apply pending migrations; returns the names applied."""
+    with db.connection_context():
+        r = runner()
+        before = set(r.applied())
+        r.up()
+        return sorted(set(r.applied()) - before)
+
+
+def all_tables() -> list[str]:
+    with db.connection_context():
+        return [t for t in db.get_tables() if t != "schema_migration"]
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create a fresh database at the newest schema version."""
+    with db.connection_context():
+        if runner().applied():
+            click.echo("数据库已存在，仅执行待处理的迁移。")
+    applied = upgrade()
+    click.echo(f"已应用迁移 {len(applied)} 个：{', '.join(applied) or '无'}")
+
+
+@click.command("db-upgrade")
+def db_upgrade_command():
+    """Apply pending numbered migrations."""
+    applied = upgrade()
+    click.echo(f"已应用迁移 {len(applied)} 个：{', '.join(applied) or '无'}")
+
+
+@click.command("db-status")
+def db_status_command():
+    with db.connection_context():
+        for m in runner().status():
+            click.echo(f"{'已应用' if m.applied else '待应用'}  {m.name}")

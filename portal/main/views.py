@@ -1,0 +1,38 @@
+"""Home page per role, and a person's profile (scoped)."""
+from flask import abort, render_template
+from flask_login import current_user, login_required
+
+from .. import audit
+from ..models import Department, User
+from ..nav import home_panel
+from ..permissions import ROLES, scope_users
+from . import bp
+
+
+@bp.route("/")
+@login_required
+def home():
+    return render_template("main/home.html")
+
+
+def get_user_for(viewer, user_id: int) -> User:
+    """Load a person within the viewer's scope, or 404 (and audit the attempt)."""
+    user = (User.select(User, Department).join(Department)
+            .where((User.id == user_id) & scope_users(viewer)).first())
+    if user is None:
+        if User.select().where(User.id == user_id).exists():
+            audit.record("access_denied", "user", user_id, outcome="denied")
+        abort(404)
+    return user
+
+
+@bp.route("/people/<int:user_id>")
+@login_required
+def person(user_id):
+    user = get_user_for(current_user, user_id)
+    return render_template("main/person.html", person=user)
+
+
+@home_panel(order=0)
+def roles_panel(user):
+    return render_template("main/_roles_panel.html", roles=[ROLES[r] for r in sorted(user.roles)])

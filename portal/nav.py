@@ -1,0 +1,54 @@
+"""Navigation and home-page panels, contributed by each area at import time.
+
+register_nav("整改台账", "ledger.index", lambda u: can(u, "ledger.view"), order=30)
+
+@home_panel(order=10)
+def my_tasks(user): return render_template("ledger/_home_panel.html", ...) or None
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+from markupsafe import Markup
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    allowed: Callable
+    order: int
+
+
+_NAV: list[NavItem] = []
+_PANELS: list[tuple[int, Callable]] = []
+
+
+def register_nav(label: str, endpoint: str, allowed: Callable, order: int = 50) -> None:
+    if any(n.endpoint == endpoint for n in _NAV):
+        return
+    _NAV.append(NavItem(label, endpoint, allowed, order))
+    _NAV.sort(key=lambda n: n.order)
+
+
+def nav_items(user) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [n for n in _NAV if n.allowed(user)]
+
+
+def home_panel(order: int = 50):
+    def deco(fn):
+        if fn.__qualname__ not in {f.__qualname__ for _, f in _PANELS}:
+            _PANELS.append((order, fn))
+            _PANELS.sort(key=lambda p: p[0])
+        return fn
+    return deco
+
+
+def home_panels(user) -> list[Markup]:
+    out = []
+    for _order, fn in _PANELS:
+        html = fn(user)
+        if html:
+            out.append(Markup(html))
+    return out

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("selfcheck", __name__, url_prefix="/selfcheck")

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("tips", __name__, url_prefix="/tips")
