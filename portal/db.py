@@ -29,6 +29,7 @@ def make_database(app):
             # BEGIN IMMEDIATE: a write transaction takes the lock up front, so two writers queue
             # behind busy_timeout instead of failing on a stale snapshot.
             lock_type="IMMEDIATE",
+            check_same_thread=False,  # pooled connections move between threads, one at a time
             pragmas={
                 "journal_mode": "wal",
                 "foreign_keys": 1,
@@ -69,6 +70,7 @@ def init_app(app):
     app.cli.add_command(init_db_command)
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(db_status_command)
+    app.cli.add_command(db_new_migration_command)
 
 
 def runner() -> Runner:
@@ -111,3 +113,35 @@ def db_status_command():
     with db.connection_context():
         for m in runner().status():
             click.echo(f"{'已应用' if m.applied else '待应用'}  {m.name}")
+
+
+def migration_body(models, doc: str) -> str:
+    """Source of a migration that creates `models` as frozen copies (see playhouse.migrations)."""
+    import re
+
+    from peewee import sort_models
+    from playhouse.migrations import template
+    from playhouse.schema_diff import SchemaDiff
+    body = template(SchemaDiff(sort_models(list(models)), [], [], [], []))
+    body = re.sub(r"# TODO: .* default <function.*\n", "", body)
+    body = re.sub(r"# Generated from a schema diff on .*", "# Frozen copies of the models at this version.", body)
+    return f'"""{doc}"""\n' + body
+
+
+@click.command("db-new-migration")
+@click.argument("filename")
+@click.argument("models", nargs=-1, required=True)
+@click.option("--doc", default="Schema migration.")
+def db_new_migration_command(filename, models, doc):
+    """Write portal/migrations/FILENAME.py creating MODELS (dotted paths, e.g. portal.models.tip.Tip)."""
+    import importlib
+    resolved = []
+    for path in models:
+        mod, _, name = path.rpartition(".")
+        resolved.append(getattr(importlib.import_module(mod), name))
+    target = os.path.join(MIGRATIONS_DIR, filename if filename.endswith(".py") else filename + ".py")
+    if os.path.exists(target):
+        raise click.ClickException(f"{target} exists")
+    with open(target, "w") as f:
+        f.write(migration_body(resolved, doc))
+    click.echo(target)

@@ -52,3 +52,26 @@ def home_panels(user) -> list[Markup]:
         if html:
             out.append(Markup(html))
     return out
+
+
+_PROBLEM_PANELS: list[tuple[int, Callable]] = []
+
+
+def problem_panel(order: int = 50):
+    """Areas add a section to a Problem's detail page (linked clue, self-check, documents…):
+    fn(problem, user) -> HTML or None."""
+    def deco(fn):
+        if fn.__qualname__ not in {f.__qualname__ for _, f in _PROBLEM_PANELS}:
+            _PROBLEM_PANELS.append((order, fn))
+            _PROBLEM_PANELS.sort(key=lambda p: p[0])
+        return fn
+    return deco
+
+
+def problem_panels(problem, user) -> list[Markup]:
+    out = []
+    for _order, fn in _PROBLEM_PANELS:
+        html = fn(problem, user)
+        if html:
+            out.append(Markup(html))
+    return out

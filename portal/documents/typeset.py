@@ -118,7 +118,7 @@ class Typesetter:
             return 0.5
         return self.fonts.advance(role, ch)
 
-    def layout(self, text, roles=None, first_indent=2.0, kind="p"):
+    def layout(self, text, roles=None, first_indent=2.0, kind="p", rest_indent=0.0):
         """Lines of one paragraph. ``roles``: per character font role (default all 仿宋)."""
         if not text:
             return []
@@ -139,7 +139,8 @@ class Typesetter:
         lines, i, first = [], 0, True
         n = len(units)
         while i < n:
-            avail = self.cells - (first_indent if first else 0)
+            ind = first_indent if first else rest_indent
+            avail = self.cells - ind
             # greedy fill, measured in em (a full-width glyph = 1 cell once letter-spacing is applied)
             w, j = 0.0, i
             while j < n:
@@ -150,11 +151,11 @@ class Typesetter:
             if j == i:                      # one unit wider than the line: take it anyway
                 j = i + 1
             if j >= n:
-                lines.append(self._line(units[i:n], set(), first_indent if first else 0, False, kind, first, True))
+                lines.append(self._line(units[i:n], set(), ind, False, kind, first, True))
                 break
             end, halves = self._kinsoku(units, i, j, avail, width)
             last = end >= n
-            lines.append(self._line(units[i:end], halves, first_indent if first else 0, True, kind, first, last))
+            lines.append(self._line(units[i:end], halves, ind, True, kind, first, last))
             i, first = end, False
         return lines
 

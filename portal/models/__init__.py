@@ -11,3 +11,7 @@ __all__ = [
     "DEPARTMENT_KINDS", "Department", "LeaderCharge", "RoleAssignment", "User",
     "OPEN_STATUSES", "SEVERITIES", "SOURCES", "STATUSES", "TRANSITIONS", "Problem", "ProblemEvent",
 ]
+
+from .notice import Notice  # noqa: E402
+
+__all__.append("Notice")
