@@ -40,15 +40,15 @@ def _ensure_secret(app):
 
 
 def create_app(test_config=None) -> Flask:
+    instance_path = ((test_config or {}).get("INSTANCE_PATH") or os.environ.get("PORTAL_INSTANCE_PATH")
+                     or os.path.join(ROOT, "instance"))
     app = Flask(
         __name__,
-        instance_path=os.path.join(ROOT, "instance"),
+        instance_path=os.path.abspath(instance_path),
         instance_relative_config=True,
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
-    if test_config and test_config.get("INSTANCE_PATH"):
-        app.instance_path = test_config["INSTANCE_PATH"]
     os.makedirs(app.instance_path, exist_ok=True)
     _load_config(app, test_config)
     if app.config["PORTAL_ENV"] == "production" and app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET):

@@ -62,23 +62,29 @@ def _locked_update(p: Problem, expected_version: int, **changes) -> Problem:
 
 
 def transition(problem_id: int, to: str, actor, expected_version: int, note: str = "") -> Problem:
+    if to not in STATUSES:
+        raise IllegalTransition("未知的整改状态")
+    refused = None
     with db.atomic():
         p = Problem.get_by_id(problem_id)
         if p.version != expected_version:
             raise VersionConflict(p)
-        if to not in STATUSES:
-            raise IllegalTransition("未知的整改状态")
         if (p.status, to) not in TRANSITIONS:
-            audit.record("problem_refused", "problem", p.id, outcome="refused", actor=actor,
-                         detail={"from": p.status, "to": to})
-            raise IllegalTransition(
-                f"不能从“{STATUSES[p.status]}”直接变为“{STATUSES[to]}”")
-        extra = {"closed_at": clock.now()} if to == "closed" else {}
-        new = _locked_update(p, expected_version, status=to, **extra)
-        ProblemEvent.create(problem=new, actor=actor, kind="status", from_status=p.status,
-                            to_status=to, note=note)
-        audit.record("problem_status", "problem", p.id, actor=actor,
-                     detail={"from": p.status, "to": to})
+            refused = p.status
+        else:
+            return _apply_transition(p, to, actor, expected_version, note)
+    # audited outside the rolled-back transaction, so the refusal is kept
+    audit.record("problem_refused", "problem", problem_id, outcome="refused", actor=actor,
+                 detail={"from": refused, "to": to})
+    raise IllegalTransition(f"不能从“{STATUSES[refused]}”直接变为“{STATUSES[to]}”")
+
+
+def _apply_transition(p: Problem, to: str, actor, expected_version: int, note: str) -> Problem:
+    extra = {"closed_at": clock.now()} if to == "closed" else {}
+    new = _locked_update(p, expected_version, status=to, **extra)
+    ProblemEvent.create(problem=new, actor=actor, kind="status", from_status=p.status,
+                        to_status=to, note=note)
+    audit.record("problem_status", "problem", p.id, actor=actor, detail={"from": p.status, "to": to})
     return new
 
 
