@@ -1,0 +1,79 @@
+"""The rectification ledger's own records around a Problem: actions taken (通报/提醒/约谈), deadline
+extension requests, evidence files, and 长效机制 (lasting mechanisms) covering common problems."""
+from peewee import (CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField)
+
+from .. import clock
+from .base import BaseModel
+from .org import Department, User
+from .problem import Problem
+
+ACTION_KINDS = {"circular": "通报", "reminder": "提醒", "talk": "约谈"}
+EXTENSION_STATUSES = {"pending": "待审批", "approved": "已批准", "rejected": "未批准"}
+
+
+class ProblemAction(BaseModel):
+    """A 通报 / 提醒 / 约谈 taken on a Problem. `document_id` is filled by the documents area when the
+    official 通报、提醒函、约谈通知书 is issued."""
+    problem = ForeignKeyField(Problem, backref="actions", on_delete="RESTRICT")
+    kind = CharField(max_length=16)
+    date = DateField()
+    by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="ledger_actions")
+    note = TextField(default="")
+    document_id = IntegerField(null=True, index=True)
+    created_at = DateTimeField(default=clock.now)
+
+    @property
+    def kind_label(self):
+        return ACTION_KINDS.get(self.kind, self.kind)
+
+
+class DeadlineExtension(BaseModel):
+    """A request to move a Problem's 整改时限; only an approval by the office changes the deadline."""
+    problem = ForeignKeyField(Problem, backref="extensions", on_delete="RESTRICT")
+    requested_by = ForeignKeyField(User, null=True, on_delete="SET NULL", related_name="extension_requests")
+    old_deadline = DateField(null=True)
+    new_deadline = DateField()
+    reason = TextField()
+    status = CharField(max_length=16, default="pending", index=True)
+    decided_by = ForeignKeyField(User, null=True, on_delete="SET NULL", related_name="extension_decisions")
+    decided_at = DateTimeField(null=True)
+    decision_note = TextField(default="")
+    created_at = DateTimeField(default=clock.now)
+
+    @property
+    def status_label(self):
+        return EXTENSION_STATUSES.get(self.status, self.status)
+
+
+class ProblemEvidence(BaseModel):
+    """An evidence file (整改佐证材料) checked and stored through portal.uploads."""
+    problem = ForeignKeyField(Problem, backref="evidence", on_delete="RESTRICT")
+    filename = CharField(max_length=128)
+    kind = CharField(max_length=8)
+    key = CharField(max_length=64)
+    size = IntegerField(default=0)
+    uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=clock.now)
+
+
+class Mechanism(BaseModel):
+    """举一反三: the rule or system changed to fix common problems at the root."""
+    title = CharField(max_length=128)  # 制度名称
+    content = TextField(default="")  # what was changed
+    owner = ForeignKeyField(User, null=True, on_delete="SET NULL", related_name="mechanisms_owned")
+    department = ForeignKeyField(Department, null=True, on_delete="SET NULL")
+    date = DateField()
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", related_name="mechanisms_created")
+    created_at = DateTimeField(default=clock.now)
+
+
+class MechanismProblem(BaseModel):
+    mechanism = ForeignKeyField(Mechanism, backref="links", on_delete="CASCADE")
+    problem = ForeignKeyField(Problem, backref="mechanism_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("mechanism", "problem"), True),)
+
+
+Mechanism.problems = property(lambda self: Problem.select().join(MechanismProblem).where(
+    MechanismProblem.mechanism == self.id))
