@@ -1,0 +1,627 @@
+"""Official-document rendering engine (GB/T 9704-2012 《党政机关公文格式》) — pure rendering, no database.
+
+Public API
+----------
+``render_pdf(kind, doc, fonts_dir=None) -> bytes``   the PDF; raises :class:`MissingGlyph` when a character
+                                                      is covered by no configured font.
+``render_html(kind, doc, fonts_dir=None) -> str``    the same pages as a self-contained HTML preview.
+``check_glyphs(doc, fonts_dir=None) -> list[str]``   characters no configured font covers (empty = fine).
+``KINDS``                                            the document kinds.
+
+``fonts_dir`` is the office's ``<instance>/fonts`` folder of licensed fonts (方正小标宋简体, 仿宋_GB2312 …);
+the free Fandol fonts are used for any role it does not cover.
+
+Kinds and their format
+----------------------
+=====================  ==========  ============================================================
+kind                   format      notes
+=====================  ==========  ============================================================
+``circular``  通报       文件式      red 版头, 下行文
+``notice``    通知       文件式      red 版头, 下行文
+``report``    报告       文件式      red 版头, 上行文: 发文字号 1 char from the left, 签发人 on the right
+``minutes``   会议纪要    纪要格式     red "××纪要" mark, 出席/请假/列席 lists after the body
+``reminder-letter`` 提醒函  信函格式   mark 30 mm from the page top, double red lines, page 1 unnumbered
+``talk-notice`` 约谈通知书  信函格式   as above
+``work-plan`` 工作方案     plain       title, body, 署名, date
+``self-check-report`` 个人对照检查材料  plain  person line under the title, ``items`` as 一、二、 sections
+``department-report`` 单位自查自纠情况报告 plain  tables allowed
+=====================  ==========  ============================================================
+
+The ``doc`` dict (all keys optional unless noted)
+-------------------------------------------------
+``organ``       str   发文机关标志 text, e.g. "××市机关事务管理局文件" (red header and letter kinds)
+``number``      str   发文字号 "机管发〔2026〕5号"; None for a draft (the line stays empty)
+``signer``      str   签发人 name (report only)
+``title``       str   标题 (required); "\\n" forces title line breaks, else 梯形 breaking is computed
+``addressees``  str   主送机关, e.g. "各科室、各事业单位"; the "：" is added
+``body``        str   plain text, one paragraph per line; 一、/（一）/1./（1） start headings; a line
+                      "[[表格N]]" places ``tables[N-1]`` there (other tables follow the body)
+``tables``      list  [{"caption": str, "header": [str], "rows": [[str]], "widths": [float]?}]
+``attachments`` list  titles (str) or {"title": str, "body": str, "tables": [...]} — dicts with a body
+                      are printed as 附件 pages after the signature
+``signature``   str   发文机关署名 (or the person's name)
+``date``        datetime.date | str   成文日期, printed "2026年5月6日"
+``seal``        bool  sealed layout (date 4 chars from the right, signature centred above it)
+``seal_png``    bytes PNG of the seal, drawn red over signature and date (only when ``seal``)
+``note``        str   附注, printed "（…）"
+``copy_to``     str   抄送 (版记)
+``printer``     str   印发机关;  ``print_date``  date | str  印发日期 (defaults to ``date``)
+minutes:        ``attendees``, ``absent``, ``observers`` (str each: 出席, 请假, 列席)
+self-check-report: ``person``, ``department``, ``items`` [{"q": str, "a": str}] appended to ``body``
+letters:        ``number`` printed right-aligned under the double red line
+"""
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import math
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+
+import jinja2
+
+from . import typeset as ts
+from .fonts import CSS_FAMILY, ROLE_LABELS, font_set
+
+MM = 72 / 25.4
+P = 28.95                         # line pitch, pt
+CELL = ts.CELL                    # grid cell, pt
+BLOCK_W = ts.BLOCK_W              # 442.2pt
+CAP = 22 * P                      # usable height of a page, pt (≤ 225 mm)
+BODY = 16.0
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TEMPLATES = os.path.join(ROOT, "templates", "documents")
+CSS_PATH = os.path.join(ROOT, "static", "css", "gongwen.css")
+
+KINDS = ("circular", "notice", "reminder-letter", "talk-notice", "work-plan", "report",
+         "self-check-report", "department-report", "minutes")
+FORMAT = {"circular": "red", "notice": "red", "report": "red", "minutes": "minutes",
+          "reminder-letter": "letter", "talk-notice": "letter",
+          "work-plan": "plain", "self-check-report": "plain", "department-report": "plain"}
+CN_NUM = "一二三四五六七八九十"
+
+
+class MissingGlyph(ValueError):
+    """A character of the document is covered by no configured font."""
+
+    def __init__(self, chars):
+        self.chars = list(chars)
+        shown = "、".join(f"“{c}”(U+{ord(c):04X})" for c in self.chars[:8])
+        super().__init__(f"字库中没有以下字符，无法生成公文：{shown}" + ("等" if len(self.chars) > 8 else ""))
+
+
+# ------------------------------------------------------------------ helpers
+def fmt_date(d):
+    if d is None or d == "":
+        return ""
+    if isinstance(d, (_dt.date, _dt.datetime)):
+        return f"{d.year}年{d.month}月{d.day}日"
+    s = str(d).strip()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s)
+    return f"{int(m[1])}年{int(m[2])}月{int(m[3])}日" if m else s
+
+
+def cn_index(i):
+    if i <= 10:
+        return CN_NUM[i - 1]
+    if i < 20:
+        return "十" + CN_NUM[i - 11]
+    return CN_NUM[i // 10 - 1] + "十" + (CN_NUM[i % 10 - 1] if i % 10 else "")
+
+
+def split_title(fonts, title, size=22.0):
+    """Title lines: explicit "\\n" breaks kept; otherwise 梯形 (upper lines longer), no 避头尾 violations."""
+    if "\n" in title:
+        return [t.strip() for t in title.split("\n") if t.strip()]
+    maxw = (BLOCK_W - 2 * size) / size            # leave at least one character of air each side
+    chars = list(title)
+    widths = [fonts.advance("xbs", c) for c in chars]
+    total = sum(widths)
+    if total <= maxw:
+        return [title]
+    n = math.ceil(total / maxw)
+    target = total / n + 1.0                      # upper lines a little longer: a trapezoid
+    lines, cur, w = [], "", 0.0
+    for k, (c, cw) in enumerate(zip(chars, widths)):
+        limit = min(maxw, target) if len(lines) < n - 1 else maxw
+        if cur and w + cw > limit + 1e-6 and c not in ts.NO_START and cur[-1] not in ts.NO_END \
+                and not (c.isascii() and c.isalnum() and cur[-1].isascii() and cur[-1].isalnum()):
+            lines.append(cur)
+            cur, w = "", 0.0
+        cur, w = cur + c, w + cw
+    lines.append(cur)
+    return lines
+
+
+def text_width_pt(fonts, text, role="fang", size=BODY, spacing=None):
+    spacing = CELL - size if spacing is None else spacing
+    nat = sum(fonts.advance(role, c) if c != " " else 0.5 for c in text) * size
+    return nat + max(len(text) - 1, 0) * spacing
+
+
+def plain_line(text, role="fang", indent_pt=0.0, kind="plain", size=BODY, spacing=None):
+    ln = ts.Line([ts.Seg(text, role)], indent_pt / CELL, CELL - size if spacing is None else spacing,
+                 False, kind, True, True, size)
+    return ln
+
+
+# ------------------------------------------------------------------ layout units
+@dataclass
+class Unit:
+    kind: str                      # ln | blank | title | head | table-row | break | sig
+    height: float = P
+    data: dict = field(default_factory=dict)
+    body: bool = False             # a body text line (may be carried to the next page)
+
+
+class Composer:
+    def __init__(self, kind, doc, fonts):
+        self.kind, self.doc, self.fonts = kind, doc, fonts
+        self.fmt = FORMAT[kind]
+        self.tsr = ts.Typesetter(fonts)
+        self.units = []
+        self.texts = []            # (role, text) for the glyph check
+
+    # ---- small builders
+    def add(self, kind, height=P, body=False, **data):
+        self.units.append(Unit(kind, height, data, body))
+
+    def line(self, ln, body=True):
+        for s in ln.segs:
+            self.texts.append((s.role, s.text))
+        self.add("ln", P, body, line=ln)
+
+    def blank(self):
+        self.add("blank", P)
+
+    def para(self, text, roles=None, first_indent=2.0, rest_indent=0.0, kind="p"):
+        for ln in self.tsr.layout(text, roles, first_indent, kind, rest_indent):
+            self.line(ln)
+
+    def body_text(self, text, tables=()):
+        tables = list(tables or [])
+        used = set()
+        chunk = []
+
+        def flush():
+            if chunk:
+                for ln in ts.typeset_body(self.fonts, "\n".join(chunk)):
+                    self.line(ln)
+                chunk.clear()
+        for raw in (text or "").splitlines():
+            m = re.fullmatch(r"\s*\[\[表格?(\d+)\]\]\s*", raw)
+            if m and 0 < int(m[1]) <= len(tables):
+                flush()
+                self.table(tables[int(m[1]) - 1])
+                used.add(int(m[1]) - 1)
+            else:
+                chunk.append(raw)
+        flush()
+        for i, t in enumerate(tables):
+            if i not in used:
+                self.table(t)
+
+    # ---- elements
+    def header(self):
+        d, f = self.doc, self.fonts
+        items = []
+        organ = (d.get("organ") or "").strip()
+        if self.fmt == "letter":
+            size = self.organ_size(organ, 30.0)
+            top = -7 * MM                                    # 30 mm from the page top = 7 mm above the block
+            items.append(dict(t="organ", top=self.box_top("xbs", size, top), size=size, text=organ))
+            y = top + size + 4 * MM                           # double red line 4 mm below the mark
+            items.append(dict(t="dbl", cls="top", top=y))
+            y += 1.6 * MM
+            number = d.get("number") or ""
+            items.append(dict(t="docno", cls="right", top=y + P - BODY, text=number))
+            y = y + P                                           # 发文字号 on the line below the double line
+            items.append(dict(t="dbl", cls="bottom", top=240 * MM - 1.6 * MM))
+            self.texts += [("xbs", organ), ("fang", number)]
+            self.add("head", y + 2 * P, items=items)           # title 2 lines below
+            return
+        size = self.organ_size(organ, 36.0)
+        top = 35 * MM                                         # glyph top 35 mm below the block top
+        items.append(dict(t="organ", top=self.box_top("xbs", size, top), size=size, text=organ))
+        self.texts.append(("xbs", organ))
+        y = top + size + 2 * P                                # 发文字号: 2 blank lines below the mark
+        number = d.get("number") or ""
+        self.texts.append(("fang", number))
+        if self.kind == "report":
+            signer = d.get("signer") or ""
+            self.texts += [("fang", "签发人："), ("kai", signer)]
+            items.append(dict(t="docno", cls="up", top=self.box_top("fang", BODY, y, BODY), text=number,
+                              signer=signer))
+        else:
+            items.append(dict(t="docno", cls="center", top=self.box_top("fang", BODY, y, BODY), text=number))
+        y += BODY + 4 * MM                                     # red line 4 mm below the 发文字号
+        items.append(dict(t="rule", top=y))
+        y += 0.35 * MM
+        self.add("head", y + 2 * P, items=items)               # title 2 blank lines below the red line
+
+    def organ_size(self, organ, maximum):
+        n = max(sum(self.fonts.advance("xbs", c) for c in organ), 1)
+        return float(min(maximum, math.floor(BLOCK_W / n)))
+
+    def box_top(self, role, size, emtop, line_height=None):
+        """Top of a box with ``line-height`` (default = size) whose glyph em box should start at ``emtop``."""
+        lh = size if line_height is None else line_height
+        a, dsc = self.fonts.metrics(role)
+        baseline_in_box = (lh - (a + dsc) * size) / 2 + a * size
+        return emtop + 0.88 * size - baseline_in_box
+
+    def title(self, with_gap=True):
+        title = (self.doc.get("title") or "").strip()
+        for t in split_title(self.fonts, title):
+            self.texts.append(("xbs", t))
+            self.add("title", P, text=t)
+        if with_gap:
+            self.blank()
+
+    def addressees(self):
+        a = (self.doc.get("addressees") or "").strip()
+        if a:
+            if not a.endswith(("：", ":")):
+                a += "："
+            self.para(a, first_indent=0.0)
+
+    def attachment_note(self):
+        atts = self.doc.get("attachments") or []
+        titles = [a if isinstance(a, str) else a.get("title", "") for a in atts]
+        if not titles:
+            return
+        self.blank()
+        if len(titles) == 1:
+            self.para("附件：" + titles[0].rstrip("。"), first_indent=2.0, rest_indent=5.0)
+            return
+        for i, t in enumerate(titles, 1):
+            label = f"{i}."
+            lw = sum(self.fonts.advance("fang", c) for c in label)
+            text = ("附件：" if i == 1 else "") + label + t.rstrip("。")
+            self.para(text, first_indent=2.0 if i == 1 else 5.0, rest_indent=5.0 + lw)
+
+    def labelled(self, label, text):
+        """出席/请假/列席: 黑体 label, 仿宋 names, continuation aligned after the colon."""
+        if not text:
+            return
+        full = f"{label}：{text}"
+        roles = ["hei"] * (len(label) + 1) + ["fang"] * len(text)
+        self.para(full, roles, first_indent=2.0, rest_indent=2.0 + len(label) + 1)
+
+    def signature_block(self):
+        d, f = self.doc, self.fonts
+        date = fmt_date(d.get("date"))
+        sig = (d.get("signature") or "").strip()
+        sealed = bool(d.get("seal"))
+        lines = []
+        if date:
+            dw = text_width_pt(f, date)
+            right = (4 if sealed else 2) * CELL
+            date_x = BLOCK_W - right - dw
+            if sig:
+                sw = text_width_pt(f, sig)
+                if sealed:                                    # centred on the date
+                    sig_x = date_x + dw / 2 - sw / 2
+                else:                                         # date starts 2 chars right of the signature
+                    sig_x = min(date_x - 2 * CELL, BLOCK_W - 2 * CELL - sw)
+                sig_x = max(sig_x, 0.0)
+                lines.append(plain_line(sig, indent_pt=sig_x, kind="sig"))
+            lines.append(plain_line(date, indent_pt=date_x, kind="date"))
+        elif sig:
+            sw = text_width_pt(f, sig)
+            lines.append(plain_line(sig, indent_pt=BLOCK_W - 2 * CELL - sw, kind="sig"))
+        note = (d.get("note") or "").strip()
+        note_lines = []
+        if note:
+            if not note.startswith(("（", "(")):
+                note = f"（{note}）"
+            note_lines = self.tsr.layout(note, None, 2.0, "note")
+        if not lines and not note_lines:
+            return
+        for ln in lines + note_lines:
+            for s in ln.segs:
+                self.texts.append((s.role, s.text))
+        seal = None
+        if sealed and d.get("seal_png") and date:
+            seal = base64.b64encode(d["seal_png"]).decode()
+        self.add("sig", P * (len(lines) + len(note_lines)), lines=lines, notes=note_lines, seal=seal,
+                 date_centre=(lines[-1].indent_pt + text_width_pt(f, date) / 2) if date else None,
+                 nsig=len(lines))
+
+    def table(self, t):
+        f = self.fonts
+        header = [str(h) for h in t.get("header") or []]
+        rows = [[("" if c is None else str(c)) for c in r] for r in t.get("rows") or []]
+        ncol = max([len(header)] + [len(r) for r in rows] + [1])
+        header += [""] * (ncol - len(header))
+        rows = [r + [""] * (ncol - len(r)) for r in rows]
+        if t.get("widths"):
+            raw = [float(w) for w in t["widths"]][:ncol] + [1.0] * max(0, ncol - len(t["widths"]))
+        else:
+            raw = []
+            for c in range(ncol):
+                longest = max([len(header[c])] + [len(r[c]) for r in rows])
+                raw.append(min(max(longest, 2), 14))
+        tot = sum(raw)
+        widths = [BLOCK_W * w / tot for w in raw]
+        caption = (t.get("caption") or "").strip()
+        if caption:
+            self.texts.append(("hei", caption))
+            ln = plain_line(caption, role="hei", kind="caption", spacing=0)
+            self.add("caption", P, line=ln, body=False)
+
+        def row_unit(cells, head):
+            wrapped = []
+            for c, w in zip(cells, widths):
+                role = "hei" if head else "fang"
+                self.texts.append((role, c))
+                wrapped.append("\n".join(ts.wrap_cells(f, c, (w - 5) / 14.0, role, 14.0)))
+            nl = max(x.count("\n") + 1 for x in wrapped)
+            h = nl * 20 + 6
+            centre = [len(c) <= 6 for c in cells]
+            return Unit("table-row", h + 0.7, dict(cells=wrapped, widths=widths, head=head, h=h, centre=centre))
+        head_unit = row_unit(header, True) if any(header) else None
+        if head_unit:
+            self.units.append(head_unit)
+        for r in rows:
+            u = row_unit(r, False)
+            u.data["repeat"] = head_unit
+            self.units.append(u)
+        # back on a line boundary after the table: a small gap
+        self.add("gap", 6.0)
+
+    def page_break(self):
+        self.add("break", 0)
+
+    def attachments_pages(self):
+        atts = [a for a in (self.doc.get("attachments") or []) if isinstance(a, dict) and a.get("body")]
+        many = len([a for a in (self.doc.get("attachments") or [])]) > 1
+        for i, a in enumerate(self.doc.get("attachments") or [], 1):
+            if not (isinstance(a, dict) and (a.get("body") or a.get("tables"))):
+                continue
+            self.page_break()
+            label = f"附件{i}" if many else "附件"
+            self.line(plain_line(label, role="hei", kind="att-label"), body=False)
+            self.blank()
+            for t in split_title(self.fonts, a.get("title", "")):
+                self.texts.append(("xbs", t))
+                self.add("title", P, text=t)
+            self.blank()
+            self.body_text(a.get("body", ""), a.get("tables"))
+        return atts
+
+    # ---- whole document
+    def compose(self):
+        d = self.doc
+        if self.fmt in ("red", "minutes", "letter"):
+            self.header()
+        if self.kind == "self-check-report":
+            self.title(with_gap=False)
+            who = "　".join(x for x in (d.get("department"), d.get("person")) if x)
+            if who:
+                self.texts.append(("kai", who))
+                self.add("ln", P, False, line=plain_line(who, role="kai", kind="center", spacing=0), center=True)
+            self.blank()
+        else:
+            self.title()
+        self.addressees()
+        body = d.get("body") or ""
+        if self.kind == "self-check-report" and d.get("items"):
+            parts = [body] if body.strip() else []
+            for i, it in enumerate(d["items"], 1):
+                parts.append(f"{cn_index(i)}、{it.get('q', '').strip()}")
+                parts.append(str(it.get("a", "")).strip())
+            body = "\n".join(parts)
+        self.body_text(body, d.get("tables"))
+        self.attachment_note()
+        if self.kind == "minutes":
+            lists = [("出席", d.get("attendees")), ("请假", d.get("absent")), ("列席", d.get("observers"))]
+            if any(v for _, v in lists):
+                self.blank()
+                for label, v in lists:
+                    self.labelled(label, (v or "").strip())
+        self.blank()
+        self.signature_block()
+        self.attachments_pages()
+        return self.paginate()
+
+    def colophon(self):
+        d = self.doc
+        rows = []
+        if self.fmt == "letter":
+            return None
+        copy_to = (d.get("copy_to") or "").strip()
+        if copy_to:
+            if not copy_to.endswith("。"):
+                copy_to += "。"
+            text = "抄送：" + copy_to
+            width = (BLOCK_W - 28) / 14.0
+            parts = ts.wrap_cells(self.fonts, text, width, "fang", 14.0)
+            if len(parts) > 1:                                 # continuation aligned after 抄送：
+                parts = [parts[0]] + ["　　　" + p for p in ts.wrap_cells(
+                    self.fonts, text[len(parts[0]):], width - 3, "fang", 14.0)]
+            rows.append(dict(lines=parts, right=""))
+            self.texts.append(("fang", text))
+        printer = (d.get("printer") or "").strip()
+        pdate = fmt_date(d.get("print_date") or d.get("date"))
+        if printer or pdate:
+            rows.append(dict(lines=[printer], right=(pdate + "印发") if pdate else ""))
+            self.texts += [("fang", printer), ("fang", pdate + "印发")]
+        if not rows:
+            return None
+        height = sum(len(r["lines"]) * P for r in rows) + 0.35 * MM * 2 + 0.25 * MM * (len(rows) - 1)
+        return dict(rows=rows, height=height)
+
+    def paginate(self):
+        pages = [dict(units=[], used=0.0)]
+
+        def new_page():
+            pages.append(dict(units=[], used=0.0))
+
+        for u in self.units:
+            page = pages[-1]
+            if u.kind == "break":
+                if page["units"]:
+                    new_page()
+                continue
+            if u.kind in ("blank", "gap") and not page["units"]:
+                continue                                       # no blank line at the top of a page
+            if u.kind == "blank" and page["used"] + 2 * P > CAP + 0.01:
+                continue                                       # nor in the last slot: keep pages full
+            if page["used"] + u.height > CAP + 0.01:
+                if u.kind == "sig":
+                    carried = []
+                    if page["used"] + u.height - P <= CAP + 0.01 and page["units"] and \
+                            page["units"][-1][0].kind == "blank":
+                        page["units"].pop()                     # drop the blank line before the signature
+                        page["used"] -= P
+                    else:
+                        while page["units"] and page["units"][-1][0].kind == "blank":
+                            b = page["units"].pop()
+                            page["used"] -= b[0].height
+                        for _ in range(2):                      # carry body lines: the signature page
+                            if page["units"] and page["units"][-1][0].body:   # must show body text
+                                c = page["units"].pop()
+                                page["used"] -= c[0].height
+                                carried.insert(0, c[0])
+                        new_page()
+                        for c in carried:
+                            self._place(pages[-1], c)
+                    if pages[-1]["used"] + u.height <= CAP + 0.01:
+                        self._place(pages[-1], u)
+                        continue
+                new_page()
+                if u.kind == "table-row" and u.data.get("repeat") is not None:
+                    self._place(pages[-1], u.data["repeat"])
+                if u.kind in ("blank", "gap"):
+                    continue
+            self._place(pages[-1], u)
+        while len(pages) > 1 and not pages[-1]["units"]:
+            pages.pop()
+        col = self.colophon()
+        if col:
+            if pages[-1]["used"] + col["height"] > CAP - 2:
+                new_page()
+            pages[-1]["colophon"] = col
+        return pages
+
+    @staticmethod
+    def _place(page, u):
+        page["units"].append((u, page["used"]))
+        page["used"] += u.height
+
+
+# ------------------------------------------------------------------ HTML / PDF
+_env = None
+_env_lock = threading.Lock()
+_css_cache = {}
+
+
+def _environment():
+    global _env
+    with _env_lock:
+        if _env is None:
+            _env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                                      trim_blocks=True, lstrip_blocks=True)
+            _env.globals.update(P=P, CELL=CELL, MM=MM, BLOCK_W=BLOCK_W, CSS_FAMILY=CSS_FAMILY)
+        return _env
+
+
+def _template_name(kind):
+    return f"{kind}.html"
+
+
+def _prepare(kind, doc, fonts_dir):
+    if kind not in KINDS:
+        raise ValueError(f"unknown document kind {kind!r}; expected one of {', '.join(KINDS)}")
+    doc = dict(doc or {})
+    doc.setdefault("kind", kind)
+    fonts = font_set(fonts_dir)
+    comp = Composer(kind, doc, fonts)
+    pages = comp.compose()
+    missing = _missing(fonts, comp.texts)
+    return doc, fonts, comp, pages, missing
+
+
+def _missing(fonts, texts):
+    out = []
+    seen = set()
+    for role, text in texts:
+        for ch in text or "":
+            if ch in seen or ch.isspace() or ord(ch) < 0x20 or ch in "\u200b\ufeff":
+                continue
+            seen.add(ch)
+            if not fonts.covers(role, ch):
+                out.append(ch)
+    return out
+
+
+def check_glyphs(doc, fonts_dir=None, kind=None):
+    """Characters of ``doc`` that no configured font (for their role) covers, in order of appearance."""
+    kind = kind or doc.get("kind") or "notice"
+    return _prepare(kind, doc, fonts_dir)[4]
+
+
+def _html(kind, doc, fonts, comp, pages, preview=False):
+    env = _environment()
+    n = len(pages)
+    for i, p in enumerate(pages, 1):
+        p["no"], p["first"], p["last"] = i, i == 1, i == n
+        p["letter_first"] = comp.fmt == "letter" and i == 1
+        p["seal"] = None
+        for u, y in p["units"]:
+            if u.kind == "sig" and u.data.get("seal") and u.data.get("date_centre") is not None:
+                nsig = u.data["nsig"]
+                # signature and date sit a little below the seal's centre (7.3.5.1)
+                mid = y + (nsig * P) / 2
+                size = 40 * MM
+                p["seal"] = dict(png=u.data["seal"], left=u.data["date_centre"] - size / 2,
+                                 top=mid - size / 2 - 3 * MM)
+    css = ""
+    if preview:
+        with open(CSS_PATH, encoding="utf-8") as fh:
+            css = fh.read()
+    return env.get_template(_template_name(kind)).render(
+        kind=kind, doc=doc, pages=pages, fmt=comp.fmt, preview=preview, css=css,
+        title=doc.get("title") or "")
+
+
+def render_html(kind: str, doc: dict, fonts_dir: str | None = None) -> str:
+    """HTML preview of the document (pages as sheets; page numbers shown under each sheet)."""
+    doc, fonts, comp, pages, missing = _prepare(kind, doc, fonts_dir)
+    return _html(kind, doc, fonts, comp, pages, preview=True)
+
+
+def _stylesheets(fonts):
+    key = fonts.key()
+    with _env_lock:
+        hit = _css_cache.get(key)
+        if hit:
+            return hit
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+        fc = FontConfiguration()
+        a, dsc = fonts.metrics("song")
+        # page number: the dash's centre (0.38 em above the baseline) 7 mm below the text block
+        baseline = (14 - (a + dsc) * 14) / 2 + a * 14
+        pn_top = 7 * MM + 0.38 * 14 - baseline
+        sheets = [CSS(filename=CSS_PATH, font_config=fc),
+                  CSS(string=fonts.font_face_css() + (
+                      f"\n@page :right {{ @bottom-right {{ padding-top: {pn_top:.3f}pt }} }}"
+                      f"\n@page :left {{ @bottom-left {{ padding-top: {pn_top:.3f}pt }} }}"), font_config=fc)]
+        _css_cache[key] = (sheets, fc)
+        return sheets, fc
+
+
+def render_pdf(kind: str, doc: dict, fonts_dir: str | None = None) -> bytes:
+    """Render ``doc`` as a GB/T 9704 PDF. Raises :class:`MissingGlyph` if a character has no font."""
+    doc, fonts, comp, pages, missing = _prepare(kind, doc, fonts_dir)
+    if missing:
+        raise MissingGlyph(missing)
+    html = _html(kind, doc, fonts, comp, pages)
+    from weasyprint import HTML
+    sheets, fc = _stylesheets(fonts)
+    return HTML(string=html, base_url=ROOT).write_pdf(stylesheets=sheets, font_config=fc)
