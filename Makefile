@@ -15,7 +15,7 @@ FANDOL_DIR := /usr/local/share/fonts/fandol
 
 run: deps db
 	@echo "风纪已启动：http://$(HOST):$(PORT)  演示账号 demo-staff / demo-head / demo-discipline …  密码：$(DEMO_PASSWORD)"
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - app:app
+	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss' app:app
 
 test: test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -36,3 +36,12 @@ def person(user_id):
 @home_panel(order=0)
 def roles_panel(user):
     return render_template("main/_roles_panel.html", roles=[ROLES[r] for r in sorted(user.roles)])
+
+
+@home_panel(order=1)
+def campaign_panel(user):
+    from ..models import Campaign
+    campaign = Campaign.active()
+    if campaign is None:
+        return None
+    return render_template("main/_campaign_panel.html", campaign=campaign)
