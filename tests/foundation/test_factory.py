@@ -80,3 +80,24 @@ def test_session_cookie_flags(client, ctx):
     r = client.post("/login", data={"username": u.username, "password": "Test@Pass2026"})
     cookie = r.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_500_is_chinese_and_fragment_for_htmx(app, client):
+    @app.route("/boom-test")
+    def boom():
+        raise RuntimeError("kaboom")
+    r = client.get("/boom-test")
+    assert r.status_code == 500 and "系统错误" in r.get_data(as_text=True)
+    assert "kaboom" not in r.get_data(as_text=True)
+    r = client.hx_get("/boom-test")
+    assert r.status_code == 500 and "<html" not in r.get_data(as_text=True)
+
+
+def test_abort_with_chinese_description_is_shown(app, client):
+    from flask import abort
+
+    @app.route("/refuse-test")
+    def refuse():
+        abort(409, "该条目已办结，不能再修改。")
+    r = client.hx_get("/refuse-test")
+    assert r.status_code == 409 and "该条目已办结" in r.get_data(as_text=True)
