@@ -148,6 +148,12 @@ def plain_line(text, role="fang", indent_pt=0.0, kind="plain", size=BODY, spacin
     return ln
 
 
+def snap_indent(x_pt):
+    """A line starting 0.5–4.5 cells in reads as a broken paragraph indent: put it on the 2-cell indent."""
+    cells = x_pt / CELL
+    return 2 * CELL if 0.5 < cells < 4.5 else x_pt
+
+
 # ------------------------------------------------------------------ layout units
 @dataclass
 class Unit:
@@ -307,12 +313,12 @@ class Composer:
                     sig_x = date_x + dw / 2 - sw / 2
                 else:                                         # date starts 2 chars right of the signature
                     sig_x = min(date_x - 2 * CELL, BLOCK_W - 2 * CELL - sw)
-                sig_x = max(sig_x, 0.0)
+                sig_x = snap_indent(max(sig_x, 0.0))
                 lines.append(plain_line(sig, indent_pt=sig_x, kind="sig"))
             lines.append(plain_line(date, indent_pt=date_x, kind="date"))
         elif sig:
             sw = text_width_pt(f, sig)
-            lines.append(plain_line(sig, indent_pt=BLOCK_W - 2 * CELL - sw, kind="sig"))
+            lines.append(plain_line(sig, indent_pt=snap_indent(max(BLOCK_W - 2 * CELL - sw, 0)), kind="sig"))
         note = (d.get("note") or "").strip()
         note_lines = []
         if note:
@@ -332,6 +338,9 @@ class Composer:
                  nsig=len(lines))
 
     def table(self, t):
+        """A simple table set on the grid: 3号 text, every table line on the 28.95pt pitch (rows are whole
+        lines tall, borders drawn inside the cells), so pages stay at 22 lines. Column 1 text starts on the
+        2-cell indent and later columns at least 4.5 cells in, so no table line reads as a broken paragraph."""
         f = self.fonts
         header = [str(h) for h in t.get("header") or []]
         rows = [[("" if c is None else str(c)) for c in r] for r in t.get("rows") or []]
@@ -341,28 +350,36 @@ class Composer:
         if t.get("widths"):
             raw = [float(w) for w in t["widths"]][:ncol] + [1.0] * max(0, ncol - len(t["widths"]))
         else:
-            raw = []
-            for c in range(ncol):
-                longest = max([len(header[c])] + [len(r[c]) for r in rows])
-                raw.append(min(max(longest, 2), 14))
-        tot = sum(raw)
-        widths = [BLOCK_W * w / tot for w in raw]
+            raw = [min(max(max([len(header[c])] + [len(r[c]) for r in rows]), 2), 14) for c in range(ncol)]
+        tot, pad = sum(raw), 0.25
+        if ncol > 1:
+            first = max(28 * raw[0] / tot, 4.5)
+            rest = sum(raw[1:])
+            bounds, acc = [0.0, first], first
+            for w in raw[1:]:
+                acc += (28 - first) * w / rest
+                bounds.append(acc)
+            bounds[-1] = 28.0
+        else:
+            bounds = [0.0, 28.0]
+        lefts = [bounds[k] * CELL for k in range(ncol)]
+        widths = [(bounds[k + 1] - bounds[k]) * CELL for k in range(ncol)]
+        pads = [2 * CELL] + [pad * CELL] * (ncol - 1)
         caption = (t.get("caption") or "").strip()
         if caption:
             self.texts.append(("hei", caption))
-            ln = plain_line(caption, role="hei", kind="caption", spacing=0)
-            self.add("caption", P, line=ln, body=False)
+            self.add("caption", P, line=plain_line(caption, role="hei", kind="caption", spacing=0))
 
         def row_unit(cells, head):
             wrapped = []
-            for c, w in zip(cells, widths):
+            for k, (c, w) in enumerate(zip(cells, widths)):
                 role = "hei" if head else "fang"
                 self.texts.append((role, c))
-                wrapped.append("\n".join(ts.wrap_cells(f, c, (w - 5) / 14.0, role, 14.0)))
-            nl = max(x.count("\n") + 1 for x in wrapped)
-            h = nl * 20 + 6
-            centre = [len(c) <= 6 for c in cells]
-            return Unit("table-row", h + 0.7, dict(cells=wrapped, widths=widths, head=head, h=h, centre=centre))
+                wrapped.append(ts.wrap_cells(f, c, (w - pads[k] - pad * CELL - 1) / BODY, role, BODY))
+            nl = max(len(x) for x in wrapped)
+            centre = [k > 0 and (head or len(c) <= 2) for k, c in enumerate(cells)]
+            return Unit("table-row", nl * P, dict(cells=wrapped, lefts=lefts, widths=widths, pads=pads,
+                                                  head=head, centre=centre, pad=pad * CELL))
         head_unit = row_unit(header, True) if any(header) else None
         if head_unit:
             self.units.append(head_unit)
@@ -370,8 +387,6 @@ class Composer:
             u = row_unit(r, False)
             u.data["repeat"] = head_unit
             self.units.append(u)
-        # back on a line boundary after the table: a small gap
-        self.add("gap", 6.0)
 
     def page_break(self):
         self.add("break", 0)
@@ -447,7 +462,7 @@ class Composer:
             self.texts.append(("fang", text))
         printer = (d.get("printer") or "").strip()
         pdate = fmt_date(d.get("print_date") or d.get("date"))
-        if printer or pdate:
+        if printer:
             rows.append(dict(lines=[printer], right=(pdate + "印发") if pdate else ""))
             self.texts += [("fang", printer), ("fang", pdate + "印发")]
         if not rows:
@@ -461,7 +476,7 @@ class Composer:
         def new_page():
             pages.append(dict(units=[], used=0.0))
 
-        for u in self.units:
+        for k, u in enumerate(self.units):
             page = pages[-1]
             if u.kind == "break":
                 if page["units"]:
@@ -471,7 +486,12 @@ class Composer:
                 continue                                       # no blank line at the top of a page
             if u.kind == "blank" and page["used"] + 2 * P > CAP + 0.01:
                 continue                                       # nor in the last slot: keep pages full
-            if page["used"] + u.height > CAP + 0.01:
+            need = u.height
+            if (u.kind == "caption" or (u.kind == "table-row" and u.data.get("head"))) and k + 1 < len(self.units):
+                nxt = self.units[k + 1]
+                need += nxt.height + (self.units[k + 2].height if nxt.kind == "table-row" and nxt.data.get("head")
+                                      and k + 2 < len(self.units) else 0)
+            if page["used"] + need > CAP + 0.01:
                 if u.kind == "sig":
                     carried = []
                     if page["used"] + u.height - P <= CAP + 0.01 and page["units"] and \
@@ -526,7 +546,7 @@ def _environment():
         if _env is None:
             _env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                                       trim_blocks=True, lstrip_blocks=True)
-            _env.globals.update(P=P, CELL=CELL, MM=MM, BLOCK_W=BLOCK_W, CSS_FAMILY=CSS_FAMILY)
+            _env.globals.update(id=id, P=P, CELL=CELL, MM=MM, BLOCK_W=BLOCK_W, CSS_FAMILY=CSS_FAMILY)
         return _env
 
 
@@ -572,6 +592,9 @@ def _html(kind, doc, fonts, comp, pages, preview=False):
         p["no"], p["first"], p["last"] = i, i == 1, i == n
         p["letter_first"] = comp.fmt == "letter" and i == 1
         p["seal"] = None
+        us = p["units"]
+        p["bottoms"] = {id(u) for k, (u, _) in enumerate(us) if u.kind == "table-row"
+                        and (k + 1 == len(us) or us[k + 1][0].kind != "table-row")}
         for u, y in p["units"]:
             if u.kind == "sig" and u.data.get("seal") and u.data.get("date_centre") is not None:
                 nsig = u.data["nsig"]
