@@ -1,3 +1,5 @@
 from flask import Blueprint
 
 bp = Blueprint("clues", __name__, url_prefix="/clues")
+
+from . import views  # noqa: E402,F401
