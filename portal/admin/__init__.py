@@ -1,3 +1,5 @@
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import views, roster_views, audit_views, panels  # noqa: E402,F401

@@ -1,0 +1,144 @@
+"""The audit log (auditor only, read-only) and the security settings view (secadmin)."""
+import datetime as dt
+import json
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+
+from .. import audit, clock, htmx
+from ..models import AuditRecord, User
+from . import bp, service
+from .common import paginate, require, toast
+from .forms import OUTCOMES, AuditFilterForm, EmptyForm
+
+OBJECT_TYPES = {"user": "用户", "department": "部门", "roster": "花名册", "page": "页面", "problem": "问题",
+                "campaign": "活动清单", "tip": "举报", "clue": "问题线索", "document": "公文",
+                "selfcheck": "自查", "inspection": "明察暗访", "report": "报告", "notice": "通知"}
+
+
+def audit_query(form):
+    q = AuditRecord.select()
+    if form.start.data:
+        q = q.where(AuditRecord.at >= dt.datetime.combine(form.start.data, dt.time.min))
+    if form.end.data:
+        q = q.where(AuditRecord.at < dt.datetime.combine(form.end.data + dt.timedelta(days=1), dt.time.min))
+    if form.actor.data:
+        like = f"%{form.actor.data}%"
+        named = User.select(User.id).where(User.real_name.ilike(like) | User.username.ilike(like))
+        q = q.where(AuditRecord.actor_name.ilike(like) | AuditRecord.actor_id.in_(named))
+    if form.action.data:
+        q = q.where(AuditRecord.action == form.action.data)
+    if form.outcome.data:
+        q = q.where(AuditRecord.outcome == form.outcome.data)
+    if form.object.data:
+        text = form.object.data
+        kind, _, ident = text.partition(":")
+        kind = {v: k for k, v in OBJECT_TYPES.items()}.get(kind, kind)
+        if ident:
+            q = q.where((AuditRecord.object_type == kind) & (AuditRecord.object_id == ident))
+        else:
+            q = q.where((AuditRecord.object_type == kind) | (AuditRecord.object_id == text))
+    return q.order_by(AuditRecord.seq.desc())
+
+
+def _detail_text(raw: str) -> str:
+    try:
+        value = json.loads(raw)
+    except (TypeError, ValueError):
+        return raw or ""
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{v}" for k, v in value.items())
+    return str(value)
+
+
+@bp.route("/audit")
+@require("audit.read")
+def audit_log():
+    form = AuditFilterForm(request.args)
+    form.refresh_actions()
+    form.validate()  # bad dates are shown as errors and ignored
+    for name in ("start", "end"):
+        if getattr(form, name).errors:
+            getattr(form, name).data = None
+    records, page, pages, total = paginate(audit_query(form), request.args.get("page"))
+    names = {}
+    ids = {r.actor_id for r in records if r.actor_id}
+    if ids:
+        names = dict(User.select(User.id, User.real_name).where(User.id.in_(list(ids))).tuples())
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    chain_ok, chain_message = audit.verify()
+    return htmx.render("admin/audit.html", "admin/_audit_results.html", form=form, records=records, page=page,
+                       pages=pages, total=total, names=names, labels=audit.ACTION_LABELS, outcomes=OUTCOMES,
+                       object_types=OBJECT_TYPES, detail_text=_detail_text, chain_ok=chain_ok,
+                       chain_message=chain_message, chain_total=audit.count(),
+                       page_url=lambda p: url_for("admin.audit_log", page=p, **args))
+
+
+# --- security ----------------------------------------------------------------------------------
+
+def security_settings():
+    c = current_app.config
+    return [
+        ("口令策略", [
+            ("最小长度", f"{c['PASSWORD_MIN_LENGTH']} 位"),
+            ("复杂度", "大写字母、小写字母、数字、符号中至少三类"),
+            ("其他要求", "不得包含登录名；初始密码和重置后的密码首次登录须修改"),
+            ("口令存储", f"Argon2id（时间成本 {c['ARGON2_TIME_COST']}，内存 {c['ARGON2_MEMORY_COST'] // 1024} MB，"
+                      f"并行度 {c['ARGON2_PARALLELISM']}）"),
+        ]),
+        ("登录锁定", [
+            ("锁定阈值", f"连续输错 {c['LOCKOUT_THRESHOLD']} 次"),
+            ("锁定时长", f"{c['LOCKOUT_MINUTES']} 分钟（锁定期间即使密码正确也不能登录）"),
+        ]),
+        ("会话", [
+            ("空闲超时", f"{c['IDLE_TIMEOUT_MINUTES']} 分钟无操作自动退出"),
+            ("退出登录", "注销令牌，已复制的会话 Cookie 一并失效"),
+            ("Cookie HttpOnly", "是" if c.get("SESSION_COOKIE_HTTPONLY") else "否"),
+            ("Cookie SameSite", c.get("SESSION_COOKIE_SAMESITE") or "未设置"),
+            ("Cookie Secure（仅 HTTPS 发送）", "是" if c.get("SESSION_COOKIE_SECURE") else "否（未启用 HTTPS 时）"),
+            ("CSRF 防护", "已启用" if c.get("WTF_CSRF_ENABLED", True) else "未启用"),
+        ]),
+        ("页面安全", [
+            ("内容安全策略", "仅允许本站脚本、样式和图片（CSP）"),
+            ("防嵌入", "X-Frame-Options: DENY"),
+            ("运行环境", "生产" if c.get("PORTAL_ENV") == "production" else "开发 / 测试"),
+        ]),
+    ]
+
+
+@bp.route("/security")
+@require("admin.security")
+def security():
+    now = clock.now()
+    locked = service.locked_users()
+    failing = list(User.select().where((User.failed_logins > 0)
+                                       & ((User.locked_until.is_null()) | (User.locked_until <= now)))
+                   .order_by(User.failed_logins.desc()).limit(50))
+    pending = User.select().where((User.must_change_password == True)  # noqa: E712
+                                  & (User.is_active_flag == True)).count()  # noqa: E712
+    since = now - dt.timedelta(hours=24)
+    failed_24h = AuditRecord.select().where((AuditRecord.action == "login_failed") & (AuditRecord.at >= since)).count()
+    return htmx.render("admin/security.html", None, settings=security_settings(), locked=locked, failing=failing,
+                       pending=pending, failed_24h=failed_24h, now=now, action_form=EmptyForm())
+
+
+@bp.route("/security/unlock/<int:user_id>", methods=["POST"])
+@require("admin.security")
+def unlock(user_id):
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        abort(404)
+    try:
+        user = service.unlock(current_user, user)
+    except service.AdminError as e:
+        if not htmx.is_htmx():
+            flash(str(e), "warning")
+            return redirect(url_for("admin.security"))
+        resp = htmx.render("admin/_locked_row.html", status=409, u=user, now=clock.now(), action_form=EmptyForm(),
+                           row_error=str(e))
+        return resp
+    text = f"已解除 {user.real_name}（{user.username}）的锁定"
+    if not htmx.is_htmx():
+        flash(text, "success")
+        return redirect(url_for("admin.security"))
+    return toast(current_app.response_class(""), text)
