@@ -1,0 +1,203 @@
+"""Periodic notice triggers. Each is idempotent through notify()'s dedupe keys, so running them from the
+CLI (`flask --app app notices run`), from cron and opportunistically on requests never duplicates.
+
+Other areas may add their own with @trigger (fn(today) -> number of notices created).
+"""
+import datetime as dt
+import logging
+import threading
+
+from flask import current_app, has_request_context, url_for
+from werkzeug.routing import BuildError
+
+from .. import clock
+from ..models import Department, Problem, RoleAssignment, User
+from ..notify import notify
+
+log = logging.getLogger(__name__)
+_TRIGGERS = []
+
+
+def trigger(fn):
+    if fn.__qualname__ not in {t.__qualname__ for t in _TRIGGERS}:
+        _TRIGGERS.append(fn)
+    return fn
+
+
+def path_for(endpoint: str, **values) -> str:
+    """A path for a notice's link that works in a request, in the CLI and in tests alike."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def problem_url(problem_id) -> str:
+    for endpoint in ("ledger.detail", "ledger.problem", "ledger.show", "ledger.view"):
+        for arg in ("problem_id", "id", "pid"):
+            try:
+                return path_for(endpoint, **{arg: problem_id})
+            except BuildError:
+                continue
+    return f"/ledger/{problem_id}"
+
+
+def heads_of(department_ids) -> dict:
+    """department id -> [active heads]."""
+    out = {}
+    if not department_ids:
+        return out
+    q = (User.select().join(RoleAssignment, on=(RoleAssignment.user == User.id))
+         .where((RoleAssignment.role == "dept_head") & User.is_active_flag
+                & User.department.in_(sorted(department_ids))))
+    for u in q:
+        out.setdefault(u.department_id, []).append(u)
+    return out
+
+
+def _made(n) -> int:
+    return 1 if n is not None else 0
+
+
+@trigger
+def ledger_deadlines(today: dt.date) -> int:
+    """Open problems due within DUE_SOON_DAYS (and those just overdue): the person and the head."""
+    days = int(current_app.config.get("DUE_SOON_DAYS", 7))
+    horizon = today + dt.timedelta(days=days)
+    q = (Problem.select(Problem.id, Problem.person, Problem.department, Problem.deadline,
+                        Problem.description)
+         .where(Problem.status.in_(("pending", "in_progress")) & (Problem.withdrawn == False)  # noqa: E712
+                & Problem.deadline.is_null(False) & (Problem.deadline <= horizon)
+                & (Problem.deadline >= today - dt.timedelta(days=30))))
+    rows = list(q)
+    heads = heads_of({p.department_id for p in rows})
+    made = 0
+    for p in rows:
+        desc = p.description.strip().replace("\n", " ")
+        desc = desc[:30] + ("…" if len(desc) > 30 else "")
+        left = (p.deadline - today).days
+        if left >= 0:
+            kind_key = "deadline"
+            when = "今天到期" if left == 0 else f"还剩 {left} 天"
+            text = f"整改时限临近（{when}）：“{desc}”须于 {p.deadline:%Y年%m月%d日} 前整改到位。"
+        else:
+            kind_key = "overdue"
+            text = f"整改已逾期 {-left} 天：“{desc}”的整改时限为 {p.deadline:%Y年%m月%d日}。"
+        key = f"{kind_key}:{p.id}:{p.deadline.isoformat()}"
+        people = {u.id for u in heads.get(p.department_id, [])}
+        if p.person_id:
+            people.add(p.person_id)
+        for uid in sorted(people):
+            made += _made(notify(uid, "deadline", text, problem_url(p.id), key=key))
+    return made
+
+
+@trigger
+def reports_due(today: dt.date) -> int:
+    """Departments that have not submitted their periodic self-check status report: their heads."""
+    try:
+        from ..models.report import ReportingPeriod
+    except ImportError:
+        return 0
+    submitted_for = _department_reports()
+    if submitted_for is None:
+        return 0
+    days = int(current_app.config.get("REPORT_REMIND_DAYS", 3))
+    periods = list(ReportingPeriod.select().where(
+        (ReportingPeriod.due_date <= today + dt.timedelta(days=days))
+        & (ReportingPeriod.due_date >= today - dt.timedelta(days=14))))
+    if not periods:
+        return 0
+    depts = list(Department.select().where(Department.is_active & Department.kind.in_(("office", "unit"))))
+    heads = heads_of({d.id for d in depts})
+    made = 0
+    for period in periods:
+        done = submitted_for(period)
+        late = period.due_date < today
+        for d in depts:
+            if d.id in done:
+                continue
+            text = (f"{d.name}尚未报送《{period.name}单位自查自纠情况》，"
+                    + (f"已超过报送时限（{period.due_date:%m月%d日}）。" if late
+                       else f"请于 {period.due_date:%Y年%m月%d日} 前报送。"))
+            for u in heads.get(d.id, []):
+                made += _made(notify(u.id, "report_due", text, _report_url(),
+                                     key=f"report_due:{period.code}:{d.id}:{'late' if late else 'soon'}"))
+    return made
+
+
+def _report_url() -> str:
+    for endpoint in ("selfcheck.department_report", "selfcheck.report", "reports.department", "reports.index"):
+        try:
+            return path_for(endpoint)
+        except BuildError:
+            continue
+    return "/"
+
+
+def _department_reports():
+    """A function period -> {department ids that reported}, or None while no such model exists."""
+    model = None
+    for modname in ("selfcheck", "report"):
+        try:
+            mod = __import__(f"portal.models.{modname}", fromlist=["DepartmentReport"])
+        except ImportError:
+            continue
+        model = getattr(mod, "DepartmentReport", None)
+        if model is not None:
+            break
+    if model is None or not hasattr(model, "department") or not hasattr(model, "period"):
+        return None
+
+    def submitted(period):
+        q = model.select(model.department).where(model.period == period.code)
+        if hasattr(model, "submitted_at"):
+            q = q.where(model.submitted_at.is_null(False))
+        elif hasattr(model, "status"):
+            q = q.where(model.status != "draft")
+        return {r.department_id for r in q}
+    return submitted
+
+
+def run_all(today: dt.date | None = None) -> dict:
+    """Run every trigger, then deliver e-mail. Returns {trigger name: notices created, "mailed": n}."""
+    from .. import mail
+    today = today or clock.today()
+    out = {}
+    for fn in _TRIGGERS:
+        try:
+            out[fn.__name__] = fn(today)
+        except Exception:  # noqa: BLE001 - one broken trigger must not stop the others
+            log.exception("notice trigger %s failed", fn.__name__)
+            out[fn.__name__] = -1
+    out["mailed"] = mail.deliver_pending()
+    return out
+
+
+# --- opportunistic runs on requests, at most once per NOTICES_RUN_MINUTES per worker -------------
+_lock = threading.Lock()
+_last_run: dict = {"at": None}
+
+
+def maybe_run() -> bool:
+    cfg = current_app.config
+    auto = cfg.get("NOTICES_AUTO_RUN")
+    if auto is None:
+        auto = not cfg.get("TESTING")
+    if not auto:
+        return False
+    minutes = int(cfg.get("NOTICES_RUN_MINUTES", 15))
+    now = clock.now()
+    last = _last_run["at"]
+    if last is not None and dt.timedelta(0) <= now - last < dt.timedelta(minutes=minutes):
+        return False
+    if not _lock.acquire(blocking=False):
+        return False
+    try:
+        _last_run["at"] = now
+        run_all(now.date())
+        return True
+    except Exception:  # noqa: BLE001 - never break the user's request
+        log.exception("opportunistic notice run failed")
+        return False
+    finally:
+        _lock.release()

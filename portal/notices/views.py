@@ -1,0 +1,118 @@
+"""The notice centre: the bell (unread count, refreshed by htmx), the list, mark read."""
+import click
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import clock
+from ..extensions import db
+from ..htmx import hx_trigger, is_htmx, render
+from ..models import Notice
+from ..notify import KINDS, unread_count
+from . import bp, triggers
+
+
+def _mine():
+    return Notice.user == current_user.id
+
+
+@bp.before_app_request
+def _opportunistic_run():
+    if request.endpoint in (None, "static") or request.endpoint.endswith(".verify"):
+        return None
+    triggers.maybe_run()
+    return None
+
+
+@bp.app_context_processor
+def _bell_globals():
+    return {"notice_unread_count": lambda: unread_count(current_user)
+            if current_user.is_authenticated else 0}
+
+
+@bp.route("/")
+@login_required
+def index():
+    show = request.args.get("show", "all")
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    size = current_app.config["PAGE_SIZE"]
+    q = Notice.select().where(_mine())
+    if show == "unread":
+        q = q.where(Notice.read_at.is_null())
+    total = q.count()
+    pages = max(1, (total + size - 1) // size)
+    page = min(page, pages)
+    notices = list(q.order_by(Notice.created_at.desc(), Notice.id.desc()).paginate(page, size))
+    return render("notices/index.html", "notices/_list.html", notices=notices, show=show, page=page,
+                  pages=pages, total=total, kinds=KINDS, unread=unread_count(current_user))
+
+
+@bp.route("/bell")
+@login_required
+def bell():
+    resp = render("notices/_bell.html", "notices/_bell.html")
+    return resp
+
+
+def _get_mine(notice_id) -> Notice:
+    n = Notice.select().where((Notice.id == notice_id) & _mine()).first()
+    if n is None:
+        abort(404)
+    return n
+
+
+@bp.route("/<int:notice_id>/open")
+@login_required
+def open_(notice_id):
+    n = _get_mine(notice_id)
+    if n.read_at is None:
+        Notice.update(read_at=clock.now()).where(Notice.id == n.id).execute()
+    target = n.url if (n.url or "").startswith("/") and not n.url.startswith("//") else url_for("notices.index")
+    return redirect(target)
+
+
+@bp.route("/<int:notice_id>/read", methods=["POST"])
+@login_required
+def mark_read(notice_id):
+    n = _get_mine(notice_id)
+    if n.read_at is None:
+        Notice.update(read_at=clock.now()).where(Notice.id == n.id).execute()
+        n = Notice.get_by_id(n.id)
+    if is_htmx():
+        resp = current_app.make_response(render_template("notices/_row.html", n=n, kinds=KINDS))
+        return hx_trigger(resp, "notices-changed")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("notices.index"))
+
+
+@bp.route("/read-all", methods=["POST"])
+@login_required
+def mark_all_read():
+    with db.atomic():
+        n = (Notice.update(read_at=clock.now())
+             .where(_mine() & Notice.read_at.is_null()).execute())
+    if is_htmx():
+        resp = index()
+        resp.headers["HX-Trigger"] = ('{"notices-changed": true, "toast": {"text": "已将 %d 条通知标为已读", '
+                                      '"kind": "success"}}' % n)
+        return resp
+    return redirect(url_for("notices.index"))
+
+
+def _same_site(url) -> bool:
+    return bool(url) and url.startswith(request.host_url)
+
+
+@bp.cli.command("run")
+def run_command():
+    """Run the periodic notice triggers (idempotent) and deliver pending e-mail."""
+    with db.connection_context():
+        out = triggers.run_all()
+    names = {"ledger_deadlines": "整改时限提醒", "reports_due": "报送提醒", "mailed": "发送邮件"}
+    click.echo("；".join(f"{names.get(k, k)} {v} 条" for k, v in out.items()))
+
+
+from .. import web  # noqa: E402
+
+web.PASSIVE_ENDPOINTS.add("notices.bell")  # the bell's poll is not user activity (idle timeout)
