@@ -32,6 +32,8 @@ ERROR_TEXT = {
 
 # endpoints reachable while a password change is pending
 _PW_CHANGE_OK = {"auth.change_password", "auth.logout", "static"}
+# endpoints a page calls by itself (polling): they do not count as user activity for the idle timeout
+PASSIVE_ENDPOINTS = {"static"}
 
 
 def error_response(code: int, message: str | None = None):
@@ -81,7 +83,7 @@ def init_app(app):
             if is_htmx():
                 return hx_redirect(url_for("auth.login"), 401)
             return redirect(url_for("auth.login"))
-        if request.endpoint != "static":
+        if request.endpoint not in PASSIVE_ENDPOINTS:
             session["seen"] = now
         if current_user.must_change_password and request.endpoint not in _PW_CHANGE_OK:
             if is_htmx():
