@@ -1,3 +1,5 @@
 from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+from . import views  # noqa: E402,F401

@@ -1,3 +1,5 @@
 from flask import Blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+from ..models import report  # noqa: E402,F401

@@ -1,0 +1,163 @@
+"""Dashboard server time with many Problems and staff.
+
+    .venv/bin/python bench/dashboard.py                 # 100,000 Problems, 5,000 staff, temp SQLite in /tmp
+    .venv/bin/python bench/dashboard.py --big           # also 1,000,000 Problems
+    .venv/bin/python bench/dashboard.py --pg postgresql://fengji:fengji@127.0.0.1:5432/fengji_h8
+                                                        # the same on PostgreSQL (the database is wiped!)
+
+Prints the median and p90 of: the counts (every aggregate query, uncached), the counts through the
+write-invalidated cache, and the whole /dashboard page (HTML rendered, as the discipline office and as a
+leader) — targets ≤ 15 ms for the counts and ≤ 50 ms for the page.
+"""
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from portal import campaigns, clock, create_app  # noqa: E402
+from portal import db as portal_db  # noqa: E402
+from portal.extensions import db  # noqa: E402
+
+N_DEPTS = 50
+
+
+def build(url, n_problems, n_staff, instance):
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url,
+                      "INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        with db.connection_context():
+            if portal_db.is_postgres():
+                db.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        portal_db.upgrade()
+        from portal.accounts import create_user, set_charges
+        from portal.models import Department, Item, Aspect, Problem, User, RoleAssignment
+        with db.connection_context():
+            c = campaigns.load_default()
+            items = [i.id for i in Item.select().where(Item.campaign == c)]
+            aspects = [a.id for a in Aspect.select().where(Aspect.campaign == c)]
+            with db.atomic():
+                Department.insert_many([{"name": f"部门{i:02d}", "kind": "office", "sort_order": i}
+                                        for i in range(N_DEPTS)]).execute()
+            dept_ids = [d.id for d in Department.select(Department.id)]
+            rng = random.Random(7)
+            now = clock.now()
+            with db.atomic():
+                rows = [{"username": f"u{i}", "real_name": f"职工{i}", "department": dept_ids[i % N_DEPTS],
+                         "password_hash": "x", "must_change_password": False, "session_token": f"t{i}",
+                         "created_at": now} for i in range(n_staff)]
+                for k in range(0, len(rows), 1000):
+                    User.insert_many(rows[k:k + 1000]).execute()
+                uids = [u for (u,) in User.select(User.id).tuples()]
+                ra = [{"user": u, "role": "staff"} for u in uids]
+                for k in range(0, len(ra), 1000):
+                    RoleAssignment.insert_many(ra[k:k + 1000]).execute()
+            boss = create_user("bench-discipline", "纪委", Department.get_by_id(dept_ids[0]), "Bench@Pass2026",
+                               roles=["discipline", "staff"], must_change=False)
+            leader = create_user("bench-leader", "领导", Department.get_by_id(dept_ids[0]), "Bench@Pass2026",
+                                 roles=["leader", "staff"], must_change=False)
+            set_charges(leader, dept_ids[1:6])
+            today = clock.today()
+            sources = ["selfcheck"] * 5 + ["tip", "inspection", "review", "other"]
+            statuses = ["pending", "in_progress", "rectified", "closed", "closed"]
+            t0 = time.perf_counter()
+            batch = []
+            for i in range(n_problems):
+                src = rng.choice(sources)
+                u = rng.randrange(n_staff)
+                batch.append({
+                    "campaign": c.id, "item": rng.choice(items), "aspect": rng.choice(aspects),
+                    "person": uids[u], "department": dept_ids[u % N_DEPTS], "source": src,
+                    "self_reported": src == "selfcheck", "severity": "general",
+                    "status": rng.choice(statuses), "description": "问题描述",
+                    "deadline": today + dt.timedelta(days=rng.randint(-60, 60)),
+                    "created_at": now - dt.timedelta(days=rng.randint(0, 120)), "updated_at": now,
+                })
+                if len(batch) == 5000:
+                    with db.atomic():
+                        Problem.insert_many(batch).execute()
+                    batch = []
+            if batch:
+                with db.atomic():
+                    Problem.insert_many(batch).execute()
+            if portal_db.is_postgres():
+                db.execute_sql("ANALYZE")
+            else:
+                db.execute_sql("ANALYZE")
+            print(f"  seeded {n_problems:,} problems in {time.perf_counter() - t0:.1f} s")
+    return app
+
+
+def timed(fn, n=30):
+    fn()  # warm
+    xs = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        xs.append((time.perf_counter() - t) * 1000)
+    xs.sort()
+    return statistics.median(xs), xs[int(len(xs) * 0.9) - 1]
+
+
+def run(url, n_problems, n_staff):
+    inst = tempfile.mkdtemp(prefix="fengji-bench-")
+    print(f"{n_problems:,} problems, {n_staff:,} staff, {'PostgreSQL' if 'postgres' in url else 'SQLite'}")
+    app = build(url, n_problems, n_staff, inst)
+    from portal.dashboard import service
+    from portal.models import User
+    with app.app_context():
+        with db.connection_context():
+            boss = User.get(User.username == "bench-discipline")
+            leader = User.get(User.username == "bench-leader")
+            for who, user in (("office (all)", boss), ("leader (5 depts)", leader)):
+                m, p = timed(lambda: service.counts(user, cached=False))
+                print(f"  counts uncached  {who:18s} median {m:6.1f} ms   p90 {p:6.1f} ms")
+                m, p = timed(lambda: service.counts(user, cached=True))
+                print(f"  counts cached    {who:18s} median {m:6.1f} ms   p90 {p:6.1f} ms")
+    client = app.test_client()
+    for who, username in (("office (all)", "bench-discipline"), ("leader (5 depts)", "bench-leader")):
+        client.post("/login", data={"username": username, "password": "Bench@Pass2026"})
+        r = client.get("/dashboard/")
+        assert r.status_code == 200, r.status_code
+        m, p = timed(lambda: client.get("/dashboard/"))
+        print(f"  page /dashboard  {who:18s} median {m:6.1f} ms   p90 {p:6.1f} ms   ({len(r.data):,} bytes)")
+        with app.app_context():
+            from portal.dashboard import service as s
+            s.clear_cache(app)
+        m, p = timed(lambda: (s.clear_cache(app), client.get("/dashboard/")), n=10)
+        print(f"  page uncached    {who:18s} median {m:6.1f} ms   p90 {p:6.1f} ms")
+        client.post("/logout")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--problems", type=int, default=100_000)
+    ap.add_argument("--staff", type=int, default=5_000)
+    ap.add_argument("--big", action="store_true", help="also run with 1,000,000 problems")
+    ap.add_argument("--pg", default=None, help="PostgreSQL URL (its public schema is wiped)")
+    a = ap.parse_args()
+    sizes = [a.problems] + ([1_000_000] if a.big else [])
+    for n in sizes:
+        if a.pg:
+            url = a.pg
+        else:
+            fd, path = tempfile.mkstemp(prefix="fengji-bench-", suffix=".sqlite3", dir="/tmp")
+            os.close(fd)
+            os.unlink(path)
+            url = "sqlite:///" + path
+        run(url, n, a.staff)
+        if not a.pg:
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    os.unlink(url.split("///", 1)[1] + suffix)
+                except FileNotFoundError:
+                    pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""The dashboard's numbers: a few aggregated GROUP BY queries, each scoped in SQL to the departments
+the viewer oversees, over covering indexes (migration 0008).
+
+Every function takes the set of department ids (None = all) from `scope_departments(user)` and returns
+plain dicts/lists; views.py turns them into charts. Data owned by areas that may not be installed
+(self-checks, clues, actions) come from `optional_*` functions that return None when the source is
+absent, and the page says so instead of failing.
+"""
+import datetime as dt
+import importlib
+from collections import OrderedDict
+
+from peewee import SQL, Case, Value, fn
+
+from .. import clock
+from ..models import (SOURCES, STATUSES, Aspect, Category, Department, Item, Problem)
+from ..permissions import visible_departments
+
+# "found by others" = every source except the person's own self-check (自查从宽、被查从严)
+RECTIFIED = ("rectified", "closed")
+OPEN_LATE = ("pending", "in_progress")  # the statuses that can be overdue
+
+
+def scope_departments(user):
+    """None = every department; otherwise a sorted tuple of department ids (may be empty)."""
+    depts = visible_departments(user)
+    return None if depts is None else tuple(sorted(depts))
+
+
+def _in_scope(field, depts):
+    if depts is None:
+        return Value(1) == Value(1)
+    if not depts:
+        return Value(1) == Value(0)
+    return field.in_(list(depts))
+
+
+def departments(depts):
+    """The departments shown as rows: every active department in scope (the bureau root only when it
+    has problems of its own)."""
+    q = (Department.select(Department.id, Department.name, Department.kind, Department.sort_order)
+         .where(_in_scope(Department.id, depts) & (Department.is_active == True))  # noqa: E712
+         .order_by(Department.sort_order, Department.id))
+    return list(q)
+
+
+def problem_matrix(depts, today=None):
+    """One pass over the covering index: per (department, status, source, self_reported) the count
+    and how many are past their deadline. Withdrawn problems (removed from a resubmitted self-check)
+    are not counted. Overdue (Problem.overdue_expr) = past the deadline while pending / in progress."""
+    today = today or clock.today()
+    late = fn.SUM(Case(None, [(Problem.deadline < today, 1)], 0))
+    q = (Problem.select(Problem.department, Problem.status, Problem.source, Problem.self_reported,
+                        fn.COUNT(SQL("*")), late)
+         .where((Problem.withdrawn == False) & _in_scope(Problem.department, depts))  # noqa: E712
+         .group_by(Problem.department, Problem.status, Problem.source, Problem.self_reported)
+         .tuples())
+    return [(d, st, src, bool(sr), int(od or 0) if st in OPEN_LATE else 0, n)
+            for d, st, src, sr, n, od in q]
+
+
+def item_matrix(depts):
+    """Counts per (item, aspect); the caller folds items into their categories."""
+    q = (Problem.select(Problem.item, Problem.aspect, fn.COUNT(Problem.id))
+         .where((Problem.withdrawn == False) & _in_scope(Problem.department, depts))  # noqa: E712
+         .group_by(Problem.item, Problem.aspect)
+         .tuples())
+    return list(q)
+
+
+def problem_stats(depts, today=None):
+    """Everything the problem charts need, from the two aggregate queries."""
+    today = today or clock.today()
+    rows = problem_matrix(depts, today)
+    by_dept = OrderedDict((d.id, _dept_blank(d)) for d in departments(depts))
+    missing = {r[0] for r in rows} - set(by_dept)
+    if missing:  # problems of inactive departments (or the bureau root) are still counted
+        for d in (Department.select().where(Department.id.in_(list(missing)))
+                  .order_by(Department.sort_order, Department.id)):
+            by_dept[d.id] = _dept_blank(d)
+    by_source = OrderedDict((s, 0) for s in SOURCES)
+    self_split = {"self": 0, "others": 0}
+    total = {"total": 0, "overdue": 0, **{s: 0 for s in STATUSES}}
+    for d, st, src, sr, late, n in rows:
+        for row in (by_dept[d], total):
+            row["total"] += n
+            row[st] = row.get(st, 0) + n
+            row["overdue"] += late
+        by_source[src] = by_source.get(src, 0) + n
+        self_split["self" if sr else "others"] += n
+    for row in list(by_dept.values()) + [total]:
+        done = sum(row.get(s, 0) for s in RECTIFIED)
+        row["done"] = done
+        row["rate"] = round(100.0 * done / row["total"], 1) if row["total"] else None
+    cats, aspects = category_aspect_stats(depts)
+    return {"departments": list(by_dept.values()), "by_source": by_source, "self_split": self_split,
+            "total": total, "by_category": cats, "by_aspect": aspects, "today": today}
+
+
+def _dept_blank(d):
+    return {"id": d.id, "name": d.name, "total": 0, "overdue": 0, **{s: 0 for s in STATUSES}}
+
+
+
+def _labels():
+    """Item -> category and the names of categories and aspects (tiny tables; read each time so a
+    newly loaded campaign shows at once)."""
+    items = dict(Item.select(Item.id, Item.category).tuples())
+    cats = list(Category.select(Category.id, Category.name, Category.title, Category.campaign, Category.seq)
+                .order_by(Category.campaign.desc(), Category.seq))
+    aspects = list(Aspect.select(Aspect.id, Aspect.name, Aspect.campaign, Aspect.seq)
+                   .order_by(Aspect.campaign.desc(), Aspect.seq))
+    return items, cats, aspects
+
+
+def category_aspect_stats(depts):
+    items, cats, aspects = _labels()
+    cat_count, asp_count = {}, {}
+    no_cat = no_asp = 0
+    for item_id, aspect_id, n in item_matrix(depts):
+        c = items.get(item_id)
+        if c is None:
+            no_cat += n
+        else:
+            cat_count[c] = cat_count.get(c, 0) + n
+        if aspect_id is None:
+            no_asp += n
+        else:
+            asp_count[aspect_id] = asp_count.get(aspect_id, 0) + n
+    active_campaigns = {c.campaign_id for c in cats[:1]}
+    by_cat = [{"id": c.id, "name": c.name, "title": c.title, "n": cat_count.get(c.id, 0)}
+              for c in cats if c.campaign_id in active_campaigns or cat_count.get(c.id)]
+    by_asp = [{"id": a.id, "name": a.name, "n": asp_count.get(a.id, 0)}
+              for a in aspects if a.campaign_id in active_campaigns or asp_count.get(a.id)]
+    if no_cat:
+        by_cat.append({"id": None, "name": "未归类", "title": "", "n": no_cat})
+    if no_asp:
+        by_asp.append({"id": None, "name": "未标注", "n": no_asp})
+    return by_cat, by_asp
+
+
+# ---------------------------------------------------------------- optional sources (other areas)
+def _model(module, name):
+    """A model class of another area, or None while that area is not installed."""
+    try:
+        mod = importlib.import_module(f"portal.models.{module}")
+    except ImportError:
+        return None
+    return getattr(mod, name, None)
+
+
+def _table_exists(model) -> bool:
+    try:
+        return model.table_exists()
+    except Exception:  # noqa: BLE001 - a missing table or a database without it
+        return False
+
+
+def month_floor(d: dt.date) -> dt.date:
+    return d.replace(day=1)

@@ -1,0 +1,130 @@
+"""Dashboard numbers whose data belong to other areas: self-checks, clues, actions taken.
+
+Each function returns None when the area's model or table is not installed, and the page then says the
+data source is not available. Scope is in SQL, as for problems.
+"""
+import datetime as dt
+from collections import OrderedDict
+
+from peewee import JOIN, Case, fn
+
+from .. import clock
+from ..models import Campaign, Department, Problem, RoleAssignment, User
+from ..permissions import BUSINESS_ROLES
+from .queries import _in_scope, _model, _table_exists, departments
+
+SELFCHECK_LEGEND = [("not_started", "未开始"), ("draft", "填写中"), ("submitted", "已提交待审核"),
+                    ("returned", "已退回"), ("approved", "已审核通过")]
+ACTION_LEGEND = [("circular", "通报"), ("reminder", "提醒"), ("talk", "约谈")]
+MONTHS_SHOWN = 12
+
+
+def selfcheck_stats(depts):
+    """Per department: people who must fill the self-check (active, with a business role) by the
+    status of their self-check in the active campaign (no row = not started), and how many were
+    returned as perfunctory (敷衍应付) at least once."""
+    SelfCheck = _model("selfcheck", "SelfCheck")
+    if SelfCheck is None or not _table_exists(SelfCheck):
+        return None
+    campaign = Campaign.active()
+    if campaign is None:
+        return None
+    fillers = (User.select(User.id).join(RoleAssignment)
+               .where(RoleAssignment.role.in_(sorted(BUSINESS_ROLES))).distinct())
+    q = (User.select(User.department, fn.COALESCE(SelfCheck.status, "not_started"),
+                     fn.COUNT(User.id),
+                     fn.SUM(Case(None, [(SelfCheck.perfunctory_count > 0, 1)], 0)))
+         .join(SelfCheck, JOIN.LEFT_OUTER,
+               on=((SelfCheck.user == User.id) & (SelfCheck.campaign == campaign.id)))
+         .where((User.is_active_flag == True) & User.id.in_(fillers)  # noqa: E712
+                & _in_scope(User.department, depts))
+         .group_by(User.department, fn.COALESCE(SelfCheck.status, "not_started"))
+         .tuples())
+    rows = OrderedDict((d.id, {"id": d.id, "name": d.name, "people": 0, "perfunctory": 0,
+                               **{k: 0 for k, _ in SELFCHECK_LEGEND}}) for d in departments(depts))
+    total = {"people": 0, "perfunctory": 0, **{k: 0 for k, _ in SELFCHECK_LEGEND}}
+    for dept_id, status, n, perf in q:
+        row = rows.get(dept_id)
+        if row is None:
+            d = Department.get_by_id(dept_id)
+            row = rows[dept_id] = {"id": d.id, "name": d.name, "people": 0, "perfunctory": 0,
+                                   **{k: 0 for k, _ in SELFCHECK_LEGEND}}
+        for r in (row, total):
+            r[status] = r.get(status, 0) + n
+            r["people"] += n
+            r["perfunctory"] += int(perf or 0)
+    shown = [r for r in rows.values() if r["people"]]
+    return {"departments": shown, "total": total, "legend": SELFCHECK_LEGEND,
+            "deadline": campaign.selfcheck_deadline}
+
+
+def clue_scope(user, Clue, depts):
+    """Clues counted for the viewer: never escalated ones (about the chief or the discipline head,
+    handled by the higher body) nor clues about the viewer; leaders count the clues about the
+    departments in their charge."""
+    base = (Clue.escalated == False)  # noqa: E712
+    base &= (Clue.subject_user.is_null() | (Clue.subject_user != user.id))
+    if depts is None:
+        return base
+    return base & _in_scope(Clue.subject_department, depts)
+
+
+def clue_stats(user, depts):
+    Clue = _model("tip", "Clue")
+    if Clue is None or not _table_exists(Clue):
+        return None
+    from ..models import tip
+    statuses = getattr(tip, "CLUE_STATUSES", {})
+    channels = getattr(tip, "CHANNELS", {})
+    q = (Clue.select(Clue.status, Clue.channel, fn.COUNT(Clue.id))
+         .where(clue_scope(user, Clue, depts))
+         .group_by(Clue.status, Clue.channel).tuples())
+    by_status = OrderedDict((k, 0) for k in statuses)
+    by_channel = OrderedDict((k, 0) for k in channels)
+    total = 0
+    for st, ch, n in q:
+        by_status[st] = by_status.get(st, 0) + n
+        by_channel[ch] = by_channel.get(ch, 0) + n
+        total += n
+    return {"total": total,
+            "by_status": [{"key": k, "label": statuses.get(k, k), "n": n} for k, n in by_status.items()],
+            "by_channel": [{"key": k, "label": channels.get(k, k), "n": n} for k, n in by_channel.items()]}
+
+
+def action_stats(depts, today=None):
+    """通报 / 提醒 / 约谈 per month (by the action's date), the last MONTHS_SHOWN months up to this one,
+    for problems of the departments in scope."""
+    ProblemAction = _model("ledger", "ProblemAction")
+    if ProblemAction is None or not _table_exists(ProblemAction):
+        return None
+    today = today or clock.today()
+    first = _add_months(today.replace(day=1), -(MONTHS_SHOWN - 1))
+    q = (ProblemAction.select(ProblemAction.date, ProblemAction.kind, fn.COUNT(ProblemAction.id))
+         .join(Problem, on=(ProblemAction.problem == Problem.id))
+         .where((ProblemAction.date >= first) & (ProblemAction.date <= today)
+                & _in_scope(Problem.department, depts))
+         .group_by(ProblemAction.date, ProblemAction.kind).tuples())
+    months = OrderedDict()
+    m = first
+    while m <= today:
+        months[m] = {"month": m, "label": f"{m.year}年{m.month}月", **{k: 0 for k, _ in ACTION_LEGEND}}
+        m = _add_months(m, 1)
+    total = {k: 0 for k, _ in ACTION_LEGEND}
+    for d, kind, n in q:
+        if isinstance(d, str):
+            d = dt.date.fromisoformat(d[:10])
+        row = months.get(d.replace(day=1))
+        if row is None:
+            continue
+        row[kind] = row.get(kind, 0) + n
+        total[kind] = total.get(kind, 0) + n
+    rows = list(months.values())
+    # leading empty months are not worth a row each
+    while len(rows) > 3 and not any(rows[0][k] for k, _ in ACTION_LEGEND):
+        rows.pop(0)
+    return {"months": rows, "total": total, "legend": ACTION_LEGEND, "since": first}
+
+
+def _add_months(d, n):
+    y, m = divmod(d.month - 1 + n, 12)
+    return d.replace(year=d.year + y, month=m + 1, day=1)

@@ -1,0 +1,135 @@
+"""工作看板 /dashboard: the campaign's numbers as charts (server-rendered SVG) with data tables, each bar
+linking to the ledger filtered to the problems it counts."""
+from urllib.parse import urlencode
+
+from flask import abort, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+
+from .. import audit
+from ..htmx import render
+from ..models import SOURCES, STATUSES, Department
+from ..nav import home_panel, register_nav
+from ..permissions import can
+from . import bp, service
+from .charts import Bar, Chart, Seg, layout
+
+STATUS_KEYS = ("pending", "in_progress", "rectified", "closed")
+
+
+# the ledger's filter parameters (portal/ledger/forms.py parse_filters)
+LEDGER_PARAMS = {"department": "dept", "category": "cat", "source": "source", "severity": "severity",
+                 "status": "status", "overdue": "overdue"}
+
+
+def ledger_url(**params):
+    """The ledger list filtered to exactly the problems a number counts: department=<id>,
+    category=<category id>, source, severity, status, overdue=1."""
+    params = {LEDGER_PARAMS[k]: (f"c{v}" if k == "category" else v)
+              for k, v in params.items() if v is not None}
+    try:
+        return url_for("ledger.index", **params)
+    except BuildError:  # the ledger area is not installed yet: same address by hand
+        return "/ledger/" + ("?" + urlencode(params) if params else "")
+
+
+def _require_view():
+    if not can(current_user, "dashboard.view"):
+        audit.record("access_denied", "dashboard", "", outcome="denied")
+        abort(403)
+
+
+def build_charts(data):
+    p = data["problems"]
+    charts = {}
+    charts["status"] = layout(Chart(
+        "c-status", "各部门问题整改情况",
+        [Bar(d["name"], [Seg(s, STATUSES[s], d[s], ledger_url(department=d["id"], status=s))
+                         for s in STATUS_KEYS],
+             href=ledger_url(department=d["id"]),
+             note=(f"整改率 {d['rate']:g}%" if d["rate"] is not None else ""))
+         for d in p["departments"]],
+        legend=[(s, STATUSES[s]) for s in STATUS_KEYS]))
+    charts["overdue"] = layout(Chart(
+        "c-overdue", "逾期未整改问题（按部门）",
+        [Bar(d["name"], [Seg("overdue", "逾期", d["overdue"], ledger_url(department=d["id"], overdue=1))],
+             href=ledger_url(department=d["id"], overdue=1))
+         for d in p["departments"]],
+        legend=[("overdue", "逾期未整改")]))
+    charts["category"] = layout(Chart(
+        "c-category", "问题按整顿重点分类",
+        [Bar(c["name"], [Seg("cat", c["title"] or c["name"], c["n"],
+                             ledger_url(category=c["id"]) if c["id"] else None)],
+             href=ledger_url(category=c["id"]) if c["id"] else None)
+         for c in p["by_category"]]))
+    charts["aspect"] = layout(Chart(
+        "c-aspect", "问题按方面分类",
+        [Bar(a["name"], [Seg("asp", a["name"], a["n"])]) for a in p["by_aspect"]]))  # the ledger has no aspect filter
+    split = p["self_split"]
+    charts["source"] = layout(Chart(
+        "c-source", "问题来源：自查从宽、被查从严",
+        [Bar("自查发现（从宽）", [Seg("self", "自查发现", split["self"])]),
+         Bar("被查发现（从严）", [Seg("others", "被查发现", split["others"])])]
+        + [Bar(f"其中：{SOURCES[s]}", [Seg("src-" + ("self" if s == "selfcheck" else "others"), SOURCES[s], n,
+                                         ledger_url(source=s))], href=ledger_url(source=s))
+           for s, n in p["by_source"].items()],
+        legend=[("self", "自查发现"), ("others", "被查发现")]))
+    sc = data.get("selfcheck")
+    if sc is not None:
+        charts["selfcheck"] = layout(Chart(
+            "c-selfcheck", "个人自查进度（按部门）",
+            [Bar(d["name"], [Seg(k, lbl, d.get(k, 0)) for k, lbl in sc["legend"]],
+                 note=f"敷衍应付 {d['perfunctory']}" if d["perfunctory"] else "")
+             for d in sc["departments"]],
+            legend=sc["legend"], unit="人"))
+    cl = data.get("clues")
+    if cl is not None:
+        charts["clue_status"] = layout(Chart(
+            "c-clue-status", "问题线索按办理状态",
+            [Bar(r["label"], [Seg("clue", r["label"], r["n"], r.get("href"))], href=r.get("href"))
+             for r in cl["by_status"]], unit="条"))
+        charts["clue_channel"] = layout(Chart(
+            "c-clue-channel", "问题线索按来源渠道",
+            [Bar(r["label"], [Seg("clue", r["label"], r["n"], r.get("href"))], href=r.get("href"))
+             for r in cl["by_channel"]], unit="条"))
+    ac = data.get("actions")
+    if ac is not None:
+        charts["actions"] = layout(Chart(
+            "c-actions", "通报、提醒、约谈（按月）",
+            [Bar(m["label"], [Seg(k, lbl, m.get(k, 0)) for k, lbl in ac["legend"]]) for m in ac["months"]],
+            legend=ac["legend"], unit="次"))
+    return charts
+
+
+def scope_note(user):
+    from .queries import scope_departments
+    depts = scope_departments(user)
+    if depts is None:
+        return "全局各部门"
+    if not depts:
+        return "（尚未设定分管部门）"
+    names = [d.name for d in Department.select(Department.name).where(Department.id.in_(list(depts)))
+             .order_by(Department.sort_order, Department.id)]
+    return "您分管的部门：" + "、".join(names)
+
+
+@bp.route("/")
+@login_required
+def index():
+    _require_view()
+    data = service.counts(current_user)
+    return render("dashboard/page.html", None, data=data, charts=build_charts(data),
+                  scope=scope_note(current_user), ledger_url=ledger_url, STATUSES=STATUSES,
+                  STATUS_KEYS=STATUS_KEYS, SOURCES=SOURCES)
+
+
+register_nav("工作看板", "dashboard.index", lambda u: can(u, "dashboard.view"), order=80)
+
+
+@home_panel(order=20)
+def key_numbers_panel(user):
+    if not can(user, "dashboard.view"):
+        return None
+    p = service.problem_stats(user)
+    return render_template("dashboard/_home_panel.html", t=p["total"], split=p["self_split"],
+                           ledger_url=ledger_url)
