@@ -1,0 +1,234 @@
+"""Row actions (htmx): each answers the row (`_row.html`) plus out-of-band counters, or — when refused —
+a 409/422 with the reason in the row and the person's input kept. Without htmx the same endpoints
+redirect back to the detail page with a message."""
+import json
+from urllib.parse import urlparse
+
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import clock, problems, uploads
+from ..htmx import is_htmx
+from ..models import SEVERITIES, STATUSES, Problem
+from ..models.ledger import ACTION_KINDS, DeadlineExtension
+from ..permissions import can
+from . import bp, queries, service
+from .forms import parse_action, parse_edit, parse_extension, parse_filters, read_version
+from .views import _require_view, list_context
+
+MODES = ("edit", "start", "rectify", "close", "return", "action", "extend", "decide")
+
+
+def _current_filters():
+    """The ledger filter of the page the request came from (HX-Current-URL), for the counters."""
+    url = request.headers.get("HX-Current-URL", "")
+    parsed = urlparse(url)
+    if not parsed.path.rstrip("/").endswith("/ledger"):
+        return None
+    from urllib.parse import parse_qs
+    return parse_filters({k: v[0] for k, v in parse_qs(parsed.query).items()})
+
+
+def _seq():
+    try:
+        return int(request.values.get("seq", 0))
+    except ValueError:
+        return 0
+
+
+def _row(p, status=200, error=None, toast=None):
+    queries.decorate([p])
+    html = render_template("ledger/_row.html", p=p, seq=_seq(), error=error, STATUSES=STATUSES)
+    f = _current_filters()
+    if f is not None and status == 200:
+        html += render_template("ledger/_counters.html", f=f, counts=queries.status_counts(current_user, f),
+                                STATUSES=STATUSES, oob=True)
+    resp = make_response(html, status)
+    if toast:
+        resp.headers["HX-Trigger"] = json.dumps({"toast": {"text": toast, "kind": "success"}})
+    return resp
+
+
+def _editor(p, mode, status=200, errors=None, values=None, message=None, conflict=None):
+    queries.decorate([p])
+    ext = None
+    if mode == "decide":
+        ext = DeadlineExtension.select().where((DeadlineExtension.problem == p.id)
+                                               & (DeadlineExtension.status == "pending")).first()
+    html = render_template("ledger/_row_edit.html", p=p, mode=mode, seq=_seq(), errors=errors or {},
+                           values=values or {}, message=message, conflict=conflict, ext=ext,
+                           SEVERITIES=SEVERITIES, ACTION_KINDS=ACTION_KINDS, STATUSES=STATUSES,
+                           today=clock.today(), version=(conflict or p).version)
+    return make_response(html, status)
+
+
+def _done(p, toast):
+    if is_htmx():
+        return _row(p, toast=toast)
+    flash(toast, "success")
+    return redirect(url_for("ledger.detail", problem_id=p.id))
+
+
+def _failed(p, mode, e, values):
+    """A refused or conflicting save: 409 with the reason, the current state and the input kept."""
+    if isinstance(e, problems.VersionConflict):
+        current = e.current
+        queries.decorate([current])
+        if is_htmx():
+            return _editor(current, mode, 409, values=values, message=e.message, conflict=current)
+        flash(e.message, "error")
+        return redirect(url_for("ledger.detail", problem_id=p.id))
+    if is_htmx():
+        if isinstance(e, service.Refused):
+            return _row(Problem.get_by_id(p.id), 409, error=e.message)
+        return _editor(p, mode, 409, values=values, message=e.message)
+    flash(e.message, "error")
+    return redirect(url_for("ledger.detail", problem_id=p.id))
+
+
+@bp.route("/<int:problem_id>/row")
+@login_required
+def row(problem_id):
+    _require_view()
+    return _row(service.get_problem_for(current_user, problem_id))
+
+
+@bp.route("/<int:problem_id>/row/<mode>")
+@login_required
+def row_form(problem_id, mode):
+    _require_view()
+    p = service.get_problem_for(current_user, problem_id)
+    if mode not in MODES:
+        return _row(p, 409, error="未知的操作。")
+    return _editor(p, mode)
+
+
+@bp.route("/<int:problem_id>/status", methods=["POST"])
+@login_required
+def status(problem_id):
+    _require_view()
+    p = service.get_problem_for(current_user, problem_id)
+    to = request.form.get("to", "")
+    note = (request.form.get("note") or "").strip()[:2000]
+    mode = request.form.get("mode") or "start"
+    version = read_version(request.form)
+    if version is None:
+        return _editor(p, mode, 422, values=request.form, message="缺少版本信息，请刷新后重试。")
+    try:
+        new = service.change_status(p, to, current_user, version, note,
+                                    request.files.getlist("evidence"))
+    except uploads.UploadError as e:
+        return _editor(p, mode, 422, values=request.form, message=str(e), errors={"evidence": str(e)})
+    except problems.ProblemError as e:
+        return _failed(p, mode, e, request.form)
+    return _done(new, f"#{new.id} 已变更为“{new.status_label}”")
+
+
+@bp.route("/<int:problem_id>/edit", methods=["POST"])
+@login_required
+def edit(problem_id):
+    _require_view()
+    p = service.get_problem_for(current_user, problem_id)
+    office = can(current_user, "problem.act", p)
+    values, errors = parse_edit(request.form, office)
+    version = read_version(request.form)
+    if errors or version is None:
+        return _editor(p, "edit", 422, errors=errors, values=request.form,
+                       message="请按提示修改标出的内容。" if errors else "缺少版本信息，请刷新后重试。")
+    try:
+        new = service.edit(p, current_user, version, values)
+    except problems.ProblemError as e:
+        return _failed(p, "edit", e, request.form)
+    return _done(new, f"#{new.id} 已保存")
+
+
+@bp.route("/<int:problem_id>/action", methods=["POST"])
+@login_required
+def action(problem_id):
+    _require_view()
+    p = service.get_problem_for(current_user, problem_id)
+    (kind, date, note), errors = parse_action(request.form)
+    if errors:
+        return _editor(p, "action", 422, errors=errors, values=request.form, message="请按提示修改标出的内容。")
+    try:
+        service.record_action(p, current_user, kind, date, note)
+    except problems.ProblemError as e:
+        return _failed(p, "action", e, request.form)
+    return _done(Problem.get_by_id(p.id), f"已为 #{p.id} 记录{ACTION_KINDS[kind]}")
+
+
+@bp.route("/<int:problem_id>/extension", methods=["POST"])
+@login_required
+def extension(problem_id):
+    _require_view()
+    p = service.get_problem_for(current_user, problem_id)
+    (new_deadline, reason), errors = parse_extension(request.form, clock.today(), p.deadline)
+    if errors:
+        return _editor(p, "extend", 422, errors=errors, values=request.form, message="请按提示修改标出的内容。")
+    try:
+        service.request_extension(p, current_user, new_deadline, reason)
+    except problems.ProblemError as e:
+        return _failed(p, "extend", e, request.form)
+    return _done(Problem.get_by_id(p.id), f"#{p.id} 的延期申请已提交，待领导小组办公室审批")
+
+
+@bp.route("/<int:problem_id>/extension/decide", methods=["POST"])
+@login_required
+def extension_decide(problem_id):
+    _require_view()
+    p = service.get_problem_for(current_user, problem_id)
+    version = read_version(request.form)
+    approve = request.form.get("decision") == "approve"
+    note = (request.form.get("note") or "").strip()[:1000]
+    if version is None or request.form.get("decision") not in ("approve", "reject"):
+        return _editor(p, "decide", 422, values=request.form, message="请选择批准或不批准。")
+    try:
+        new = service.decide_extension(p, current_user, version, approve, note)
+    except problems.ProblemError as e:
+        return _failed(p, "decide", e, request.form)
+    return _done(new, f"#{p.id} 的延期申请{'已批准' if approve else '未获批准'}")
+
+
+@bp.route("/<int:problem_id>/evidence", methods=["POST"])
+@login_required
+def upload_evidence(problem_id):
+    _require_view()
+    p = service.get_problem_for(current_user, problem_id)
+    try:
+        service.add_evidence(p, current_user, request.files.getlist("evidence"))
+    except (uploads.UploadError, problems.ProblemError) as e:
+        flash(getattr(e, "message", str(e)), "error")
+    else:
+        flash("整改佐证材料已上传。", "success")
+    return redirect(url_for("ledger.detail", problem_id=p.id))
+
+
+@bp.route("/bulk", methods=["POST"])
+@login_required
+def bulk():
+    _require_view()
+    op = request.form.get("op", "")
+    ids = []
+    for raw in request.form.getlist("ids"):
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            pass
+    f = parse_filters(request.form)  # the filter travels with the bulk form (hidden fields)
+    if not ids:
+        message, kind, done, failed = "请先勾选要处理的条目。", "error", 0, []
+    elif op not in service.BULK_OPS:
+        message, kind, done, failed = "请选择批量操作。", "error", 0, []
+    else:
+        done, failed = service.bulk(current_user, op, ids, request.form)
+        label = service.BULK_OPS[op]
+        message = f"{label}：成功 {done} 条" + (f"，未处理 {len(failed)} 条" if failed else "") + "。"
+        kind = "success" if done and not failed else ("warning" if done else "error")
+    if not is_htmx():
+        flash(message + ("；".join(failed[:10]) if failed else ""), kind)
+        return redirect(url_for("ledger.index", **f.args()))
+    ctx = list_context(current_user, f)
+    ctx.update(bulk_message=message, bulk_failed=failed, bulk_kind=kind)
+    resp = make_response(render_template("ledger/_results.html", **ctx))
+    resp.headers["Vary"] = "HX-Request"
+    return resp

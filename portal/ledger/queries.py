@@ -1,0 +1,316 @@
+"""Ledger queries. Every query starts from scoped_problems(user): the role's scope is part of the SQL.
+
+filtered(user, args)      -> the ordered, joined query of what the filter shows (no pagination)
+status_counts(user, args) -> {pending, in_progress, rectified, closed, overdue, total}
+page_of(user, filters)    -> one screen page, its total and the counters (total reuses the counters)
+"""
+import datetime as dt
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask import current_app
+from peewee import JOIN, Case, fn
+
+from .. import clock
+from ..models import (SEVERITIES, SOURCES, STATUSES, Category, Department, Item, Problem, User)
+from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
+                             ProblemAction, ProblemEvidence)
+from ..permissions import scope_problems, visible_departments
+from .forms import Filters, parse_filters
+
+Person = User.alias("person")
+OPEN = ("pending", "in_progress")
+
+
+def scoped_problems(user):
+    """Problems the user may see (scope in SQL), without withdrawn self-check entries."""
+    return Problem.select().where(scope_problems(user) & (Problem.withdrawn == False))  # noqa: E712
+
+
+def _as_filters(args) -> Filters:
+    return args if isinstance(args, Filters) else parse_filters(args or {})
+
+
+def due_soon_expr(today=None):
+    today = today or clock.today()
+    days = current_app.config.get("DUE_SOON_DAYS", 7)
+    return (Problem.deadline.between(today, today + dt.timedelta(days=days))
+            & Problem.status.in_(OPEN) & (Problem.withdrawn == False))  # noqa: E712
+
+
+def _conditions(user, f: Filters, with_status=True) -> list:
+    """The where-parts of a filter. Values out of the user's reach simply match nothing."""
+    conds = [scope_problems(user), Problem.withdrawn == False]  # noqa: E712
+    if f.dept:
+        conds.append(Problem.department == f.dept)
+    if f.cat:
+        if f.cat[0] == "c":
+            conds.append(Problem.item.in_(Item.select(Item.id).where(Item.category == int(f.cat[1:]))))
+        else:
+            conds.append(Problem.item == int(f.cat[1:]))
+    if f.source:
+        conds.append(Problem.source == f.source)
+    if f.severity:
+        conds.append(Problem.severity == f.severity)
+    if with_status and f.status:
+        conds.append(Problem.status == f.status)
+    if f.overdue:
+        conds.append(Problem.overdue_expr())
+    if f.due_soon:
+        conds.append(due_soon_expr())
+    if f.due_from:
+        conds.append(Problem.deadline >= f.due_from)
+    if f.due_to:
+        conds.append(Problem.deadline <= f.due_to)
+    if f.mech == "none":
+        conds.append((Problem.severity == "common")
+                     & Problem.id.not_in(MechanismProblem.select(MechanismProblem.problem)))
+    elif f.mech:
+        conds.append(Problem.id.in_(MechanismProblem.select(MechanismProblem.problem)
+                                    .where(MechanismProblem.mechanism == int(f.mech))))
+    for term in f.q.split():
+        like = ((Problem.description.contains(term)) | (Problem.measures.contains(term))
+                | (Problem.remark.contains(term))
+                | Problem.person.in_(User.select(User.id).where(User.real_name.contains(term)))
+                | Problem.department.in_(Department.select(Department.id)
+                                         .where(Department.name.contains(term))))
+        m = re.fullmatch(r"#?(\d{1,9})", term)
+        if m:
+            like = like | (Problem.id == int(m.group(1)))
+        conds.append(like)
+    return conds
+
+
+def _where(conds):
+    out = conds[0]
+    for c in conds[1:]:
+        out = out & c
+    return out
+
+
+_STATUS_ORDER = Case(Problem.status, [(k, i) for i, k in enumerate(STATUSES)], 9)
+_SEVERITY_ORDER = Case(Problem.severity, [(k, i) for i, k in enumerate(SEVERITIES)], 9)
+
+
+def _order(f: Filters):
+    d = "desc" if f.desc else "asc"
+    cols = {
+        "seq": [Problem.id],
+        "source": [Problem.source],
+        "department": [Department.sort_order, Department.id],
+        "person": [Person.real_name],
+        "category": [Item.seq],
+        "severity": [_SEVERITY_ORDER],
+        "status": [_STATUS_ORDER],
+        "updated": [Problem.updated_at],
+    }.get(f.sort)
+    if f.sort == "deadline":
+        order = [Problem.deadline.desc(nulls="LAST") if f.desc else Problem.deadline.asc(nulls="LAST")]
+    else:
+        order = [getattr(c, d)() for c in cols]
+    if f.sort != "seq":
+        order.append(Problem.id.desc() if f.desc else Problem.id.asc())
+    return order
+
+
+def _joined(where):
+    return (Problem.select(Problem, Department, Person, Item, Category)
+            .join(Department, on=(Problem.department == Department.id))
+            .switch(Problem).join(Person, JOIN.LEFT_OUTER, on=(Problem.person == Person.id))
+            .switch(Problem).join(Item, JOIN.LEFT_OUTER, on=(Problem.item == Item.id))
+            .join(Category, JOIN.LEFT_OUTER, on=(Item.category == Category.id))
+            .where(where))
+
+
+def filtered(user, args):
+    """Every Problem the filter shows within the user's scope, in screen order (no pagination)."""
+    f = _as_filters(args)
+    return _joined(_where(_conditions(user, f))).order_by(*_order(f))
+
+
+def status_counts(user, args) -> dict:
+    """Counters above the table: the filter without its status part, one number per status plus
+    逾期 (computed from deadline and status, never stored). Index-served filters count each status
+    as an index range scan; text search and mechanism filters count in one grouped pass."""
+    f = _as_filters(args)
+    conds = _conditions(user, f, with_status=False)
+    counts = dict.fromkeys(STATUSES, 0)
+    if f.q or f.mech:
+        overdue = Problem.overdue_expr()
+        q = (Problem.select(Problem.status, fn.COUNT(Problem.id).alias("n"),
+                            fn.SUM(Case(None, [(overdue, 1)], 0)).alias("late"))
+             .where(_where(conds)).group_by(Problem.status).tuples())
+        late = 0
+        for status, n, od in q:
+            counts[status] = n
+            late += od or 0
+        counts["overdue"] = late
+    else:
+        for status in STATUSES:
+            counts[status] = Problem.select().where(_where(conds + [Problem.status == status])).count()
+        counts["overdue"] = Problem.select().where(_where(conds + [Problem.overdue_expr()])).count()
+    counts["total"] = sum(counts[s] for s in STATUSES)
+    return counts
+
+
+@dataclass
+class Page:
+    rows: list
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    counts: dict
+
+    @property
+    def offset(self):
+        return (self.page - 1) * self.per_page
+
+
+def page_of(user, f: Filters, per_page=None) -> Page:
+    per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
+    counts = status_counts(user, f)
+    total = counts[f.status] if f.status else counts["total"]
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, f.page), pages)  # out of range -> last page
+    f.page = page
+    rows = list(filtered(user, f).limit(per_page).offset((page - 1) * per_page)) if total else []
+    decorate(rows)
+    return Page(rows, total, page, pages, per_page, counts)
+
+
+def decorate(rows, with_evidence=True):
+    """Attach to each Problem: .action_list, .mechanism_list, .evidence_count, .pending_ext — in a
+    few queries for the whole list (no query per row)."""
+    ids = [p.id for p in rows]
+    acts, mechs, evid, exts = defaultdict(list), defaultdict(list), defaultdict(int), {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for a in (ProblemAction.select().where(ProblemAction.problem.in_(chunk))
+                  .order_by(ProblemAction.date, ProblemAction.id)):
+            acts[a.problem_id].append(a)
+        for mp in (MechanismProblem.select(MechanismProblem.problem, Mechanism.id, Mechanism.title)
+                   .join(Mechanism).where(MechanismProblem.problem.in_(chunk))):
+            mechs[mp.problem_id].append(mp.mechanism)
+        if with_evidence:
+            for pid, n in (ProblemEvidence.select(ProblemEvidence.problem, fn.COUNT(ProblemEvidence.id))
+                           .where(ProblemEvidence.problem.in_(chunk))
+                           .group_by(ProblemEvidence.problem).tuples()):
+                evid[pid] = n
+            for e in DeadlineExtension.select().where(DeadlineExtension.problem.in_(chunk)
+                                                      & (DeadlineExtension.status == "pending")):
+                exts[e.problem_id] = e
+    today = clock.today()
+    soon = today + dt.timedelta(days=current_app.config.get("DUE_SOON_DAYS", 7))
+    for p in rows:
+        p.action_list = acts.get(p.id, [])
+        p.mechanism_list = mechs.get(p.id, [])
+        p.evidence_count = evid.get(p.id, 0)
+        p.pending_ext = exts.get(p.id)
+        p.due_soon = (p.status in OPEN and p.deadline is not None and not p.withdrawn
+                      and today <= p.deadline <= soon)
+    return rows
+
+
+# -- the paper columns, shared by the screen and the export ----------------------------------------
+
+COLUMNS = ("序号", "问题来源", "责任单位", "责任人", "问题类别", "问题描述", "严重程度", "整改措施",
+           "整改时限", "整改状态", "处理方式", "销号情况", "备注")
+
+
+def _rel(p, name):
+    """A related row if it was loaded with the query (or is cheap to load)."""
+    try:
+        return getattr(p, name)
+    except Exception:  # noqa: BLE001 - a missing relation shows as empty
+        return None
+
+
+def source_text(p):
+    return "自查（主动查摆）" if p.self_reported or p.source == "selfcheck" else SOURCES.get(p.source, p.source)
+
+
+def category_text(p):
+    item = _rel(p, "item")
+    if item is None:
+        return ""
+    cat = _rel(item, "category")
+    return f"{cat.name if cat else ''} {item.seq}. {item.text}".strip()
+
+
+def status_text(p):
+    s = STATUSES.get(p.status, p.status)
+    return s + "（逾期）" if p.is_overdue else s
+
+
+def actions_text(p):
+    return "；".join(f"{a.kind_label} {a.date.isoformat()}" for a in getattr(p, "action_list", []))
+
+
+def closing_text(p):
+    if p.status == "closed":
+        return f"已销号 {p.closed_at.date().isoformat()}" if p.closed_at else "已销号"
+    return "未销号"
+
+
+def remark_text(p):
+    parts = [p.remark] if p.remark else []
+    if p.fixed_at_once:
+        parts.append("立行立改")
+    for m in getattr(p, "mechanism_list", []):
+        parts.append(f"长效机制：{m.title}")
+    return "；".join(parts)
+
+
+def cells(p, seq: int) -> list:
+    """One ledger line as text, in COLUMNS order."""
+    dept = _rel(p, "department")
+    person = _rel(p, "person")
+    return [
+        seq, source_text(p), dept.name if dept else "", person.real_name if person else "",
+        category_text(p), p.description, SEVERITIES.get(p.severity, p.severity), p.measures,
+        p.deadline.isoformat() if p.deadline else "", status_text(p), actions_text(p),
+        closing_text(p), remark_text(p),
+    ]
+
+
+# -- choices for the filter form --------------------------------------------------------------------
+
+def department_choices(user):
+    depts = visible_departments(user)
+    q = Department.select(Department.id, Department.name).where(Department.is_active == True)  # noqa: E712
+    if depts is not None:
+        if not depts:
+            return []
+        q = q.where(Department.id.in_(sorted(depts)))
+    return list(q.order_by(Department.sort_order, Department.id).tuples())
+
+
+def category_choices():
+    from ..models import Campaign
+    c = Campaign.active()
+    if c is None:
+        return []
+    items = defaultdict(list)
+    for it in Item.select(Item.id, Item.seq, Item.text, Item.category).where(Item.campaign == c).order_by(Item.seq):
+        items[it.category_id].append(it)
+    return [(cat, items[cat.id]) for cat in Category.select().where(Category.campaign == c).order_by(Category.seq)]
+
+
+def mechanism_choices():
+    return list(Mechanism.select(Mechanism.id, Mechanism.title).order_by(Mechanism.date.desc(), Mechanism.id.desc())
+                .tuples())
+
+
+def heads_choices(user):
+    """People a Problem may be assigned to: department heads within the user's reach."""
+    from ..models import RoleAssignment
+    q = (User.select(User.id, User.real_name, Department.name).join(Department)
+         .switch(User).join(RoleAssignment).where((RoleAssignment.role == "dept_head")
+                                                  & (User.is_active_flag == True)))  # noqa: E712
+    depts = visible_departments(user)
+    if depts is not None:
+        q = q.where(User.department.in_(sorted(depts) or [0]))
+    return list(q.order_by(Department.sort_order, User.id).tuples())

@@ -1,0 +1,203 @@
+"""整改台账: the list (filters, counters, sort, pages), the detail page, the export, evidence downloads,
+长效机制, the home panel and the navigation item. Row actions live in actions.py."""
+import datetime as dt
+import json
+
+from peewee import JOIN
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from .. import audit, clock, uploads
+from ..htmx import render
+from ..models import SEVERITIES, SOURCES, STATUSES, Department, Problem, ProblemEvent, User
+from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
+                             ProblemAction, ProblemEvidence)
+from ..nav import home_panel, problem_panels, register_nav
+from ..permissions import can, visible_departments
+from . import bp, queries, service
+from .export import build_xlsx, default_title
+from .forms import parse_filters
+
+register_nav("整改台账", "ledger.index", lambda u: can(u, "ledger.view"), order=30)
+
+EVENT_LABELS = {"created": "登记", "status": "状态变更", "edit": "修改", "action": "处理方式",
+                "withdrawn": "撤回", "deadline": "整改时限", "link": "关联", "evidence": "整改佐证",
+                "extension": "延期申请"}
+FIELD_LABELS = {"description": "问题描述", "measures": "整改措施", "deadline": "整改时限",
+                "severity": "严重程度", "remark": "备注", "person": "责任人", "department": "责任单位",
+                "item": "问题类别", "partner": "一案双查关联", "withdrawn": "撤回"}
+
+
+def _require_view():
+    if not can(current_user, "ledger.view"):
+        abort(403)
+
+
+def list_context(user, f):
+    page = queries.page_of(user, f)
+    office = "discipline" in user.roles
+    return dict(
+        f=f, pg=page, counts=page.counts, STATUSES=STATUSES, SOURCES=SOURCES, SEVERITIES=SEVERITIES,
+        ACTION_KINDS=ACTION_KINDS, office=office,
+        heads=queries.heads_choices(user) if office else [],
+        mechanisms=queries.mechanism_choices() if office else [],
+    )
+
+
+@bp.route("/")
+@login_required
+def index():
+    _require_view()
+    f = parse_filters(request.args)
+    ctx = list_context(current_user, f)
+    if not request.headers.get("HX-Request") or request.headers.get("HX-Trigger") != "ledger-filters":
+        ctx.update(departments=queries.department_choices(current_user),
+                   categories=queries.category_choices(),
+                   all_mechanisms=ctx["mechanisms"] or queries.mechanism_choices())
+    return render("ledger/page.html", "ledger/_results.html", **ctx)
+
+
+@bp.route("/counters")
+@login_required
+def counters():
+    _require_view()
+    f = parse_filters(request.args)
+    return render_template("ledger/_counters.html", f=f, counts=queries.status_counts(current_user, f),
+                           STATUSES=STATUSES)
+
+
+@bp.route("/export.xlsx")
+@login_required
+def export():
+    _require_view()
+    f = parse_filters(request.args)
+    rows = queries.filtered(current_user, f)
+    data = build_xlsx(rows.iterator(), default_title())
+    n = rows.count()
+    audit.record("ledger_export", "problem", "", detail={"filters": f.args(page=""), "rows": n})
+    name = f"整改台账-{clock.today().isoformat()}.xlsx"
+    resp = uploads.download(data, name, "xlsx")
+    resp.headers["X-Ledger-Rows"] = str(n)
+    return resp
+
+
+@bp.route("/<int:problem_id>")
+@login_required
+def detail(problem_id):
+    _require_view()
+    p = service.get_problem_for(current_user, problem_id)
+    queries.decorate([p])
+    events = list(ProblemEvent.select(ProblemEvent, User).join(User, on=(ProblemEvent.actor == User.id),
+                                                               join_type=JOIN.LEFT_OUTER)
+                  .where(ProblemEvent.problem == p.id).order_by(ProblemEvent.at, ProblemEvent.id))
+    for e in events:
+        try:
+            e.change_list = [(FIELD_LABELS.get(k, k), v[0], v[1]) for k, v in json.loads(e.changes).items()
+                             if isinstance(v, list) and len(v) == 2] if e.changes and e.kind in (
+                "edit", "deadline") else []
+        except ValueError:
+            e.change_list = []
+    partner = None
+    if p.partner_id:
+        partner = queries.scoped_problems(current_user).where(Problem.id == p.partner_id).first()
+    partner_of = list(queries.scoped_problems(current_user).where(Problem.partner == p.id))
+    return render_template(
+        "ledger/detail.html", p=p, events=events, EVENT_LABELS=EVENT_LABELS, STATUSES=STATUSES,
+        evidence=list(ProblemEvidence.select().where(ProblemEvidence.problem == p.id).order_by(ProblemEvidence.id)),
+        actions=list(ProblemAction.select().where(ProblemAction.problem == p.id).order_by(ProblemAction.date)),
+        extensions=list(DeadlineExtension.select().where(DeadlineExtension.problem == p.id)
+                        .order_by(DeadlineExtension.id.desc())),
+        partner=partner, partner_of=partner_of, panels=problem_panels(p, current_user),
+        ACTION_KINDS=ACTION_KINDS, today=clock.today(), office="discipline" in current_user.roles)
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@login_required
+def evidence(evidence_id):
+    _require_view()
+    ev = ProblemEvidence.get_or_none(ProblemEvidence.id == evidence_id)
+    if ev is None:
+        abort(404)
+    service.get_problem_for(current_user, ev.problem_id)  # scope check (404 + audit)
+    audit.record("evidence_download", "problem", ev.problem_id, detail={"evidence": ev.id})
+    return uploads.download(uploads.load(ev.key), ev.filename, ev.kind)
+
+
+# -- 长效机制 ----------------------------------------------------------------------------------------
+
+@bp.route("/mechanisms", methods=["GET", "POST"])
+@login_required
+def mechanisms():
+    _require_view()
+    errors, form = {}, {}
+    if request.method == "POST":
+        if not can(current_user, "ledger.mechanism"):
+            abort(403)
+        form = request.form
+        title = (form.get("title") or "").strip()
+        content = (form.get("content") or "").strip()
+        try:
+            date = dt.date.fromisoformat(form.get("date") or "")
+        except ValueError:
+            date = None
+            errors["date"] = "请填写有效的建立日期。"
+        if not 2 <= len(title) <= 128:
+            errors["title"] = "请填写制度或机制名称（2–128 字）。"
+        if len(content) > 4000:
+            errors["content"] = "内容不超过 4000 字。"
+        owner = None
+        if form.get("owner"):
+            owner = User.select().where((User.id == (form.get("owner") if form.get("owner").isdigit() else 0))).first()
+            if owner is None:
+                errors["owner"] = "请选择牵头责任人。"
+        if not errors:
+            m = Mechanism.create(title=title, content=content, owner=owner,
+                                 department=owner.department_id if owner else None, date=date,
+                                 created_by=current_user.id, created_at=clock.now())
+            audit.record("mechanism_create", "mechanism", m.id, detail={"title": title})
+            flash(f"已建立长效机制“{title}”。可在台账中勾选普遍性问题，批量纳入该机制。", "success")
+            return redirect(url_for("ledger.mechanisms"))
+    counts = dict(MechanismProblem.select(MechanismProblem.mechanism, queries.fn.COUNT(MechanismProblem.id))
+                  .join(Problem).where(queries.scope_problems(current_user))
+                  .group_by(MechanismProblem.mechanism).tuples())
+    mechs = list(Mechanism.select(Mechanism, User).join(User, join_type=JOIN.LEFT_OUTER,
+                                                        on=(Mechanism.owner == User.id))
+                 .order_by(Mechanism.date.desc(), Mechanism.id.desc()))
+    uncovered = queries.scoped_problems(current_user).where(
+        (Problem.severity == "common") & Problem.id.not_in(MechanismProblem.select(MechanismProblem.problem))).count()
+    owners = []
+    if can(current_user, "ledger.mechanism"):
+        owners = list(User.select(User.id, User.real_name, Department.name).join(Department)
+                      .where(User.is_active_flag == True)  # noqa: E712
+                      .order_by(Department.sort_order, User.id).tuples())
+    return render("ledger/mechanisms.html", None, 422 if errors else 200, mechs=mechs, counts=counts,
+                  uncovered=uncovered, errors=errors, form=form, owners=owners, today=clock.today())
+
+
+# -- home panel: what the responsible person must do now -------------------------------------------
+
+@home_panel(order=20)
+def ledger_panel(user):
+    if not can(user, "ledger.view"):
+        return None
+    base = queries.scoped_problems(user)
+    roles = user.roles
+    if "discipline" not in roles and not (roles & {"dept_head", "leader"}):
+        base = base.where(Problem.person == user.id)
+    days = current_app.config.get("DUE_SOON_DAYS", 7)
+    overdue = base.where(Problem.overdue_expr()).count()
+    soon = list(base.where(queries.due_soon_expr()).order_by(Problem.deadline, Problem.id).limit(5))
+    soon_total = base.where(queries.due_soon_expr()).count()
+    verify = ext = 0
+    if "discipline" in roles:
+        verify = base.where(Problem.status == "rectified").count()
+        ext = DeadlineExtension.select().where(DeadlineExtension.status == "pending").count()
+    if not (overdue or soon_total or verify or ext):
+        return None
+    return Markup(render_template("ledger/_home_panel.html", overdue=overdue, soon=soon,
+                                  soon_total=soon_total, verify=verify, ext=ext, days=days,
+                                  today=clock.today()))
+
+
+from . import actions, demo  # noqa: E402,F401
