@@ -1,3 +1,5 @@
 from flask import Blueprint
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+from . import cli, views, views_batch, demo  # noqa: E402,F401

@@ -1,0 +1,266 @@
+"""Batch printing: every person's submitted self-check report (个人对照检查材料) of a department, or of the
+whole bureau, as one PDF — a background job whose state lives in the PrintJob table.
+
+The request creates the row and starts a thread (any gunicorn worker can answer the progress polls: they
+read the row). The thread renders person by person, writes progress and a heartbeat after each, and checks
+the cancel flag between persons. The result is written under instance/jobs/ and can be downloaded until
+``expires_at``; expired files are removed by ``expire_jobs()``. A job whose heartbeat stopped (its worker
+died) is reported as failed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import secrets
+import threading
+
+from flask import current_app
+
+from .. import audit, clock
+from ..extensions import db
+from ..models import Campaign, Department, PrintJob, User
+from ..permissions import can, scope_expr
+from . import adapters
+
+STALE_AFTER = dt.timedelta(minutes=5)
+_THREADS: list[threading.Thread] = []
+
+
+class BatchError(ValueError):
+    def __init__(self, message, status=422):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def can_batch(user) -> bool:
+    return bool(user.roles & {"discipline", "dept_head"})
+
+
+def allowed_departments(user):
+    """None = any department and the whole bureau; else the ids a head may print (their own)."""
+    if "discipline" in user.roles:
+        return None
+    if "dept_head" in user.roles:
+        return {user.department_id}
+    return set()
+
+
+def job_scope(user):
+    """Where-expression: the jobs a user may see — their own; the discipline office sees all."""
+    if "discipline" in user.roles:
+        from peewee import Value
+        return Value(1) == Value(1)
+    return PrintJob.requested_by == user.id
+
+
+# ---------------------------------------------------------------- data
+def versions_query(department_id=None, viewer=None):
+    """The latest submitted version of each person's self-check in the active campaign (ids only)."""
+    from ..models.selfcheck import SelfCheck, SelfCheckVersion
+    q = (SelfCheckVersion.select(SelfCheckVersion.id)
+         .join(SelfCheck, on=(SelfCheckVersion.selfcheck == SelfCheck.id))
+         .join(User, on=(SelfCheck.user == User.id))
+         .join(Department, on=(User.department == Department.id))
+         .where(SelfCheck.status.in_(("submitted", "approved"))
+                & (SelfCheckVersion.number == SelfCheck.versions_count)))
+    camp = Campaign.active()
+    if camp is not None:
+        q = q.where(SelfCheck.campaign == camp.id)
+    if department_id:
+        q = q.where(User.department == department_id)
+    if viewer is not None:
+        q = q.where(scope_expr(viewer, User.department))
+    return q.order_by(Department.sort_order, Department.id, User.employee_no, User.id)
+
+
+def version_doc(version_id: int) -> dict:
+    from ..models.selfcheck import SelfCheckVersion
+    v = SelfCheckVersion.get_by_id(version_id)
+    content = json.loads(v.content)
+    return adapters.selfcheck_to_doc(content)
+
+
+# ---------------------------------------------------------------- lifecycle
+def start(user, department_id: int | None, run=True) -> PrintJob:
+    if not can_batch(user):
+        raise BatchError("您没有批量打印的权限", 403)
+    allowed = allowed_departments(user)
+    if allowed is not None:
+        if department_id is None or department_id not in allowed:
+            audit.record("access_denied", "print_job", department_id or "", outcome="denied",
+                         detail="batch print outside own department")
+            raise BatchError("只能批量打印本部门的对照检查材料", 404)
+    if department_id is not None and Department.get_or_none(Department.id == department_id) is None:
+        raise BatchError("部门不存在", 404)
+    expire_jobs()
+    total = versions_query(department_id, user).count()
+    if total == 0:
+        raise BatchError("该范围内还没有已提交的个人对照检查材料")
+    job = PrintJob.create(requested_by=user.id, department=department_id, status="queued", total=total)
+    audit.record("print_batch_start", "print_job", job.id, actor=user,
+                 detail={"department": department_id, "total": total})
+    if run:
+        launch(job.id)
+    return job
+
+
+def launch(job_id: int):
+    app = current_app._get_current_object()
+    t = threading.Thread(target=_thread_main, args=(app, job_id), name=f"print-job-{job_id}", daemon=True)
+    _THREADS.append(t)
+    t.start()
+    return t
+
+
+def wait_all(timeout=120):
+    """Tests: wait for the background jobs started in this process."""
+    while _THREADS:
+        _THREADS.pop().join(timeout)
+
+
+def _thread_main(app, job_id):
+    with app.app_context():
+        with db.connection_context():
+            try:
+                run(job_id)
+            except Exception:  # noqa: BLE001 - the job row carries the failure
+                app.logger.exception("print job %s failed", job_id)
+
+
+def _cancel_requested(job_id) -> bool:
+    return bool(PrintJob.select(PrintJob.cancel_requested).where(PrintJob.id == job_id).scalar())
+
+
+def jobs_dir():
+    path = os.path.join(current_app.instance_path, "jobs")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def run(job_id: int, on_person=None) -> PrintJob:
+    """Run a queued job to its end (done / cancelled / failed). ``on_person(job_id, done)`` is called after
+    each person (tests use it to cancel in the middle)."""
+    from pypdf import PdfReader, PdfWriter
+
+    from .render import MissingGlyph, render_pdf
+    now = clock.now()
+    claimed = (PrintJob.update(status="running", started_at=now, heartbeat_at=now)
+               .where((PrintJob.id == job_id) & (PrintJob.status == "queued")).execute())
+    if not claimed:
+        return PrintJob.get_by_id(job_id)
+    job = PrintJob.get_by_id(job_id)
+    requester = User.get_by_id(job.requested_by_id)
+    ids = [v.id for v in versions_query(job.department_id, requester)]
+    PrintJob.update(total=len(ids)).where(PrintJob.id == job_id).execute()
+    writer = PdfWriter()
+    tmp = None
+    try:
+        fonts = adapters.fonts_dir()
+        for i, vid in enumerate(ids, 1):
+            if _cancel_requested(job_id):
+                return _finish(job_id, "cancelled")
+            doc = version_doc(vid)
+            try:
+                pdf = render_pdf("self-check-report", doc, fonts)
+            except MissingGlyph as e:
+                raise BatchError(f"{doc.get('person') or ''}的材料中：{e}")
+            writer.append(PdfReader(io.BytesIO(pdf)))
+            PrintJob.update(done=i, heartbeat_at=clock.now()).where(PrintJob.id == job_id).execute()
+            if on_person:
+                on_person(job_id, i)
+        if _cancel_requested(job_id):
+            return _finish(job_id, "cancelled")
+        name = f"{job_id}-{secrets.token_hex(8)}.pdf"
+        path = os.path.join(jobs_dir(), name)
+        tmp = path + ".part"
+        with open(tmp, "wb") as fh:
+            writer.write(fh)
+        os.replace(tmp, path)
+        tmp = None
+        with open(path, "rb") as fh:
+            sha = hashlib.sha256(fh.read()).hexdigest()
+        hours = current_app.config.get("DOCUMENT_JOB_TTL_HOURS", 24)
+        finished = clock.now()
+        PrintJob.update(status="done", result_path=name, result_sha256=sha, result_size=os.path.getsize(path),
+                        pages=len(writer.pages), finished_at=finished, heartbeat_at=finished,
+                        expires_at=finished + dt.timedelta(hours=hours)).where(PrintJob.id == job_id).execute()
+        audit.record("print_batch_done", "print_job", job_id, actor=requester,
+                     detail={"persons": len(ids), "pages": len(writer.pages), "sha256": sha})
+        return PrintJob.get_by_id(job_id)
+    except Exception as e:  # noqa: BLE001
+        msg = e.message if isinstance(e, BatchError) else "生成失败，请稍后重试或联系系统管理员。"
+        _finish(job_id, "failed", error=msg)
+        if not isinstance(e, BatchError):
+            raise
+        return PrintJob.get_by_id(job_id)
+    finally:
+        if tmp and os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _finish(job_id, status, error=""):
+    PrintJob.update(status=status, finished_at=clock.now(), error=error).where(PrintJob.id == job_id).execute()
+    return PrintJob.get_by_id(job_id)
+
+
+def cancel(user, job: PrintJob) -> PrintJob:
+    if job.finished:
+        raise BatchError("该任务已结束，无法取消", 409)
+    # a queued job is cancelled at once; a running one stops before the next person
+    PrintJob.update(cancel_requested=True).where(PrintJob.id == job.id).execute()
+    (PrintJob.update(status="cancelled", finished_at=clock.now())
+     .where((PrintJob.id == job.id) & (PrintJob.status == "queued")).execute())
+    audit.record("print_batch_cancel", "print_job", job.id, actor=user)
+    return PrintJob.get_by_id(job.id)
+
+
+def refresh(job: PrintJob) -> PrintJob:
+    """Expire a finished job past its time; fail a running one whose worker stopped beating."""
+    now = clock.now()
+    if job.status == "done" and job.expires_at and now >= job.expires_at:
+        _expire(job)
+        return PrintJob.get_by_id(job.id)
+    if job.status == "running" and job.heartbeat_at and now - job.heartbeat_at > STALE_AFTER:
+        _finish(job.id, "failed", error="生成过程中断（服务重启），请重新发起。")
+        return PrintJob.get_by_id(job.id)
+    return job
+
+
+def _expire(job):
+    if job.result_path:
+        path = os.path.join(jobs_dir(), os.path.basename(job.result_path))
+        if os.path.exists(path):
+            os.remove(path)
+    PrintJob.update(status="expired", result_path=None).where(PrintJob.id == job.id).execute()
+
+
+def expire_jobs():
+    now = clock.now()
+    for job in PrintJob.select().where((PrintJob.status == "done") & (PrintJob.expires_at <= now)):
+        _expire(job)
+
+
+def result_bytes(job: PrintJob) -> bytes:
+    job = refresh(job)
+    if job.status == "expired":
+        raise BatchError("该批量打印文件已过期并被清除，请重新发起。", 410)
+    if job.status != "done" or not job.result_path:
+        raise BatchError("文件尚未生成完成", 409)
+    path = os.path.join(jobs_dir(), os.path.basename(job.result_path))
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        raise BatchError("文件已不存在，请重新发起。", 410)
+    if hashlib.sha256(data).hexdigest() != job.result_sha256:
+        raise BatchError("文件校验失败，请重新发起。", 500)
+    return data
+
+
+def scope_label(job: PrintJob) -> str:
+    return job.department.name if job.department_id else "全局"
+

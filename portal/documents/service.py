@@ -1,0 +1,422 @@
+"""The document register: drafts, 发文字号 numbering, issuing (immutable, PDF stored with its SHA-256),
+corrections that supersede, links to ledger Problems, the seal image.
+
+Numbering: the counter row of (prefix, year) is read and bumped inside the issuing transaction — with
+SELECT … FOR UPDATE on PostgreSQL; on SQLite every write transaction is BEGIN IMMEDIATE, which already
+serialises writers — and Document has a unique (prefix, year, seq). The PDF is rendered inside the same
+transaction, so a failed render gives the number back: numbers are never skipped, reused or doubled.
+"""
+import hashlib
+import io
+import json
+import os
+import re
+
+from flask import current_app
+from peewee import JOIN
+from .. import audit, clock
+from ..db import is_postgres
+from ..extensions import db
+from ..models import Document, DocumentNumberCounter, DocumentProblem, Problem, SealImage, User
+from ..models.document import DEFAULT_PREFIX, KIND_LABELS
+from . import adapters
+
+PREFIX_RE = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
+
+
+class DocumentError(ValueError):
+    """A refused operation; `message` is shown to the user; `status` is the HTTP status."""
+
+    def __init__(self, message, status=422):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class DocumentLocked(DocumentError):
+    def __init__(self, message="公文已印发，不能修改。如需更正，请“更正重发”生成新的公文。"):
+        super().__init__(message, 409)
+
+
+def fonts_dir():
+    return os.path.join(current_app.instance_path, "fonts")
+
+
+# ---------------------------------------------------------------- drafts
+CONTENT_FIELDS = ("kind", "title", "organ", "prefix", "signer", "addressees", "body", "attachments",
+                  "signature", "doc_date", "note", "copy_to", "printer", "print_date", "seal", "extra")
+
+
+def _clean(data: dict) -> dict:
+    out = {}
+    for k in CONTENT_FIELDS:
+        if k not in data:
+            continue
+        v = data[k]
+        if k == "attachments" and isinstance(v, (list, tuple)):
+            v = json.dumps([str(x).strip() for x in v if str(x).strip()], ensure_ascii=False)
+        elif k == "extra" and isinstance(v, dict):
+            v = json.dumps(v, ensure_ascii=False, sort_keys=True)
+        elif isinstance(v, str):
+            v = v.replace("\r\n", "\n").replace("\r", "\n")
+            if k != "body":
+                v = v.strip()
+        out[k] = v
+    if "kind" in out and out["kind"] not in KIND_LABELS:
+        raise DocumentError("未知的公文种类")
+    if out.get("prefix") and not PREFIX_RE.match(out["prefix"]):
+        raise DocumentError("发文字号前缀应为 1 至 8 个汉字，例如“机管发”")
+    return out
+
+
+def create_draft(actor, data: dict, problem_ids=(), action_id=None, supersedes=None) -> Document:
+    fields = _clean(data)
+    fields.setdefault("kind", "circular")
+    fields.setdefault("prefix", DEFAULT_PREFIX.get(fields["kind"], ""))
+    now = clock.now()
+    with db.atomic():
+        doc = Document.create(created_by=actor, created_at=now, updated_at=now, action_id=action_id,
+                              supersedes=supersedes, **fields)
+        set_problems(doc, problem_ids)
+        audit.record("document_create", "document", doc.id, actor=actor,
+                     detail={"kind": doc.kind, "title": doc.title})
+    return doc
+
+
+def update_draft(doc_id: int, actor, data: dict, problem_ids=None) -> Document:
+    fields = _clean(data)
+    fields["updated_at"] = clock.now()
+    with db.atomic():
+        # the WHERE status='draft' is the guard: an issued document is never changed, even by a racing save
+        n = (Document.update(version=Document.version + 1, **fields)
+             .where((Document.id == doc_id) & (Document.status == "draft")).execute())
+        if not n:
+            if Document.select().where(Document.id == doc_id).exists():
+                audit.record("document_refused", "document", doc_id, outcome="denied", actor=actor,
+                             detail="edit of an issued document")
+                raise DocumentLocked()
+            raise DocumentError("公文不存在", 404)
+        doc = Document.get_by_id(doc_id)
+        if problem_ids is not None:
+            set_problems(doc, problem_ids)
+    return doc
+
+
+def delete_draft(doc_id: int, actor):
+    with db.atomic():
+        doc = Document.get_or_none(Document.id == doc_id)
+        if doc is None:
+            raise DocumentError("公文不存在", 404)
+        if doc.status != "draft":
+            raise DocumentLocked("已印发的公文不能删除。")
+        DocumentProblem.delete().where(DocumentProblem.document == doc).execute()
+        doc.delete_instance()
+        audit.record("document_delete", "document", doc_id, actor=actor, detail={"title": doc.title})
+
+
+def set_problems(doc: Document, problem_ids):
+    if doc.status != "draft":
+        raise DocumentLocked()
+    ids = []
+    for p in problem_ids or ():
+        try:
+            p = int(p)
+        except (TypeError, ValueError):
+            continue
+        if p not in ids:
+            ids.append(p)
+    found = {p.id for p in Problem.select(Problem.id).where(Problem.id.in_(ids))} if ids else set()
+    DocumentProblem.delete().where(DocumentProblem.document == doc).execute()
+    for pos, pid in enumerate(i for i in ids if i in found):
+        DocumentProblem.create(document=doc, problem=pid, position=pos)
+
+
+def linked_problems(doc) -> list:
+    return list(Problem.select().join(DocumentProblem, on=(DocumentProblem.problem == Problem.id))
+                .where(DocumentProblem.document == doc).order_by(DocumentProblem.position))
+
+
+# ---------------------------------------------------------------- checks before issuing
+def issue_problems(doc: Document) -> list[str]:
+    """What keeps a draft from being issued (Chinese messages; empty = ready)."""
+    errs = []
+    if not doc.title.strip():
+        errs.append("请填写标题")
+    if not doc.body.strip():
+        errs.append("请填写正文")
+    if not doc.signature.strip():
+        errs.append("请填写发文机关署名")
+    if doc.seal and active_seal() is None:
+        errs.append("尚未上传印章图片：请安全管理员上传印章，或取消“加盖印章”")
+    if doc.kind in ("circular", "notice", "report", "minutes", "reminder-letter", "talk-notice") \
+            and not doc.organ.strip():
+        errs.append("请填写发文机关标志")
+    return errs
+
+
+def missing_glyphs(doc: Document) -> list[str]:
+    from .render import check_glyphs
+    probe = adapters.document_to_doc(doc, number=_number(doc.prefix or "字", 2026, 8888) if doc.prefix else None)
+    return check_glyphs(probe, fonts_dir(), kind=doc.kind)
+
+
+def glyph_message(chars) -> str:
+    shown = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in chars[:8])
+    more = f"等 {len(chars)} 个字符" if len(chars) > 8 else ""
+    return f"字库中没有以下字符，无法印发：{shown}{more}。请改用常用字或联系管理员安装字库。"
+
+
+# ---------------------------------------------------------------- numbering and issuing
+def _number(prefix: str, year: int, seq: int) -> str:
+    return f"{prefix}〔{year}〕{seq}号"
+
+
+def _take_seq(prefix: str, year: int) -> int:
+    """Inside a transaction: bump and return the counter of (prefix, year)."""
+    q = DocumentNumberCounter.select().where((DocumentNumberCounter.prefix == prefix)
+                                             & (DocumentNumberCounter.year == year))
+    if is_postgres():
+        q = q.for_update()
+    row = q.first()
+    seq = row.last_seq + 1
+    (DocumentNumberCounter.update(last_seq=seq)
+     .where(DocumentNumberCounter.id == row.id).execute())
+    return seq
+
+
+def _ensure_counter(prefix: str, year: int):
+    """The counter row exists before the issuing transaction locks it (idempotent, race-safe)."""
+    # max over issued numbers covers counters lost in a restore: never hand out a used number
+    (DocumentNumberCounter.insert(prefix=prefix, year=year, last_seq=0)
+     .on_conflict_ignore().execute())
+
+
+def issue(doc_id: int, actor) -> Document:
+    """Draft → issued: number, render, store the PDF and its hash, all in one transaction."""
+    from .render import MissingGlyph, render_pdf
+    doc = Document.get_or_none(Document.id == doc_id)
+    if doc is None:
+        raise DocumentError("公文不存在", 404)
+    if doc.status != "draft":
+        raise DocumentLocked("该公文已印发，不能重复印发。")
+    errs = issue_problems(doc)
+    if errs:
+        raise DocumentError("；".join(errs))
+    missing = missing_glyphs(doc)
+    if missing:
+        audit.record("document_refused", "document", doc.id, outcome="denied", actor=actor,
+                     detail={"missing_glyphs": "".join(missing)})
+        raise DocumentError(glyph_message(missing))
+    date = doc.doc_date or clock.today()
+    year = date.year
+    prefix = doc.prefix or ""
+    if prefix:
+        _ensure_counter(prefix, year)
+    seal = load_seal_png() if doc.seal else None
+    path = None
+    try:
+        with db.atomic():
+            # re-read under the lock: a racing issue of the same draft loses here
+            lock = Document.select(Document.id).where((Document.id == doc_id) & (Document.status == "draft"))
+            if (lock.for_update() if is_postgres() else lock).first() is None:
+                raise DocumentLocked("该公文已印发，不能重复印发。")
+            seq = _take_seq(prefix, year) if prefix else None
+            number = _number(prefix, year, seq) if prefix else None
+            doc.doc_date = date
+            data = adapters.document_to_doc(doc, number=number, seal_png=seal)
+            try:
+                pdf = render_pdf(doc.kind, data, fonts_dir())
+            except MissingGlyph as e:
+                raise DocumentError(glyph_message(e.chars))
+            sha = hashlib.sha256(pdf).hexdigest()
+            key, path = _store_pdf(pdf)
+            now = clock.now()
+            n = (Document.update(status="issued", year=year if prefix else None, seq=seq, number=number,
+                                 doc_date=date, issued_by=actor, issued_at=now, pdf_key=key,
+                                 pdf_sha256=sha, pdf_size=len(pdf), pages=_page_count(pdf),
+                                 updated_at=now, version=Document.version + 1)
+                 .where((Document.id == doc_id) & (Document.status == "draft")).execute())
+            if n != 1:
+                raise DocumentLocked("该公文已印发，不能重复印发。")
+            if doc.supersedes_id:
+                (Document.update(superseded_by=doc_id)
+                 .where((Document.id == doc.supersedes_id) & Document.superseded_by.is_null()).execute())
+            _link_actions(doc)
+            audit.record("document_issue", "document", doc_id, actor=actor,
+                         detail={"number": number, "sha256": sha, "kind": doc.kind, "title": doc.title})
+    except Exception:
+        if path and os.path.exists(path):
+            os.remove(path)  # the transaction rolled back: no orphan file
+        raise
+    return Document.get_by_id(doc_id)
+
+
+def _page_count(pdf: bytes) -> int | None:
+    try:
+        from pypdf import PdfReader
+        return len(PdfReader(io.BytesIO(pdf)).pages)
+    except Exception:  # noqa: BLE001 - only informative
+        return None
+
+
+def _store_pdf(pdf: bytes):
+    from .. import uploads
+    key = uploads.store("documents", pdf)
+    return key, os.path.join(current_app.instance_path, "uploads", key)
+
+
+def stored_pdf(doc: Document) -> bytes:
+    """The issued PDF exactly as stored; refuses (and audits) when the bytes no longer match the hash."""
+    from .. import uploads
+    if doc.status != "issued" or not doc.pdf_key:
+        raise DocumentError("该公文尚未印发", 409)
+    try:
+        data = uploads.load(doc.pdf_key)
+    except (OSError, uploads.UploadError):
+        audit.record("document_integrity", "document", doc.id, outcome="error", detail="file missing")
+        raise DocumentError("公文文件缺失，请联系系统管理员。", 500)
+    if hashlib.sha256(data).hexdigest() != doc.pdf_sha256:
+        audit.record("document_integrity", "document", doc.id, outcome="error", detail="hash mismatch")
+        raise DocumentError("公文文件校验失败（内容与印发时的哈希值不符），已记录，请联系系统管理员。", 500)
+    return data
+
+
+def draft_pdf(doc: Document) -> bytes:
+    """A draft printed for review: no number, no seal image, every page marked 草稿."""
+    from .render import MissingGlyph, render_pdf
+    data = adapters.document_to_doc(doc, number=None, seal_png=None)
+    try:
+        pdf = render_pdf(doc.kind, data, fonts_dir())
+    except MissingGlyph as e:
+        raise DocumentError(glyph_message(e.chars))
+    return adapters.watermark(pdf, "草稿")
+
+
+def _link_actions(doc: Document):
+    """Ledger actions this document fulfils get their document_id: the action it was generated from, and
+    for a 通报 the first open "circular" action of each named Problem."""
+    Action = adapters.problem_action_model()
+    if Action is None:
+        return
+    if doc.action_id:
+        (Action.update(document_id=doc.id)
+         .where((Action.id == doc.action_id) & Action.document_id.is_null()).execute())
+    if doc.kind == "circular":
+        pids = [p.problem_id for p in DocumentProblem.select(DocumentProblem.problem)
+                .where(DocumentProblem.document == doc.id)]
+        for pid in pids:
+            act = (Action.select(Action.id).where((Action.problem == pid) & (Action.kind == "circular")
+                                                  & Action.document_id.is_null()).order_by(Action.id).first())
+            if act is not None:
+                Action.update(document_id=doc.id).where(Action.id == act.id).execute()
+
+
+# ---------------------------------------------------------------- corrections
+def correct(doc_id: int, actor) -> Document:
+    """A correction: a new draft copying the issued document, which it will supersede when issued."""
+    old = Document.get_or_none(Document.id == doc_id)
+    if old is None:
+        raise DocumentError("公文不存在", 404)
+    if old.status != "issued":
+        raise DocumentError("只有已印发的公文才能更正；草稿可直接修改。", 409)
+    if old.superseded_by_id:
+        raise DocumentError("该公文已被更正，请在最新的更正文上操作。", 409)
+    pending = Document.get_or_none((Document.supersedes == old.id) & (Document.status == "draft"))
+    if pending is not None:
+        return pending
+    data = {k: getattr(old, k) for k in CONTENT_FIELDS}
+    pids = [p.id for p in linked_problems(old)]
+    doc = create_draft(actor, data, pids, action_id=old.action_id, supersedes=old.id)
+    audit.record("document_correct", "document", old.id, actor=actor, detail={"correction": doc.id})
+    return doc
+
+
+# ---------------------------------------------------------------- seal
+SEAL_MIN_PX, SEAL_MAX_PX, SEAL_MAX_BYTES = 200, 2000, 2 * 1024 * 1024
+
+
+def validate_seal(data: bytes) -> tuple[int, int]:
+    from PIL import Image
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise DocumentError("印章图片必须是 PNG 格式")
+    if len(data) > SEAL_MAX_BYTES:
+        raise DocumentError("印章图片不得超过 2 MB")
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im.load()
+            w, h = im.size
+            has_alpha = im.mode in ("RGBA", "LA") or (im.mode == "P" and "transparency" in im.info)
+            if not has_alpha:
+                raise DocumentError("印章图片必须带透明通道（背景透明的 PNG）")
+            alpha = im.convert("RGBA").getchannel("A")
+            lo, hi = alpha.getextrema()
+    except DocumentError:
+        raise
+    except Exception:  # noqa: BLE001
+        raise DocumentError("无法识别该 PNG 图片")
+    if lo == 255:
+        raise DocumentError("印章图片没有透明区域：请上传背景透明的 PNG")
+    if hi == 0:
+        raise DocumentError("印章图片是全透明的")
+    if not (SEAL_MIN_PX <= w <= SEAL_MAX_PX and SEAL_MIN_PX <= h <= SEAL_MAX_PX):
+        raise DocumentError(f"印章图片尺寸应在 {SEAL_MIN_PX}–{SEAL_MAX_PX} 像素之间（当前 {w}×{h}）")
+    if max(w, h) > 1.25 * min(w, h):
+        raise DocumentError("印章图片应接近正方形")
+    return w, h
+
+
+def save_seal(data: bytes, actor) -> SealImage:
+    from .. import uploads
+    w, h = validate_seal(data)
+    key = uploads.store("seals", data)
+    with db.atomic():
+        SealImage.update(active=False).where(SealImage.active == True).execute()  # noqa: E712
+        seal = SealImage.create(key=key, sha256=hashlib.sha256(data).hexdigest(), width=w, height=h,
+                                size=len(data), uploaded_by=actor, active=True)
+        audit.record("seal_upload", "seal", seal.id, actor=actor, detail={"sha256": seal.sha256})
+    return seal
+
+
+def active_seal():
+    return SealImage.select().where(SealImage.active == True).order_by(SealImage.id.desc()).first()  # noqa: E712
+
+
+def load_seal_png() -> bytes | None:
+    from .. import uploads
+    seal = active_seal()
+    if seal is None:
+        return None
+    data = uploads.load(seal.key)
+    if hashlib.sha256(data).hexdigest() != seal.sha256:
+        raise DocumentError("印章图片校验失败，请安全管理员重新上传。", 500)
+    return data
+
+
+# ---------------------------------------------------------------- register queries
+def documents_scope(user):
+    """Where-expression of the register rows a user sees: the whole register for the office and the
+    discipline office, nothing for anyone else (they meet documents through the ledger's panels)."""
+    from peewee import Value
+    from ..permissions import can
+    return (Value(1) == Value(1)) if can(user, "documents.write") else (Value(1) == Value(0))
+
+
+def register_query(user, kind=None, status=None, q=None, year=None):
+    query = (Document.select(Document, User).join(User, on=(Document.created_by == User.id), join_type=JOIN.LEFT_OUTER)
+             .where(documents_scope(user)))
+    if kind:
+        query = query.where(Document.kind == kind)
+    if status == "draft":
+        query = query.where(Document.status == "draft")
+    elif status == "issued":
+        query = query.where((Document.status == "issued") & Document.superseded_by.is_null())
+    elif status == "superseded":
+        query = query.where(Document.superseded_by.is_null(False))
+    if q:
+        like = f"%{q}%"
+        query = query.where(Document.title.contains(q) | Document.number.contains(q) | Document.body ** like)
+    if year:
+        query = query.where(Document.year == year)
+    return query.order_by(Document.status.asc(), Document.issued_at.desc(), Document.id.desc())
+
+

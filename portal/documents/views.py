@@ -1,0 +1,320 @@
+"""The document register (/documents/): list, editor with live preview, issue, PDF, corrections."""
+import os
+
+from flask import abort, make_response, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from peewee import JOIN, Value
+
+from .. import audit, uploads
+from ..htmx import hx_redirect, is_htmx, render
+from ..models import Department, Document, DocumentProblem, Problem, User
+from ..models.document import DEFAULT_PREFIX, KIND_LABELS
+from ..nav import home_panel, problem_panel, register_nav
+from ..permissions import RULES, can
+from . import adapters, bp, service
+from .forms import DocumentForm, FilterForm, NewDocumentForm
+
+RULES.setdefault("documents.batch", lambda u, r, o: bool(r & {"discipline", "dept_head"}))
+register_nav("公文管理", "documents.index", lambda u: can(u, "documents.write"), order=60)
+
+
+def _require_writer():
+    if not can(current_user, "documents.write"):
+        audit.record("access_denied", "document", request.path, outcome="denied")
+        abort(403)
+
+
+def get_document_for(user, doc_id: int) -> Document:
+    doc = Document.select().where((Document.id == doc_id) & service.documents_scope(user)).first()
+    if doc is None:
+        if Document.select().where(Document.id == doc_id).exists():
+            audit.record("access_denied", "document", doc_id, outcome="denied")
+        abort(404)
+    return doc
+
+
+def _error(message, status=422):
+    resp = make_response(render_template("documents/ui/_message.html", message=message, kind="error"), status)
+    return resp
+
+
+# ---------------------------------------------------------------- register
+@bp.route("/")
+@login_required
+def index():
+    _require_writer()
+    form = FilterForm(request.args)
+    years = [y.year for y in Document.select(Document.year).where(Document.year.is_null(False))
+             .distinct().order_by(Document.year.desc())]
+    form.year.choices = [("", "全部")] + [(str(y), f"{y}年") for y in years]
+    year = int(form.year.data) if (form.year.data or "").isdigit() else None
+    q = (form.q.data or "").strip()[:50]
+    query = service.register_query(current_user, form.kind.data or None, form.status.data or None, q, year)
+    page = max(request.args.get("page", 1, type=int), 1)
+    size = 30
+    total = query.count()
+    rows = list(query.paginate(page, size))
+    pages = max((total + size - 1) // size, 1)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render("documents/ui/index.html", "documents/ui/_rows.html", form=form, rows=rows, total=total,
+                  page_no=page, pages=pages, page_url=lambda p: url_for("documents.index", page=p, **args),
+                  new_form=NewDocumentForm(), kinds=KIND_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    _require_writer()
+    action_id = request.args.get("action", type=int)
+    if action_id:
+        return _new_from_action(action_id)
+    form = NewDocumentForm()
+    if form.validate_on_submit():
+        kind = form.kind.data
+        data = dict(adapters.default_fields(kind), kind=kind, prefix=DEFAULT_PREFIX.get(kind, ""))
+        doc = service.create_draft(current_user._get_current_object(), data)
+        return redirect(url_for("documents.edit", doc_id=doc.id))
+    if request.method == "POST":
+        return render("documents/ui/new.html", None, 422, form=form)
+    return render("documents/ui/new.html", form=form)
+
+
+def _new_from_action(action_id):
+    Action = adapters.problem_action_model()
+    if Action is None:
+        abort(404)
+    act = Action.get_or_none(Action.id == action_id)
+    if act is None:
+        abort(404)
+    problem = Problem.get_by_id(act.problem_id)
+    if act.kind not in ("reminder", "talk"):
+        return render("documents/ui/new.html", None, 422, form=NewDocumentForm(),
+                      message="只有“提醒”“约谈”措施可以生成提醒函、约谈通知书；通报请新建“通报”并选择问题。")
+    if act.document_id:
+        existing = Document.get_or_none(Document.id == act.document_id)
+        if existing is not None:
+            return redirect(url_for("documents.edit", doc_id=existing.id))
+    draft = Document.get_or_none((Document.action_id == act.id) & (Document.status == "draft"))
+    if draft is None:
+        data = adapters.action_draft(act, problem)
+        data["prefix"] = DEFAULT_PREFIX.get(data["kind"], "")
+        draft = service.create_draft(current_user._get_current_object(), data, [problem.id], action_id=act.id)
+    return redirect(url_for("documents.edit", doc_id=draft.id))
+
+
+# ---------------------------------------------------------------- editor
+def _editor_ctx(doc, form=None):
+    if form is None:
+        form = DocumentForm(formdata=None)
+        form.load(doc)
+    selected = service.linked_problems(doc)
+    return dict(doc=doc, form=form, selected=selected, results=[], kinds=KIND_LABELS,
+                glyphs=service.missing_glyphs(doc) if doc.is_draft else [],
+                problems_for_issue=service.issue_problems(doc) if doc.is_draft else [],
+                superseded_by=Document.get_or_none(Document.id == doc.superseded_by_id) if doc.superseded_by_id else None,
+                supersedes=Document.get_or_none(Document.id == doc.supersedes_id) if doc.supersedes_id else None,
+                corrections=list(Document.select().where(Document.supersedes == doc.id)))
+
+
+@bp.route("/<int:doc_id>")
+@login_required
+def edit(doc_id):
+    _require_writer()
+    doc = get_document_for(current_user, doc_id)
+    if not doc.is_draft:
+        return render("documents/ui/issued.html", **_editor_ctx(doc))
+    return render("documents/ui/edit.html", **_editor_ctx(doc))
+
+
+def _save(doc):
+    """Validate the posted editor form and save the draft. Returns (doc, form, error_response)."""
+    form = DocumentForm()
+    if not form.validate():
+        return doc, form, None
+    try:
+        doc = service.update_draft(doc.id, current_user._get_current_object(), form.content(),
+                                   request.form.getlist("problem_ids"))
+    except service.DocumentError as e:
+        return doc, form, _error(e.message, e.status)
+    return doc, form, None
+
+
+@bp.route("/<int:doc_id>/save", methods=["POST"])
+@login_required
+def save(doc_id):
+    _require_writer()
+    doc = get_document_for(current_user, doc_id)
+    old_kind = doc.kind
+    doc, form, err = _save(doc)
+    if err is not None:
+        return err
+    if form.errors:
+        return render_template("documents/ui/_status.html", doc=doc, form=form, glyphs=[], saved=False,
+                               problems_for_issue=[]), 422
+    if not is_htmx() or doc.kind != old_kind:
+        # a new kind shows other fields: reload the editor
+        return hx_redirect(url_for("documents.edit", doc_id=doc.id)) if is_htmx() else \
+            redirect(url_for("documents.edit", doc_id=doc.id))
+    return render_template("documents/ui/_status.html", doc=doc, form=form, saved=True,
+                           glyphs=service.missing_glyphs(doc), problems_for_issue=service.issue_problems(doc),
+                           oob_preview=True)
+
+
+@bp.route("/<int:doc_id>/issue", methods=["POST"])
+@login_required
+def issue(doc_id):
+    _require_writer()
+    doc = get_document_for(current_user, doc_id)
+    if not doc.is_draft:
+        audit.record("document_refused", "document", doc.id, outcome="denied", detail="issue of issued")
+        return _error("该公文已印发，不能重复印发。", 409)
+    if request.form:
+        doc, form, err = _save(doc)
+        if err is not None:
+            return err
+        if form.errors:
+            return _error("请先按提示修改标出的内容，再印发。")
+    try:
+        doc = service.issue(doc.id, current_user._get_current_object())
+    except service.DocumentError as e:
+        return _error(e.message, e.status if e.status in (409, 422) else 422)
+    url = url_for("documents.edit", doc_id=doc.id)
+    if is_htmx():
+        resp = hx_redirect(url)
+        resp.headers["HX-Trigger"] = '{"toast": {"text": "已印发：%s", "kind": "success"}}' % (doc.number or doc.title)
+        return resp
+    return redirect(url)
+
+
+@bp.route("/<int:doc_id>/correct", methods=["POST"])
+@login_required
+def correct(doc_id):
+    _require_writer()
+    doc = get_document_for(current_user, doc_id)
+    try:
+        new_doc = service.correct(doc.id, current_user._get_current_object())
+    except service.DocumentError as e:
+        return _error(e.message, e.status)
+    url = url_for("documents.edit", doc_id=new_doc.id)
+    return hx_redirect(url) if is_htmx() else redirect(url)
+
+
+@bp.route("/<int:doc_id>/delete", methods=["POST"])
+@login_required
+def delete(doc_id):
+    _require_writer()
+    doc = get_document_for(current_user, doc_id)
+    try:
+        service.delete_draft(doc.id, current_user._get_current_object())
+    except service.DocumentError as e:
+        return _error(e.message, e.status)
+    url = url_for("documents.index")
+    return hx_redirect(url) if is_htmx() else redirect(url)
+
+
+@bp.route("/<int:doc_id>/preview")
+@login_required
+def preview(doc_id):
+    _require_writer()
+    doc = get_document_for(current_user, doc_id)
+    number = doc.number if not doc.is_draft else (
+        f"{doc.prefix}〔{(doc.doc_date.year if doc.doc_date else '××××')}〕×号" if doc.prefix else None)
+    data = adapters.document_to_doc(doc, number=number,
+                                    seal_png=service.load_seal_png() if (doc.seal and not doc.is_draft) else None)
+    try:
+        html = adapters.preview_page(doc.kind, data, lambda r: url_for("documents.font", role=r),
+                                     url_for("static", filename="css/gongwen.css"))
+    except Exception:  # noqa: BLE001 - a preview never breaks the editor
+        html = render_template("documents/ui/_preview_error.html")
+    resp = make_response(html)
+    resp.headers["Content-Security-Policy"] = adapters.PREVIEW_CSP
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/fonts/<role>")
+@login_required
+def font(role):
+    from .fonts import CSS_FAMILY, font_set
+    if role not in CSS_FAMILY or not (can(current_user, "documents.write")):
+        abort(404)
+    path = font_set(adapters.fonts_dir() if os.path.isdir(adapters.fonts_dir()) else None).path(role)
+    resp = send_file(path, mimetype="font/otf", max_age=86400)
+    resp.headers["Cache-Control"] = "private, max-age=86400"
+    return resp
+
+
+@bp.route("/<int:doc_id>/pdf")
+@login_required
+def pdf(doc_id):
+    _require_writer()
+    doc = get_document_for(current_user, doc_id)
+    try:
+        if doc.is_draft:
+            data = service.draft_pdf(doc)
+            audit.record("document_print_draft", "document", doc.id)
+            name = f"草稿-{doc.title or doc.kind_label}.pdf"
+        else:
+            data = service.stored_pdf(doc)
+            audit.record("document_download", "document", doc.id, detail={"number": doc.number})
+            name = f"{doc.number or ''}{doc.title}.pdf"
+    except service.DocumentError as e:
+        abort(e.status if e.status >= 400 else 422, e.message)
+    return uploads.download(data, name.replace("/", "／")[:120], "pdf")
+
+
+# ---------------------------------------------------------------- picking Problems for a 通报
+def pick_scope(user):
+    """The register's writers name Problems from the whole ledger (通报 is bureau-wide); everyone else has
+    nothing to pick."""
+    return (Value(1) == Value(1)) if can(user, "documents.write") else (Value(1) == Value(0))
+
+
+@bp.route("/<int:doc_id>/problems")
+@login_required
+def problem_picker(doc_id):
+    _require_writer()
+    doc = get_document_for(current_user, doc_id)
+    checked = [int(x) for x in request.args.getlist("problem_ids") if x.isdigit()][:200]
+    q = (request.args.get("pq") or "").strip()[:50]
+    base = (Problem.select(Problem, Department, User)
+            .join(Department, on=(Problem.department == Department.id))
+            .switch(Problem).join(User, on=(Problem.person == User.id), join_type=JOIN.LEFT_OUTER)
+            .where(pick_scope(current_user) & (Problem.withdrawn == False)))  # noqa: E712
+    selected = list(base.where(Problem.id.in_(checked))) if checked else []
+    order = {pid: i for i, pid in enumerate(checked)}
+    selected.sort(key=lambda p: order.get(p.id, 0))
+    results = base
+    if checked:
+        results = results.where(Problem.id.not_in(checked))
+    if q:
+        results = results.where(Problem.description.contains(q) | Department.name.contains(q)
+                                | User.real_name.contains(q))
+    results = list(results.order_by(Problem.id.desc()).limit(20))
+    return render_template("documents/ui/_picker.html", doc=doc, selected=selected, results=results, q=q)
+
+
+# ---------------------------------------------------------------- panels
+@problem_panel(order=60)
+def documents_on_problem(problem, user):
+    rows = list(Document.select().join(DocumentProblem, on=(DocumentProblem.document == Document.id))
+                .where(DocumentProblem.problem == problem.id).order_by(Document.id))
+    if not rows:
+        return None
+    return render_template("documents/ui/_problem_panel.html", rows=rows,
+                           can_open=can(user, "documents.write"))
+
+
+@home_panel(order=40)
+def drafts_panel(user):
+    if "clerk" not in user.roles:
+        return None
+    drafts = list(Document.select().where((Document.status == "draft") & service.documents_scope(user))
+                  .order_by(Document.updated_at.desc()).limit(8))
+    count = Document.select().where((Document.status == "draft") & service.documents_scope(user)).count()
+    return render_template("documents/ui/_home_panel.html", drafts=drafts, count=count)
+
+
+@bp.app_template_filter("documents_codepoint")
+def codepoint(ch):
+    return f"{ord(ch):04X}" if ch else ""

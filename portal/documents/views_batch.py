@@ -1,0 +1,168 @@
+"""Batch printing of self-check reports (background jobs), a single person's report, the seal image."""
+import json
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import audit, uploads
+from ..htmx import hx_redirect, is_htmx, render
+from ..models import Department, PrintJob, SealImage, User
+from ..nav import register_nav
+from ..permissions import can, scope_expr
+from . import batch, bp, service
+from .forms import BatchForm, SealForm
+
+register_nav("印章管理", "documents.seal", lambda u: can(u, "documents.seal"), order=95)
+
+
+def _batch_form(user):
+    form = BatchForm()
+    allowed = batch.allowed_departments(user)
+    depts = Department.select().where(Department.is_active == True)  # noqa: E712
+    if allowed is not None:
+        depts = depts.where(Department.id.in_(sorted(allowed) or [0]))
+    choices = [] if allowed is not None else [("", "全局（所有部门）")]
+    choices += [(str(d.id), d.name) for d in depts.order_by(Department.sort_order, Department.id)]
+    form.department.choices = choices
+    return form
+
+
+def _get_job(job_id) -> PrintJob:
+    job = PrintJob.select().where((PrintJob.id == job_id) & batch.job_scope(current_user)).first()
+    if job is None:
+        if PrintJob.select().where(PrintJob.id == job_id).exists():
+            audit.record("access_denied", "print_job", job_id, outcome="denied")
+        abort(404)
+    return batch.refresh(job)
+
+
+@bp.route("/batch", methods=["GET", "POST"])
+@login_required
+def batch_index():
+    if not batch.can_batch(current_user):
+        abort(403)
+    form = _batch_form(current_user)
+    message = None
+    status = 200
+    if form.validate_on_submit():
+        dept = int(form.department.data) if (form.department.data or "").isdigit() else None
+        try:
+            job = batch.start(current_user._get_current_object(), dept)
+        except batch.BatchError as e:
+            message, status = e.message, (422 if e.status == 422 else e.status)
+            if status in (403, 404):
+                abort(status)
+        else:
+            url = url_for("documents.batch_job", job_id=job.id)
+            return hx_redirect(url) if is_htmx() else redirect(url)
+    elif request.method == "POST":
+        message, status = "请选择范围", 422
+    batch.expire_jobs()
+    jobs = list(PrintJob.select().where(batch.job_scope(current_user))
+                .order_by(PrintJob.id.desc()).limit(20))
+    return render("documents/ui/batch.html", None, status, form=form, jobs=jobs, message=message,
+                  scope_label=batch.scope_label)
+
+
+@bp.route("/batch/<int:job_id>")
+@login_required
+def batch_job(job_id):
+    job = _get_job(job_id)
+    return render("documents/ui/batch_job.html", "documents/ui/_job.html", job=job,
+                  scope_label=batch.scope_label)
+
+
+@bp.route("/batch/<int:job_id>/progress")
+@login_required
+def batch_progress(job_id):
+    job = _get_job(job_id)
+    return render_template("documents/ui/_job.html", job=job, scope_label=batch.scope_label)
+
+
+@bp.route("/batch/<int:job_id>/cancel", methods=["POST"])
+@login_required
+def batch_cancel(job_id):
+    job = _get_job(job_id)
+    try:
+        job = batch.cancel(current_user._get_current_object(), job)
+    except batch.BatchError as e:
+        return render_template("documents/ui/_job.html", job=job, scope_label=batch.scope_label,
+                               message=e.message), e.status
+    if is_htmx():
+        return render_template("documents/ui/_job.html", job=job, scope_label=batch.scope_label)
+    return redirect(url_for("documents.batch_job", job_id=job.id))
+
+
+@bp.route("/batch/<int:job_id>/download")
+@login_required
+def batch_download(job_id):
+    job = _get_job(job_id)
+    try:
+        data = batch.result_bytes(job)
+    except batch.BatchError as e:
+        abort(e.status, e.message)
+    audit.record("print_batch_download", "print_job", job.id, detail={"sha256": job.result_sha256})
+    return uploads.download(data, f"个人对照检查材料-{batch.scope_label(job)}-{job.id}.pdf", "pdf")
+
+
+@bp.route("/selfcheck/<int:version_id>.pdf")
+@login_required
+def selfcheck_pdf(version_id):
+    """One person's submitted self-check as 个人对照检查材料: the person, whoever oversees their department."""
+    from ..models.selfcheck import SelfCheck, SelfCheckVersion
+    from .render import MissingGlyph, render_pdf
+    v = (SelfCheckVersion.select(SelfCheckVersion).join(SelfCheck).join(User, on=(SelfCheck.user == User.id))
+         .where((SelfCheckVersion.id == version_id) & scope_expr(current_user, User.department, User.id))
+         .first())
+    if v is None:
+        if SelfCheckVersion.select().where(SelfCheckVersion.id == version_id).exists():
+            audit.record("access_denied", "selfcheck_version", version_id, outcome="denied")
+        abort(404)
+    from . import adapters
+    doc = adapters.selfcheck_to_doc(json.loads(v.content))
+    try:
+        data = render_pdf("self-check-report", doc, adapters.fonts_dir())
+    except MissingGlyph as e:
+        abort(422, str(e))
+    audit.record("selfcheck_print", "selfcheck_version", v.id)
+    return uploads.download(data, f"个人对照检查材料-{doc.get('person') or v.id}.pdf", "pdf")
+
+
+# ---------------------------------------------------------------- seal (security administrator)
+@bp.route("/seal", methods=["GET", "POST"])
+@login_required
+def seal():
+    if not can(current_user, "documents.seal"):
+        audit.record("access_denied", "seal", "", outcome="denied")
+        abort(403)
+    form = SealForm()
+    message, status = None, 200
+    if form.validate_on_submit():
+        f = request.files.get("image")
+        if not f or not f.filename:
+            message, status = "请选择印章图片文件", 422
+        else:
+            data = f.read(service.SEAL_MAX_BYTES + 1)
+            try:
+                service.save_seal(data, current_user._get_current_object())
+            except service.DocumentError as e:
+                audit.record("seal_upload", "seal", "", outcome="refused", detail=e.message)
+                message, status = e.message, 422
+            else:
+                return redirect(url_for("documents.seal"))
+    elif request.method == "POST":
+        message, status = "页面已过期，请刷新后重试。", 400
+    seals = list(SealImage.select().order_by(SealImage.id.desc()).limit(10))
+    return render("documents/ui/seal.html", None, status, form=form, seals=seals, message=message,
+                  active=service.active_seal())
+
+
+@bp.route("/seal/<int:seal_id>.png")
+@login_required
+def seal_image(seal_id):
+    if not (can(current_user, "documents.seal") or can(current_user, "documents.write")):
+        abort(403)
+    s = SealImage.get_or_none(SealImage.id == seal_id)
+    if s is None:
+        abort(404)
+    return uploads.download(uploads.load(s.key), f"seal-{s.id}.png", "png")
