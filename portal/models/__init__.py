@@ -19,7 +19,5 @@ __all__.append("Notice")
 from .document import Document, DocumentNumberCounter, DocumentProblem, PrintJob, SealImage  # noqa: E402
 
 __all__ += ["Document", "DocumentNumberCounter", "DocumentProblem", "PrintJob", "SealImage"]
-from .selfcheck import (DepartmentReport, SelfCheck, SelfCheckAnswer, SelfCheckProblem,  # noqa: E402,F401
-                        SelfCheckVersion)
 from .ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,  # noqa: E402,F401
                      ProblemAction, ProblemEvidence)
