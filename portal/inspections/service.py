@@ -387,21 +387,20 @@ def db_case(expr):
 
 
 def _perfunctory_counts() -> dict:
-    """Self-checks returned as perfunctory, by department — read only if the self-check area has them."""
+    """Self-checks returned as perfunctory (敷衍应付), by department — read only if the self-check area
+    has its models (SelfCheck.perfunctory_count, per person)."""
     try:
-        from ..models import selfcheck as sc  # noqa: F401
+        from ..models import selfcheck as sc
     except ImportError:
         return {}
     model = getattr(sc, "SelfCheck", None)
-    if model is None or not hasattr(model, "perfunctory"):
+    if model is None or not hasattr(model, "perfunctory_count") or not hasattr(model, "user"):
         return {}
     try:
-        dept_field = model.department if hasattr(model, "department") else None
-        if dept_field is None:
-            return {}
-        q = (model.select(dept_field.alias("d"), fn.COUNT(model.id).alias("n"))
-             .where(model.perfunctory == True).group_by(dept_field))  # noqa: E712
-        return {r["d"]: r["n"] for r in q.dicts()}
+        q = (model.select(User.department.alias("d"), fn.SUM(model.perfunctory_count).alias("n"))
+             .join(User, on=(model.user == User.id))
+             .where(model.perfunctory_count > 0).group_by(User.department))
+        return {r["d"]: int(r["n"] or 0) for r in q.dicts()}
     except Exception:  # noqa: BLE001 - another area's schema; never break the spot checks
         return {}
 

@@ -150,10 +150,10 @@ def _department_reports():
 
     def submitted(period):
         q = model.select(model.department).where(model.period == period.code)
-        if hasattr(model, "submitted_at"):
+        if hasattr(model, "status"):
+            q = q.where(model.status == "submitted")
+        elif hasattr(model, "submitted_at"):
             q = q.where(model.submitted_at.is_null(False))
-        elif hasattr(model, "status"):
-            q = q.where(model.status != "draft")
         return {r.department_id for r in q}
     return submitted
 

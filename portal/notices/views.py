@@ -42,11 +42,13 @@ def index():
     if show == "unread":
         q = q.where(Notice.read_at.is_null())
     total = q.count()
+    all_count = total if show != "unread" else Notice.select().where(_mine()).count()
     pages = max(1, (total + size - 1) // size)
     page = min(page, pages)
     notices = list(q.order_by(Notice.created_at.desc(), Notice.id.desc()).paginate(page, size))
-    return render("notices/index.html", "notices/_list.html", notices=notices, show=show, page=page,
-                  pages=pages, total=total, kinds=KINDS, unread=unread_count(current_user))
+    return render("notices/index.html", "notices/_list.html", notices=notices, show=show, page_no=page,
+                  pages=pages, total=total, kinds=KINDS, unread=unread_count(current_user),
+                  all_count=all_count)
 
 
 @bp.route("/bell")

@@ -52,7 +52,8 @@ def test_finding_becomes_problem_with_evidence(ctx, client, auth, travel):
     r = client.get(f"/inspections/files/{ff.id}")
     assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
     # the Problem page panel shows the finding
-    html = "".join(problem_panels(prob, b["discipline"]))
+    with ctx.test_request_context():
+        html = "".join(problem_panels(prob, b["discipline"]))
     assert "明察暗访发现" in html and "三楼办公区" in html and "现场.png" in html
     # plan page lists it with the ledger link
     page = client.get(f"/inspections/{p.id}").get_data(as_text=True)

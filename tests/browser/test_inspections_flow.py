@@ -1,0 +1,69 @@
+"""The office plans a spot check and draws 5 people with a witness number, verifies the draw; an inspector
+records a finding and the Problem appears in the ledger."""
+import pytest
+
+from portal.models import Notice, Problem
+from portal.models.inspection import Draw, Finding
+from tests.browser.conftest import login
+from tests.factories import PASSWORD
+from tests.inspections.helpers import bureau
+
+pytestmark = pytest.mark.browser
+
+
+def test_draw_verify_and_finding(ctx, live_server, page, new_page):
+    b = bureau(people_per_dept=3)
+    base = live_server.url
+    login(page, base, "disc", PASSWORD)
+    page.click("nav.mainnav >> text=明察暗访")
+    page.click("text=新建检查计划")
+    page.fill("#title", "十一月工作纪律明察暗访")
+    page.check("input[name=checks][value='preset:0']")
+    page.check("input[name=checks][value='preset:4']")
+    page.fill("#target_count", "5")
+    page.click("button:has-text('建立计划')")
+    page.wait_for_url("**/inspections/*")
+    assert "检查计划已建立" in page.inner_text(".flashes")
+    page.select_option("select[name=user]", label="检查员乙（纪委办）")
+    page.click("button:has-text('指派')")
+    assert "已指派检查员乙" in page.inner_text(".flashes")
+
+    page.click("text=随机抽取检查对象")
+    roster_hash = page.inner_text("[data-roster-hash]")
+    assert len(roster_hash) == 64
+    page.fill("#witness_number", "73519")
+    page.fill("#witnesses", "办公室 张见证、工会 李见证")
+    page.click("button:has-text('抽取')")
+    page.wait_for_url("**/inspections/draws/*")
+    assert len(page.locator("ol.insp-result li").all()) == 5
+    d = Draw.get()
+    assert d.witness_number == "73519" and d.roster_hash == roster_hash and len(d.result_keys()) == 5
+    page.click("text=公开核验页面")
+    page.wait_for_url("**/verify")
+    assert page.get_attribute("[data-verdict]", "data-verdict") == "match"
+    assert "核验一致" in page.inner_text("h2")
+
+    # the inspector (notified of the assignment) records a finding from the home page
+    insp = new_page()
+    login(insp, base, "inspB", PASSWORD)
+    assert insp.get_attribute(".bell-count", "data-unread") == "1"
+    assert "明察暗访任务" in insp.inner_text(".panels")
+    insp.click(".insp-todo li:first-child a")
+    insp.wait_for_url("**/finding")
+    insp.select_option("#check", label="上班迟到早退")
+    insp.fill("#description", "8:52 尚未到岗，未履行请假手续")
+    insp.fill("#place", "二楼办公区")
+    insp.fill("#deadline", "2026-12-31")
+    insp.click("button:has-text('登记')")
+    insp.wait_for_url("**/inspections/*")
+    assert "问题已列入整改台账" in insp.inner_text(".flashes")
+    f = Finding.get()
+    prob = Problem.get_by_id(f.problem_id)
+    assert prob.source == "inspection" and not prob.self_reported and "8:52 尚未到岗" in prob.description
+    assert f"台账 #{prob.id}" in insp.inner_text("table.grid")
+    # the ledger page, if the ledger area serves it, lists the problem
+    r = insp.request.get(base + "/ledger/")
+    if r.status == 200 and "台账" in r.text():
+        page.goto(base + "/ledger/")
+        assert "8:52 尚未到岗" in page.content()
+    assert Notice.select().where(Notice.kind == "draw").count() == 1
