@@ -67,7 +67,7 @@ def audit_log():
         names = dict(User.select(User.id, User.real_name).where(User.id.in_(list(ids))).tuples())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     chain_ok, chain_message = audit.verify()
-    return htmx.render("admin/audit.html", "admin/_audit_results.html", form=form, records=records, page=page,
+    return htmx.render("admin/audit.html", "admin/_audit_results.html", form=form, records=records, pg=page,
                        pages=pages, total=total, names=names, labels=audit.ACTION_LABELS, outcomes=OUTCOMES,
                        object_types=OBJECT_TYPES, detail_text=_detail_text, chain_ok=chain_ok,
                        chain_message=chain_message, chain_total=audit.count(),

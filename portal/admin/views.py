@@ -49,7 +49,7 @@ def index():
     users, page, pages, total = paginate(query, request.args.get("page"))
     service.attach_roles(users)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return htmx.render("admin/users.html", "admin/_user_results.html", form=form, users=users, page=page,
+    return htmx.render("admin/users.html", "admin/_user_results.html", form=form, users=users, pg=page,
                        pages=pages, total=total, page_url=lambda p: url_for("admin.index", page=p, **args),
                        action_form=EmptyForm(), **_ctx_common())
 
