@@ -1,0 +1,237 @@
+"""The reviewers' side: department overview, one person's self-check with the review form, reopen,
+the department's report; home panels, navigation, the Problem panel."""
+import json
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import audit, clock
+from ..htmx import hx_redirect, is_htmx, render
+from ..models import Department, User
+from ..models.selfcheck import SelfCheck
+from ..nav import home_panel, problem_panel, register_nav
+from ..notify import notify
+from ..permissions import RULES, can, visible_departments
+from . import bp, service
+from .forms import EmptyForm, ReportForm, ReportSubmitForm, ReviewForm
+from .views import _int, active_campaign, selfcheck_for
+
+RULES["selfcheck.review_person"] = lambda u, r, o: service.can_review(u, o)
+RULES["selfcheck.reopen"] = lambda u, r, o: "discipline" in r
+RULES["selfcheck.report"] = lambda u, r, o: "dept_head" in r and o is not None and o.id == u.department_id
+
+register_nav("自查自纠", "selfcheck.index",
+             lambda u: can(u, "selfcheck.fill") or can(u, "selfcheck.review"), order=20)
+
+
+def _reviewer():
+    if not can(current_user, "selfcheck.review"):
+        abort(403)
+
+
+@bp.get("/department")
+@login_required
+def department():
+    _reviewer()
+    campaign = active_campaign()
+    cl = service.checklist(campaign)
+    summary = service.department_summary(current_user, campaign)
+    visible = visible_departments(current_user)
+    leaders_only = request.args.get("leaders") == "1" and "discipline" in current_user.roles
+    dept_id = _int(request.args.get("dept"))
+    if dept_id is None and not leaders_only and len(summary) == 1:
+        dept_id = summary[0][0].id
+    dept = None
+    rows = []
+    if dept_id is not None or leaders_only:
+        if dept_id is not None:
+            if visible is not None and dept_id not in visible:
+                audit.record("access_denied", "department", dept_id, outcome="denied")
+                abort(404)
+            dept = Department.get_or_none(Department.id == dept_id) or abort(404)
+        people = list(service.people(current_user, campaign, dept_id, leaders_only))
+        counts = service.problem_counts_by_person([p.id for p in people], campaign)
+        late = service.past_deadline(campaign)
+        for p in people:
+            sc = getattr(p, "sc", None)
+            sc = sc if sc is not None and sc.id else None
+            status = sc.status if sc else "not_started"
+            rows.append({"user": p, "sc": sc, "status": status,
+                         "label": sc.status_label if sc else "未开始",
+                         "late": late and status in service.UNSUBMITTED,
+                         "counts": counts.get(p.id, {}), "can_review": service.can_review(current_user, p)})
+    return render("selfcheck/department.html", "selfcheck/_people.html", campaign=campaign, cl=cl,
+                  summary=summary, dept=dept, rows=rows, leaders_only=leaders_only,
+                  is_discipline="discipline" in current_user.roles,
+                  deadline_passed=service.past_deadline(campaign))
+
+
+@bp.get("/<int:sc_id>/")
+@login_required
+def record(sc_id):
+    sc = selfcheck_for(sc_id)
+    owner = User.get_by_id(sc.user_id)
+    latest = service.latest_version(sc)
+    form = ReviewForm(expected_version=str(sc.versions_count))
+    return _record_page(sc, owner, latest, form)
+
+
+def _record_page(sc, owner, latest, form, status=200, message=None):
+    campaign = active_campaign()
+    return render("selfcheck/record.html", "selfcheck/_review_form.html", status=status, sc=sc, owner=owner,
+                  latest=latest, content=service.frozen_content(latest) if latest else None,
+                  versions=service.versions(sc), form=form, message=message,
+                  can_review=service.can_review(current_user, owner) and sc.status == "submitted",
+                  can_reopen=(can(current_user, "selfcheck.reopen") and sc.status in service.EDITABLE_STATUSES
+                              and service.past_deadline(campaign) and not sc.reopened_by_discipline),
+                  reopen_form=EmptyForm())
+
+
+@bp.post("/<int:sc_id>/review")
+@login_required
+def review(sc_id):
+    sc = selfcheck_for(sc_id)
+    owner = User.get_by_id(sc.user_id)
+    if not service.can_review(current_user, owner):
+        audit.record("access_denied", "selfcheck", sc_id, outcome="denied", detail="review")
+        abort(403)
+    latest = service.latest_version(sc)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _record_page(sc, owner, latest, form, status=422)
+    expected = _int(form.expected_version.data, -1)
+    try:
+        service.review(sc, current_user, form.outcome.data, (form.comment.data or "").strip(),
+                       form.perfunctory.data, expected)
+    except service.SelfCheckError as e:
+        sc = SelfCheck.get_by_id(sc.id)
+        return _record_page(sc, owner, service.latest_version(sc), form, status=409, message=e.message)
+    url = url_for("selfcheck.department", dept=owner.department_id)
+    if is_htmx():
+        resp = hx_redirect(url)
+        return resp
+    return redirect(url, 303)
+
+
+@bp.post("/<int:sc_id>/reopen")
+@login_required
+def reopen(sc_id):
+    sc = selfcheck_for(sc_id)
+    if not can(current_user, "selfcheck.reopen"):
+        abort(403)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        service.reopen(sc, current_user)
+    except service.SelfCheckError as e:
+        abort(409, e.message)
+    url = url_for("selfcheck.record", sc_id=sc.id)
+    return hx_redirect(url) if is_htmx() else redirect(url, 303)
+
+
+# --- the department's report ------------------------------------------------------------------------
+@bp.route("/report", methods=["GET", "POST"])
+@login_required
+def report():
+    _reviewer()
+    campaign = active_campaign()
+    visible = visible_departments(current_user)
+    dept_id = _int(request.values.get("dept"), current_user.department_id)
+    if visible is not None and dept_id not in visible:
+        audit.record("access_denied", "department", dept_id, outcome="denied", detail="report")
+        abort(404)
+    dept = Department.get_or_none(Department.id == dept_id) or abort(404)
+    periods = service.report_periods(campaign)
+    period_ = request.values.get("period") or "全程"
+    if period_ not in periods:
+        abort(400, "无效的报告期。")
+    rep = service.get_report(dept.id, campaign, period_)
+    may_write = can(current_user, "selfcheck.report", dept) and (rep is None or rep.status == "draft")
+    status, message = 200, None
+    submitting = request.form.get("action") == "submit"
+    form = (ReportSubmitForm if submitting else ReportForm)(obj=rep)
+    if request.method == "POST":
+        if not may_write:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                rep = service.save_report(dept, campaign, period_, form.narrative.data.strip(), current_user,
+                                          submit_now=submitting)
+                message = "已报送机关党委（纪委）。" if submitting else "草稿已保存。"
+                may_write = rep.status == "draft"
+            except service.SelfCheckError as e:
+                status, message = 409, e.message
+        else:
+            status = 422
+    numbers = (json.loads(rep.numbers) if rep and rep.status == "submitted"
+               else service.department_numbers(dept, campaign))
+    return render("selfcheck/report.html", "selfcheck/_report_form.html", status=status, campaign=campaign,
+                  dept=dept, periods=periods, period=period_, rep=rep, form=form, numbers=numbers,
+                  may_write=may_write, message=message,
+                  departments=service.visible_department_rows(current_user))
+
+
+# --- home panels, problem panel --------------------------------------------------------------------
+@home_panel(order=20)
+def my_selfcheck_panel(user):
+    if not can(user, "selfcheck.fill"):
+        return None
+    from ..models import Campaign
+    campaign = Campaign.active()
+    if campaign is None:
+        return None
+    sc = service.find(user, campaign)
+    cl = service.checklist(campaign)
+    prog = service.progress(sc, cl) if sc else service.progress_empty(cl)
+    status = sc.status if sc else "not_started"
+    days_left = (campaign.selfcheck_deadline - clock.today()).days
+    remind = status in service.UNSUBMITTED and days_left <= service.remind_days()
+    if remind:
+        text = ("个人自查已逾期未提交，请尽快联系机关党委（纪委）。" if days_left < 0 else
+                f"距个人自查截止还有 {days_left} 天，请尽快完成并提交。")
+        notify(user, "selfcheck_due", text, url_for("selfcheck.index"), key=f"selfcheck_due:{campaign.id}")
+    return render_template("selfcheck/_home_mine.html", campaign=campaign, sc=sc, prog=prog, status=status,
+                           days_left=days_left, remind=remind,
+                           label=sc.status_label if sc else "未开始")
+
+
+@home_panel(order=21)
+def review_panel(user):
+    if not can(user, "selfcheck.review"):
+        return None
+    from ..models import Campaign
+    campaign = Campaign.active()
+    if campaign is None:
+        return None
+    summary = service.department_summary(user, campaign)
+    pending = sum(r["pending_review"] for _d, r in summary)
+    days_left = (campaign.selfcheck_deadline - clock.today()).days
+    unsubmitted = []
+    if days_left <= service.remind_days():
+        unsubmitted = [p for p in service.people(user, campaign)
+                       .where(SelfCheck.status.is_null() | SelfCheck.status.in_(list(service.UNSUBMITTED)))
+                       .limit(30)]
+    return render_template("selfcheck/_home_review.html", summary=summary, pending=pending,
+                           days_left=days_left, unsubmitted=unsubmitted, campaign=campaign)
+
+
+@problem_panel(order=20)
+def selfcheck_problem_panel(problem, user):
+    if problem.source != "selfcheck" or not (problem.origin or "").startswith("selfcheck:"):
+        return None
+    try:
+        _, sc_id, key = problem.origin.split(":", 2)
+        sc_id = int(sc_id)
+    except ValueError:
+        return None
+    sc = service.get_for(user, sc_id)
+    if sc is None:
+        return None
+    from ..models.selfcheck import SelfCheckVersion
+    found = None
+    for v in SelfCheckVersion.select().where(SelfCheckVersion.selfcheck == sc.id).order_by(
+            SelfCheckVersion.number.desc()):
+        if any(p["key"] == key for it in service.frozen_content(v)["items"] for p in it["problems"]):
+            found = v
+            break
+    return render_template("selfcheck/_problem_panel.html", sc=sc, v=found, problem=problem)

@@ -1,0 +1,74 @@
+// Self-check wizard: add/remove problem rows without a round trip, character counters, "unsaved" state.
+// Without JavaScript the same buttons submit the form and the server adds/removes the row.
+(function () {
+  "use strict";
+  function randomKey() {
+    var a = new Uint8Array(4);
+    window.crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function form() { return document.getElementById("step-form"); }
+  function changed(el) {
+    // let the autosave trigger (input from #step-form) see the change
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  function counter(area) {
+    var max = parseInt(area.getAttribute("data-maxlen"), 10);
+    var c = area.parentNode.querySelector(".char-count");
+    if (!c) {
+      c = document.createElement("small");
+      c.className = "char-count";
+      area.insertAdjacentElement("afterend", c);
+    }
+    var n = area.value.length;
+    c.textContent = n + " / " + max + (n > max ? "（超出 " + (n - max) + " 字，请精简）" : "");
+    c.classList.toggle("over", n > max);
+  }
+  function initCounters(root) {
+    root.querySelectorAll("textarea[data-maxlen]").forEach(counter);
+  }
+
+  document.addEventListener("click", function (evt) {
+    var add = evt.target.closest("[data-add-problem]");
+    if (add && form() && form().contains(add)) {
+      evt.preventDefault();
+      var id = add.getAttribute("data-add-problem");
+      var tpl = document.getElementById("tpl-" + id);
+      var list = document.getElementById("problems-" + id);
+      if (!tpl || !list) return;
+      var key = randomKey();
+      var holder = document.createElement("div");
+      holder.innerHTML = tpl.innerHTML.split("__KEY__").join(key);
+      var row = holder.firstElementChild;
+      list.appendChild(row);
+      var radio = document.querySelector('input[name="a-' + id + '"][value="problem"]');
+      if (radio) radio.checked = true;
+      initCounters(row);
+      var first = row.querySelector("select, textarea");
+      if (first) first.focus();
+      changed(row.querySelector("input"));
+      return;
+    }
+    var rm = evt.target.closest("[data-remove-problem]");
+    if (rm && form() && form().contains(rm)) {
+      evt.preventDefault();
+      var li = rm.closest(".problem-row");
+      var f = form();
+      var filled = Array.prototype.some.call(li.querySelectorAll("textarea"), function (t) { return t.value.trim(); });
+      if (filled && !window.confirm("确定删除这条问题？")) return;
+      li.remove();
+      changed(f);
+    }
+  });
+
+  document.addEventListener("input", function (evt) {
+    var t = evt.target;
+    if (t.matches && t.matches("textarea[data-maxlen]")) counter(t);
+    if (form() && form().contains(t)) {
+      var s = document.getElementById("save-state");
+      if (s && !s.classList.contains("is-error")) s.textContent = "有未保存的修改…";
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { initCounters(document); });
+  document.addEventListener("htmx:afterSettle", function (evt) { initCounters(evt.target); });
+})();
