@@ -21,3 +21,5 @@ from .document import Document, DocumentNumberCounter, DocumentProblem, PrintJob
 __all__ += ["Document", "DocumentNumberCounter", "DocumentProblem", "PrintJob", "SealImage"]
 from .ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,  # noqa: E402,F401
                      ProblemAction, ProblemEvidence)
+from .selfcheck import (DepartmentReport, SelfCheck, SelfCheckAnswer, SelfCheckProblem,  # noqa: E402,F401
+                        SelfCheckVersion)
