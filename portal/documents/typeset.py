@@ -87,7 +87,7 @@ def parse_paragraphs(body: str) -> list:
         head = ""
         if lvl in (1, 2):
             # a heading followed by a sentence on the same paragraph: only up to the first 。 is the heading
-            m = re.search(r"[。！？]", text)
+            m = re.search(r"[。！？：]", text)
             head = text if not m or m.end() == len(text) else text[:m.end()]
         paras.append(Paragraph(text, lvl, head))
     return paras
