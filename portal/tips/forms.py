@@ -11,7 +11,7 @@ class SubjectMixin:
     subject_department = SelectField("所在科室（单位）", coerce=int, validate_choice=False)
     subject_department_other = StringField("其他单位或不确定时填写", validators=[Optional(), Length(max=64)])
     subject_title = StringField("职务", validators=[Optional(), Length(max=64, message="职务不超过 64 字")])
-    item = SelectField("问题类别", coerce=int, validate_choice=False)
+    item = SelectField("问题类别", coerce=int, validate_choice=False, default=-1)
     happened_when = StringField("发生时间", validators=[Optional(), Length(max=64, message="不超过 64 字")])
     happened_where = StringField("发生地点", validators=[Optional(), Length(max=128, message="不超过 128 字")])
     body = TextAreaField("具体情况", validators=[InputRequired("请写明反映的具体问题"),
@@ -22,13 +22,20 @@ class SubjectMixin:
     reporter_email = StringField("电子邮箱（选填）", validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="邮箱格式不正确"), Length(max=120)])
     files = MultipleFileField("证据材料（选填）")
 
-    def validate_reporter_name(self, field):
-        if self.identity.data == "named" and not (field.data or "").strip():
-            raise ValidationError("实名举报请填写您的姓名")
+    def validate_item(self, field):
+        if field.data is None or field.data < 0:
+            raise ValidationError("请选择问题类别（拿不准可选“其他”）")
 
-    def validate_reporter_phone(self, field):
-        if self.identity.data == "named" and not (field.data or "").strip():
-            raise ValidationError("实名举报请留下联系电话，便于告知受理情况")
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.identity.data == "named":
+            if not (self.reporter_name.data or "").strip():
+                self.reporter_name.errors = list(self.reporter_name.errors) + ["实名举报请填写您的姓名"]
+                ok = False
+            if not (self.reporter_phone.data or "").strip():
+                self.reporter_phone.errors = list(self.reporter_phone.errors) + ["实名举报请留下联系电话，便于告知受理情况"]
+                ok = False
+        return ok
 
 
 class TipForm(SubjectMixin, FlaskForm):
@@ -37,9 +44,12 @@ class TipForm(SubjectMixin, FlaskForm):
     password = PasswordField("设定查询密码", validators=[Optional(), Length(min=8, max=64, message="密码须为 8 至 64 位")])
     password2 = PasswordField("再次输入密码", validators=[Optional(), EqualTo("password", "两次输入的密码不一致")])
 
-    def validate_password(self, field):
-        if self.password_mode.data == "choose" and not field.data:
-            raise ValidationError("请设定查询密码，或改为由系统生成")
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.password_mode.data == "choose" and not self.password.data:
+            self.password.errors = list(self.password.errors) + ["请设定查询密码，或改为由系统生成"]
+            ok = False
+        return ok
 
 
 class TrackForm(FlaskForm):

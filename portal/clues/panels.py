@@ -1,0 +1,46 @@
+"""What the clue ledger adds to the rest of the portal: navigation, the home panel, the panel on a
+Problem's page, permission rules."""
+from flask import render_template
+
+from .. import clock
+from ..models.tip import Clue, ClueProblem, Tip
+from ..nav import home_panel, problem_panel, register_nav
+from ..permissions import RULES
+from . import queries, service
+
+RULES.setdefault("clues.view", lambda u, r, o: service.can_view_any(u))
+RULES.setdefault("clues.manage", lambda u, r, o: "discipline" in r and (o is None or o.subject_user_id != u.id))
+RULES.setdefault("clues.identity", lambda u, r, o: "discipline" in r and (o is None or o.subject_user_id != u.id))
+
+register_nav("举报箱", "tips.index", lambda u: True, order=34)
+register_nav("问题线索", "clues.index", service.can_view_any, order=35)
+
+
+@home_panel(order=15)
+def clue_panel(user):
+    if "discipline" in user.roles:
+        c = queries.counts(user)
+        urgent = list(Clue.select(Clue, Tip).join(Tip)
+                      .where(service.scope_clues(user) & (Clue.overdue_expr() | (Clue.status == "pending")))
+                      .order_by(Clue.overdue_expr().desc(), Clue.accept_due, Clue.id).limit(6))
+        escalated = (Clue.select().where(service.scope_escalated(user) & Clue.forwarded_at.is_null()).count())
+        return render_template("clues/_home_panel.html", counts=c, urgent=urgent, escalated=escalated,
+                               office=True)
+    mine = list(Clue.select(Clue, Tip).join(Tip)
+                .where(service.scope_clues(user) & (Clue.status.in_(("assigned", "verifying"))))
+                .order_by(Clue.handle_due, Clue.id).limit(6))
+    if not mine:
+        return None
+    return render_template("clues/_home_panel.html", urgent=mine, office=False, counts=None, escalated=0)
+
+
+@problem_panel(order=20)
+def problem_clue_panel(problem, user):
+    links = list(ClueProblem.select(ClueProblem, Clue).join(Clue)
+                 .where((ClueProblem.problem == problem.id) & service.scope_clues(user)))
+    if not links:
+        return None
+    return render_template("clues/_problem_panel.html", links=links, today=clock.today())
+
+
+from . import demo  # noqa: E402,F401

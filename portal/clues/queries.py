@@ -1,0 +1,110 @@
+"""List queries for the clue ledger, always inside scope_clues(user)."""
+import math
+
+from flask import current_app
+from peewee import JOIN, fn
+
+from .. import clock, workdays
+from ..models import Category, Department, Item, User
+from ..models.tip import Clue, Tip
+from .service import scope_clues
+
+SOON_WORKDAYS = 5
+
+
+def filtered(user, f: dict):
+    q = (Clue.select(Clue, Tip).join(Tip).switch(Clue)
+         .join(Item, JOIN.LEFT_OUTER, on=(Clue.item == Item.id)).switch(Clue)
+         .where(scope_clues(user)))
+    if f.get("status"):
+        q = q.where(Clue.status == f["status"])
+    if f.get("channel"):
+        q = q.where(Clue.channel == f["channel"])
+    if f.get("deadline") == "overdue":
+        q = q.where(Clue.overdue_expr())
+    elif f.get("deadline") == "soon":
+        q = q.where(Clue.due_before_expr(workdays.add_workdays(clock.today(), SOON_WORKDAYS))
+                    & ~Clue.overdue_expr())
+    elif f.get("deadline") == "open":
+        q = q.where(Clue.status != "concluded")
+    if f.get("category"):
+        q = q.where(Item.category == f["category"])
+    if f.get("handler"):
+        q = q.where(Clue.handler == f["handler"])
+    if f.get("q"):
+        q = q.where(Clue.number.contains(f["q"].strip().upper()))
+    if f.get("same"):
+        base = Clue.select(Clue, Tip).join(Tip).where((Clue.id == f["same"]) & scope_clues(user)).first()
+        if base is None:
+            q = q.where(Clue.id == 0)
+        else:
+            cond = Clue.id == base.id
+            if base.subject_user_id:
+                cond = cond | (Clue.subject_user == base.subject_user_id)
+            if base.tip.subject_key:
+                cond = cond | (Tip.subject_key == base.tip.subject_key)
+            q = q.where(cond)
+    return q
+
+
+def page_of(user, f: dict):
+    q = filtered(user, f)
+    total = q.count()
+    size = current_app.config.get("PAGE_SIZE", 50)
+    pages = max(1, math.ceil(total / size))
+    page = min(max(1, int(f.get("page") or 1)), pages)
+    rows = list(q.order_by(Clue.overdue_expr().desc(), Clue.id.desc()).paginate(page, size))
+    return rows, total, page, pages
+
+
+def same_person_counts(user, rows) -> dict:
+    """clue id -> number of visible clues about the same person (account or name), two queries."""
+    keys = {r.tip.subject_key for r in rows if r.tip.subject_key}
+    users = {r.subject_user_id for r in rows if r.subject_user_id}
+    by_key, by_user = {}, {}
+    if keys:
+        for k, n in (Clue.select(Tip.subject_key, fn.COUNT(Clue.id)).join(Tip)
+                     .where(Tip.subject_key.in_(list(keys)) & scope_clues(user))
+                     .group_by(Tip.subject_key).tuples()):
+            by_key[k] = n
+    if users:
+        for u, n in (Clue.select(Clue.subject_user, fn.COUNT(Clue.id))
+                     .where(Clue.subject_user.in_(list(users)) & scope_clues(user))
+                     .group_by(Clue.subject_user).tuples()):
+            by_user[u] = n
+    return {r.id: max(by_key.get(r.tip.subject_key, 1), by_user.get(r.subject_user_id, 1)) for r in rows}
+
+
+def counts(user) -> dict:
+    base = Clue.select().where(scope_clues(user))
+    soon = workdays.add_workdays(clock.today(), SOON_WORKDAYS)
+    return {
+        "pending": base.where(Clue.status == "pending").count(),
+        "open": base.where(Clue.status != "concluded").count(),
+        "overdue": base.where(Clue.overdue_expr()).count(),
+        "soon": base.where(Clue.due_before_expr(soon) & ~Clue.overdue_expr()).count(),
+    }
+
+
+def category_choices():
+    from ..models import Campaign
+    c = Campaign.active()
+    rows = Category.select().where(Category.campaign == c).order_by(Category.seq) if c else []
+    return [(0, "全部类别")] + [(cat.id, cat.name) for cat in rows]
+
+
+def handler_filter_choices(user):
+    ids = {r.handler_id for r in Clue.select(Clue.handler).where(scope_clues(user) & Clue.handler.is_null(False))}
+    people = User.select().where(User.id.in_(list(ids))).order_by(User.id) if ids else []
+    return [(0, "全部承办人")] + [(u.id, u.real_name) for u in people]
+
+
+def department_choices():
+    rows = Department.select().where(Department.is_active == True).order_by(Department.sort_order)  # noqa: E712
+    return [(0, "（不交办部门）")] + [(d.id, d.name) for d in rows]
+
+
+def people_choices(first="请选择"):
+    rows = (User.select(User, Department).join(Department).where(User.is_active_flag == True)  # noqa: E712
+            .order_by(Department.sort_order, User.id))
+    return [(0, first)] + [(u.id, f"{u.real_name}（{u.department.name}{'·' + u.title if u.title else ''}）") for u in rows]
