@@ -1,0 +1,74 @@
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from ..models.report import REPORT_KINDS
+
+NUMBER_RE = r"^[\u4e00-\u9fff]{1,10}〔\d{4}〕[1-9]\d{0,3}号$"
+
+
+class ReportForm(FlaskForm):
+    kind = RadioField("报告周期", choices=list(REPORT_KINDS.items()), default="monthly",
+                      validators=[DataRequired("请选择报告周期")])
+    ref_date = DateField("所在周或月份中的任一日期", validators=[Optional()],
+                         description="周报取该日期所在的周（周一至周日），月报取该日期所在的月份。")
+    start = DateField("起始日期", validators=[Optional()])
+    end = DateField("截止日期", validators=[Optional()])
+    number = StringField("发文字号", validators=[
+        DataRequired("请填写发文字号"), Length(max=64),
+        Regexp(NUMBER_RE, message="发文字号格式应如“机管报〔2026〕3号”：年份用六角括号〔〕，序号不编虚位、不加“第”字")])
+    signer = StringField("签发人", validators=[DataRequired("请填写签发人姓名"), Length(max=32)])
+    signature = StringField("发文机关署名", validators=[Optional(), Length(max=64)])
+    title = StringField("标题", validators=[Optional(), Length(max=120)],
+                        description="不填则按报告时段自动生成。")
+    narrative = TextAreaField("工作进展情况（正文）", validators=[
+        DataRequired("请填写本期工作进展情况"), Length(max=20000, message="正文过长（不超过 20000 字）")],
+        description="每段一行；可用“（一）”“1.”开头的小标题。系统生成的数据统计和表格附在其后。")
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        # period checks here: Optional() stops the field's own chain when it is empty
+        kind = self.kind.data
+        if kind == "range":
+            if not self.start.data:
+                self.start.errors = list(self.start.errors) + ["请填写起始日期"]
+                ok = False
+            if not self.end.data:
+                self.end.errors = list(self.end.errors) + ["请填写截止日期"]
+                ok = False
+            if self.start.data and self.end.data:
+                if self.start.data > self.end.data:
+                    self.end.errors = list(self.end.errors) + ["截止日期不能早于起始日期"]
+                    ok = False
+                elif (self.end.data - self.start.data).days > 366:
+                    self.end.errors = list(self.end.errors) + ["报告时段不能超过一年"]
+                    ok = False
+        elif kind in ("weekly", "monthly") and not self.ref_date.data:
+            self.ref_date.errors = list(self.ref_date.errors) + ["请选择日期"]
+            ok = False
+        return ok
+
+    def validate_signer(self, field):
+        if re.search(r"[<>\"'&]", field.data or ""):
+            raise ValidationError("签发人姓名含有不允许的字符")
+
+
+class PeriodForm(FlaskForm):
+    code = StringField("周期代码", validators=[
+        DataRequired("请填写周期代码"),
+        Regexp(r"^(\d{4}-\d{2}|\d{4}-W\d{2}|全程)$", message="周期代码应为“2026-05”（月）、“2026-W19”（周）或“全程”")],
+        description="与各单位填报自查自纠情况时选择的周期一致，如“2026-05”。")
+    name = StringField("名称", validators=[DataRequired("请填写名称"), Length(max=64)])
+    start = DateField("起始日期", validators=[DataRequired("请填写起始日期")])
+    end = DateField("截止日期", validators=[DataRequired("请填写截止日期")])
+    due = DateField("报送截止日期", validators=[DataRequired("请填写报送截止日期")])
+
+    def validate_end(self, field):
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError("截止日期不能早于起始日期")
+
+    def validate_due(self, field):
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError("报送截止日期不能早于起始日期")

@@ -1,0 +1,203 @@
+"""定期报送 /reports/: generate and keep the periodic reports upward; the departments' own periodic
+self-check status reports — who has not reported."""
+import datetime as dt
+import json
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import audit, clock, uploads
+from ..htmx import render
+from ..models.report import FILE_KINDS, RECIPIENTS, REPORT_KINDS, Report, ReportFile, ReportingPeriod
+from ..nav import home_panel, register_nav
+from ..permissions import RULES, can
+from . import bp, service
+from .forms import PeriodForm, ReportForm
+
+# the chief reads the reports; only the discipline office generates them and sets reporting periods
+RULES.setdefault("reports.view", lambda u, r, o: bool(r & {"discipline", "chief"}))
+
+audit.ACTION_LABELS.setdefault("report_generate", "生成定期报告")
+audit.ACTION_LABELS.setdefault("report_download", "下载定期报告")
+audit.ACTION_LABELS.setdefault("report_tampered", "报告文件校验失败")
+audit.ACTION_LABELS.setdefault("reporting_period_create", "设定报送周期")
+
+
+def _require(action):
+    if not can(current_user, action):
+        audit.record("access_denied", "report", "", outcome="denied", detail={"action": action})
+        abort(403)
+
+
+def period_from_form(form):
+    kind = form.kind.data
+    if kind == "weekly":
+        return service.week_of(form.ref_date.data)
+    if kind == "monthly":
+        return service.month_of(form.ref_date.data)
+    return form.start.data, form.end.data
+
+
+@bp.route("/")
+@login_required
+def index():
+    _require("reports.view")
+    reports = list(Report.select().order_by(Report.created_at.desc(), Report.id.desc()).limit(200))
+    files = {}
+    for f in ReportFile.select().where(ReportFile.report.in_([r.id for r in reports] or [0])).order_by(ReportFile.id):
+        files.setdefault(f.report_id, []).append(f)
+    return render_template("reports/index.html", reports=reports, files=files, RECIPIENTS=RECIPIENTS,
+                           user_name=service.user_name)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    _require("reports.generate")
+    form = ReportForm()
+    today = clock.today()
+    if request.method == "GET":
+        form.ref_date.data = today
+        form.number.data = service.next_number(today.year)
+        form.signature.data = service.organ_name()
+    error = None
+    if form.validate_on_submit():
+        start, end = period_from_form(form)
+        try:
+            report = service.generate(current_user, form.kind.data, start, end, form.narrative.data,
+                                      form.signer.data, number=form.number.data, title=form.title.data,
+                                      signature=form.signature.data)
+        except service.ReportError as e:
+            error = e.message
+        else:
+            flash(f"已生成报告并归档：{report.title}", "success")
+            return redirect(url_for("reports.detail", report_id=report.id), 303)
+    status = 422 if request.method == "POST" else 200
+    preview = None
+    if not any(form.errors.get(k) for k in ("kind", "ref_date", "start", "end")):
+        start, end = period_from_form(form)
+        if start and end and start <= end:
+            preview = _preview(form.kind.data, start, end)
+    return render("reports/new.html", None, status=status, form=form, error=error, preview=preview)
+
+
+def _preview(kind, start, end):
+    stats = service.period_stats(start, end)
+    label = service.period_label(kind, start, end)
+    return {"label": label, "start": start, "end": end, "stats": stats, "tables": service.tables(stats),
+            "summary": service.summary_text(stats, label)}
+
+
+@bp.route("/preview")
+@login_required
+def preview():
+    """htmx: the generated numbers for the period chosen in the form."""
+    _require("reports.generate")
+    form = ReportForm(request.args, meta={"csrf": False})
+    form.validate()
+    errs = {k: v for k, v in form.errors.items() if k in ("kind", "ref_date", "start", "end")}
+    if errs:
+        msg = "；".join(e for v in errs.values() for e in v)
+        return render_template("reports/_preview.html", preview=None, message=msg), 422
+    start, end = period_from_form(form)
+    return render_template("reports/_preview.html", preview=_preview(form.kind.data, start, end))
+
+
+def get_report(report_id) -> Report:
+    r = Report.get_or_none(Report.id == report_id)
+    if r is None:
+        abort(404)
+    return r
+
+
+@bp.route("/<int:report_id>")
+@login_required
+def detail(report_id):
+    _require("reports.view")
+    report = get_report(report_id)
+    stats = json.loads(report.stats or "{}")
+    files = list(ReportFile.select().where(ReportFile.report == report).order_by(ReportFile.id))
+    return render_template("reports/detail.html", report=report, stats=stats,
+                           tables=service.tables(stats) if stats else [], files=files,
+                           RECIPIENTS=RECIPIENTS, author=service.user_name(report.created_by_id),
+                           FILE_KINDS=FILE_KINDS)
+
+
+@bp.route("/<int:report_id>/files/<int:file_id>")
+@login_required
+def download(report_id, file_id):
+    _require("reports.view")
+    rf = ReportFile.get_or_none((ReportFile.id == file_id) & (ReportFile.report == report_id))
+    if rf is None:
+        abort(404)
+    try:
+        data = service.read_file(rf)
+    except service.Tampered as e:
+        audit.record("report_tampered", "report_file", rf.id, outcome="failed", detail={"reason": str(e)})
+        abort(409, f"{e}，已拒绝下载并记入审计日志。请联系系统管理员核查。")
+    audit.record("report_download", "report_file", rf.id,
+                 detail={"report": report_id, "file": rf.filename, "sha256": rf.sha256})
+    kind = rf.kind if rf.kind in uploads.KINDS else None
+    if kind:
+        return uploads.download(data, rf.filename, kind)
+    from flask import make_response
+    from urllib.parse import quote
+    resp = make_response(data)
+    resp.headers["Content-Type"] = "application/zip"
+    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(rf.filename)}"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+# ---------------------------------------------------------------- departments' reports
+@bp.route("/departments", methods=["GET", "POST"])
+@login_required
+def departments():
+    _require("reports.view")
+    form = PeriodForm()
+    error = None
+    status = 200
+    if request.method == "POST":
+        _require("reports.generate")
+        if form.validate_on_submit():
+            try:
+                p = service.create_period(current_user, form.code.data.strip(), form.name.data.strip(),
+                                          form.start.data, form.end.data, form.due.data)
+            except service.ReportError as e:
+                error, status = e.message, 422
+            else:
+                flash(f"已设定报送周期：{p.name}，报送截止 {p.due_date:%Y-%m-%d}。", "success")
+                return redirect(url_for("reports.departments", period=p.code), 303)
+        else:
+            status = 422
+    periods = service.periods()
+    code = request.args.get("period") or (periods[0].code if periods else "全程")
+    current = next((p for p in periods if p.code == code), None)
+    rows = service.reporting_status(code, current.due_date if current else None)
+    if request.method == "GET" and not form.start.data:
+        s, e = service.month_of(clock.today())
+        form.code.data, form.name.data = f"{s:%Y-%m}", f"{s.year}年{s.month}月"
+        form.start.data, form.end.data, form.due.data = s, e, e + dt.timedelta(days=5)
+    missing = [r for r in rows or [] if r["status"] != "submitted"]
+    return render("reports/departments.html", "reports/_dept_status.html", status=status, form=form,
+                  error=error, periods=periods, code=code, current=current, rows=rows, missing=missing)
+
+
+register_nav("定期报送", "reports.index", lambda u: can(u, "reports.view"), order=85)
+
+
+@home_panel(order=25)
+def reports_panel(user):
+    if not can(user, "reports.generate"):
+        return None
+    last = Report.select().order_by(Report.created_at.desc(), Report.id.desc()).first()
+    today = clock.today()
+    due = (ReportingPeriod.select().where(ReportingPeriod.due_date >= today - dt.timedelta(days=31))
+           .order_by(ReportingPeriod.due_date).first())
+    missing = None
+    if due is not None:
+        rows = service.reporting_status(due.code, due.due_date)
+        if rows is not None:
+            missing = sum(1 for r in rows if r["status"] != "submitted")
+    return render_template("reports/_home_panel.html", last=last, due=due, missing=missing, today=today,
+                           REPORT_KINDS=REPORT_KINDS)
