@@ -41,13 +41,33 @@ def audit_query(form):
     return q.order_by(AuditRecord.seq.desc())
 
 
+DETAIL_KEYS = {"role": "角色", "roles": "角色", "username": "登录名", "rows": "行数", "errors": "问题数",
+               "reason": "原因", "source": "来源", "name": "名称", "kind": "类型", "parent": "上级部门",
+               "from": "原部门", "to": "新部门", "departments": "分管部门", "until": "锁定至",
+               "need": "所需权限", "real_name": "姓名", "employee_no": "工号", "title": "职务",
+               "phone": "手机号", "department": "部门", "sort_order": "排序号"}
+DETAIL_VALUES = {"roster": "花名册导入", "integrity": "并发冲突"}
+
+
+def _detail_value(key, value):
+    from ..permissions import ROLES
+    if key in ("role", "roles"):
+        items = value if isinstance(value, list) else [value]
+        return "、".join(ROLES.get(v, str(v)) for v in items)
+    if isinstance(value, list):
+        return " → ".join("—" if v in (None, "") else str(v) for v in value) if len(value) == 2 and key not in (
+            "departments",) else "、".join(str(v) for v in value)
+    return DETAIL_VALUES.get(value, value) if isinstance(value, str) else value
+
+
 def _detail_text(raw: str) -> str:
+    """The JSON detail in words: 角色：干部职工；行数：4."""
     try:
         value = json.loads(raw)
     except (TypeError, ValueError):
         return raw or ""
     if isinstance(value, dict):
-        return "；".join(f"{k}：{v}" for k, v in value.items())
+        return "；".join(f"{DETAIL_KEYS.get(k, k)}：{_detail_value(k, v)}" for k, v in value.items())
     return str(value)
 
 
@@ -65,10 +85,15 @@ def audit_log():
     ids = {r.actor_id for r in records if r.actor_id}
     if ids:
         names = dict(User.select(User.id, User.real_name).where(User.id.in_(list(ids))).tuples())
+    user_ids = {int(r.object_id) for r in records if r.object_type == "user" and r.object_id.isdigit()}
+    objects = {}
+    if user_ids:
+        objects = {str(i): f"{n}（{u}）" for i, n, u in User.select(User.id, User.real_name, User.username)
+                   .where(User.id.in_(list(user_ids))).tuples()}
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     chain_ok, chain_message = audit.verify()
     return htmx.render("admin/audit.html", "admin/_audit_results.html", form=form, records=records, pg=page,
-                       pages=pages, total=total, names=names, labels=audit.ACTION_LABELS, outcomes=OUTCOMES,
+                       pages=pages, total=total, names=names, objects=objects, labels=audit.ACTION_LABELS, outcomes=OUTCOMES,
                        object_types=OBJECT_TYPES, detail_text=_detail_text, chain_ok=chain_ok,
                        chain_message=chain_message, chain_total=audit.count(),
                        page_url=lambda p: url_for("admin.audit_log", page=p, **args))

@@ -306,6 +306,12 @@ def departments_for_select(active_only=True):
             for d, depth, _n in department_tree(include_inactive=not active_only)]
 
 
+def chargeable_departments():
+    """(id, name) of the 科室 and 事业单位 a 分管局领导 may be in charge of."""
+    return [(d.id, d.name) for d, _depth, _n in department_tree(include_inactive=False)
+            if d.kind in ("office", "unit")]
+
+
 def users_without_roles_count() -> int:
     return User.select().where((User.is_active_flag == True) & ~fn.EXISTS(  # noqa: E712
         RoleAssignment.select(RoleAssignment.id).where(RoleAssignment.user == User.id))).count()

@@ -65,7 +65,7 @@ def _user_form(user=None, formdata=None):
     form = UserForm(formdata=formdata, obj=None)
     all_depts = service.departments_for_select(active_only=False)
     form.fill(all_depts)
-    form.charges.choices = [(i, n.strip("　")) for i, n in service.departments_for_select(True)]
+    form.charges.choices = service.chargeable_departments()
     if user is not None and formdata is None:
         form.username.data, form.real_name.data = user.username, user.real_name
         form.employee_no.data, form.department.data = user.employee_no or "", user.department_id
@@ -85,6 +85,9 @@ def _validate_user_form(form, user=None) -> bool:
         if d is None or (not d.is_active and (user is None or d.id != user.department_id)):
             form.department.errors = list(form.department.errors) + ["该部门已停用，请选择在用部门"]
             ok = False
+    if user is not None and user.id == current_user.id and not form.is_active.data:
+        form.is_active.errors = list(form.is_active.errors) + ["不能停用自己的账号"]
+        ok = False
     clashes = service.check_unique(form.username.data, form.employee_no.data or None,
                                    exclude_id=user.id if user else None)
     for name, msg in clashes.items():
