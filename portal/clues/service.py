@@ -168,9 +168,29 @@ def _check_version(clue, expected_version):
 
 
 def _refuse(clue, actor, to, message):
-    audit.record("clue_refused", "clue", clue.id, outcome="refused", actor=actor,
-                 detail={"from": clue.status, "to": to, "reason": message})
-    raise IllegalTransition(message)
+    """Refuse (409) and audit. Inside a transaction that is about to roll back, the audit record is
+    written by the caller after the rollback (_audited), so the refusal is never lost with it."""
+    detail = {"from": clue.status, "to": to, "reason": message}
+    e = IllegalTransition(message)
+    if db.in_transaction():
+        e.deferred = (clue.id, actor, detail)
+    else:
+        audit.record("clue_refused", "clue", clue.id, outcome="refused", actor=actor, detail=detail)
+    raise e
+
+
+class _audited:
+    """Context manager around a transaction: writes deferred refusal audits after the rollback."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        deferred = getattr(exc, "deferred", None) if exc is not None else None
+        if deferred:
+            clue_id, actor, detail = deferred
+            audit.record("clue_refused", "clue", clue_id, outcome="refused", actor=actor, detail=detail)
+        return False
 
 
 def handler_candidates():
@@ -200,7 +220,7 @@ def transition(clue: Clue, to: str, actor: User, expected_version=None, note: st
     now = clock.now()
     changes: dict = {"status": to}
     extra_note = ""
-    with db.atomic():
+    with _audited(), db.atomic():
         if to == "accepted":
             changes["accepted_at"] = now
         elif to == "assigned":
@@ -271,7 +291,7 @@ def reassign(clue: Clue, actor: User, expected_version, note="", **data) -> Clue
         _refuse(clue, actor, clue.status, "只有已交办或核查中的线索可以改派")
     _check_version(clue, expected_version)
     data.setdefault("disposal", clue.disposal)
-    with db.atomic():
+    with _audited(), db.atomic():
         changes = _assignment(clue, actor, data)
         new = _locked_update(clue, int(expected_version), **changes)
         _event(new, actor, "reassign", note=note.strip() or "改派")
