@@ -267,7 +267,7 @@ def watermark(pdf: bytes, text: str = "草稿") -> bytes:
 
 # ---------------------------------------------------------------- the preview page (sandboxed frame)
 PREVIEW_CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
-               "frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox")
+               "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 
 
 def preview_page(kind: str, doc: dict, font_url, css_url: str) -> str:
@@ -279,7 +279,7 @@ def preview_page(kind: str, doc: dict, font_url, css_url: str) -> str:
     faces = "\n".join(f"@font-face {{ font-family: {fam}; src: url('{font_url(role)}'); }}"
                       for role, fam in CSS_FAMILY.items())
     head = (f'<link rel="stylesheet" href="{css_url}">\n<style>{faces}\n'
-            "body.gongwen { background: #e9eaec; }</style>")
+            "body.gongwen { background: #e9eaec; zoom: .74; }</style>")
     html = re.sub(r"<style>.*?</style>", lambda m: head, html, count=1, flags=re.S)
     if head not in html:
         html = html.replace("</head>", head + "</head>", 1)

@@ -23,8 +23,18 @@ def documents_demo(ctx):
         data.update(fields)
         return service.create_draft(actor, data, problems)
 
-    problems = list(Problem.select().where(Problem.withdrawn == False)  # noqa: E712
-                    .order_by(Problem.id).limit(3))
+    problems = []
+    Action = adapters.problem_action_model()
+    if Action is not None:  # the problems the ledger decided to circulate come first
+        problems = list(Problem.select().join(Action, on=(Action.problem == Problem.id))
+                        .where((Action.kind == "circular") & Action.document_id.is_null()).limit(2))
+    seen_depts = {p.department_id for p in problems}
+    for p in Problem.select().where(Problem.withdrawn == False).order_by(Problem.id):  # noqa: E712
+        if len(problems) >= 3:
+            break
+        if p.department_id not in seen_depts and p.id not in {x.id for x in problems}:
+            problems.append(p)
+            seen_depts.add(p.department_id)
     notice = draft("notice", clerk, title="关于开展“六治六提”干部队伍作风纪律整顿“回头看”工作的通知",
                    body=NOTICE_BODY, doc_date=today - dt.timedelta(days=20), seal=True,
                    attachments=["“回头看”工作自查报告提纲"], copy_to="市纪委监委派驻纪检组，市纪工委，市纠风办",

@@ -299,10 +299,15 @@ def problem_picker(doc_id):
 def documents_on_problem(problem, user):
     rows = list(Document.select().join(DocumentProblem, on=(DocumentProblem.document == Document.id))
                 .where(DocumentProblem.problem == problem.id).order_by(Document.id))
-    if not rows:
+    writer = can(user, "documents.write")
+    pending = []
+    Action = adapters.problem_action_model()
+    if writer and Action is not None:
+        pending = list(Action.select().where((Action.problem == problem.id) & Action.document_id.is_null()
+                                             & Action.kind.in_(("reminder", "talk"))).order_by(Action.id))
+    if not rows and not pending:
         return None
-    return render_template("documents/ui/_problem_panel.html", rows=rows,
-                           can_open=can(user, "documents.write"))
+    return render_template("documents/ui/_problem_panel.html", rows=rows, pending=pending, can_open=writer)
 
 
 @home_panel(order=40)
