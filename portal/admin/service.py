@@ -184,7 +184,9 @@ def attach_roles(users):
 
 
 def normalise_phone(phone) -> str:
-    return re.sub(r"[\s-]", "", str(phone or ""))
+    """Spaces and dashes out, a +86 / 0086 country prefix off: "+86 138-0000-1111" -> "13800001111"."""
+    p = re.sub(r"[\s-]", "", str(phone or ""))
+    return re.sub(r"^(\+86|0086)(?=1\d{10}$)", "", p)
 
 
 def check_unique(username=None, employee_no=None, exclude_id=None) -> dict:

@@ -51,12 +51,12 @@ def test_template_download(client, sysadmin, office):
     assert {"办公室", "财务科"} <= {row[0].value for row in wb["部门列表"].iter_rows()}
 
 
-def test_good_file_imports_every_row(client, sysadmin, office):
+def test_good_file_imports_every_row(client, sysadmin, office, app):
     fin = make_department("财务科")
     data = xlsx([
         ["zhangsan", "张三", "E0101", "财务科", "科员", 13800001111, "干部职工"],
         ["lisi", "李四", "E0102", "财务科", "科长", "138 0000 2222", "科室（单位）负责人、干部职工"],
-        ["wangwu", "王五", 103, "办公室", "", None, ""],
+        ["wangwu", "王五", 103, "办公室", "", "+86 139-0000-3333", ""],
         [None, None, None, None, None, None, None],  # blank lines are skipped
         ["zhaoliu", "赵六", "E0104", "办公室", "副局长", "", "分管局领导，干部职工"],
     ])
@@ -68,6 +68,7 @@ def test_good_file_imports_every_row(client, sysadmin, office):
     assert set(users) == {"zhangsan", "lisi", "wangwu", "zhaoliu"}
     assert users["zhangsan"].phone == "13800001111" and users["lisi"].phone == "13800002222"
     assert users["wangwu"].employee_no == "103" and users["wangwu"].roles == {"staff"}
+    assert users["wangwu"].phone == "13900003333"
     assert users["lisi"].roles == {"dept_head", "staff"} and users["lisi"].department_id == fin.id
     assert users["zhaoliu"].roles == {"leader", "staff"}
     assert all(u.must_change_password for u in users.values())
@@ -81,6 +82,11 @@ def test_good_file_imports_every_row(client, sysadmin, office):
         assert verify_password(users[name].password_hash, pw)
     rec = AuditRecord.get(AuditRecord.action == "roster_import")
     assert rec.outcome == "ok" and '"rows": 4' in rec.detail
+    # an imported person signs in with the one-time password and must change it first
+    fresh = app.test_client()
+    r = fresh.post("/login", data={"username": "lisi", "password": rows["lisi"], "csrf_token": fresh.csrf_token()})
+    assert r.status_code == 302
+    assert fresh.get("/").headers["Location"].endswith("/password")
     for pw in rows.values():
         assert not AuditRecord.select().where(AuditRecord.detail.contains(pw)).exists()
 
@@ -178,6 +184,13 @@ def test_export_round_trip(client, sysadmin, office):
     r = upload(client, r_data := client.get("/admin/roster/export.xlsx").data)
     assert r.status_code == 422 and len(r_data) > 0
     assert "已被现有账号使用" in r.get_data(as_text=True)
+
+
+def test_export_keeps_formula_like_text_as_text(client, sysadmin, office):
+    make_user("evil", office, real_name="钱某", title='=HYPERLINK("http://x","点我")')
+    wb = load_workbook(io.BytesIO(client.get("/admin/roster/export.xlsx").data))
+    cell = next(row[4] for row in wb.active.iter_rows(min_row=2) if row[0].value == "evil")
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
 
 
 def test_parse_roles():
