@@ -39,7 +39,8 @@ def departments(depts):
     """The departments shown as rows: every active department in scope (the bureau root only when it
     has problems of its own)."""
     q = (Department.select(Department.id, Department.name, Department.kind, Department.sort_order)
-         .where(_in_scope(Department.id, depts) & (Department.is_active == True))  # noqa: E712
+         .where(_in_scope(Department.id, depts) & (Department.is_active == True)  # noqa: E712
+                & (Department.kind != "bureau"))
          .order_by(Department.sort_order, Department.id))
     return list(q)
 
