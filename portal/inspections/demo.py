@@ -19,8 +19,20 @@ def inspections_demo(ctx):
     if office_head is not None and "inspector" not in office_head.roles:
         RoleAssignment.create(user=office_head, role="inspector")
         office_head.forget_roles()
-    campaign = Campaign.active()
     today = clock.today()
+    real = clock._fixed
+    # the office planned and drew the afternoon before the visits: the portal clock says so
+    clock.travel(dt.datetime.combine(today - dt.timedelta(days=3), dt.time(15, 52, 0)))
+    try:
+        plan, d = _plan_and_draw(discipline, inspector, office_head, today)
+        clock.travel(dt.datetime.combine(today - dt.timedelta(days=2), dt.time(11, 5, 0)))
+        _findings(plan, d, discipline, inspector, office_head, today)
+    finally:
+        clock.travel(real)
+
+
+def _plan_and_draw(discipline, inspector, office_head, today):
+    campaign = Campaign.active()
     picks = ["preset:0", "preset:1", "preset:4", "preset:2"]  # 迟到早退、脱岗串岗、中午饮酒、值班在岗
     plan = service.create_plan(
         discipline, campaign=campaign, title=f"{today.year}年{today.month}月工作纪律明察暗访",
@@ -31,9 +43,15 @@ def inspections_demo(ctx):
     service.assign_inspector(plan, inspector, discipline)
     if office_head is not None:
         service.assign_inspector(plan, office_head, discipline)
+    clock.travel(dt.datetime.combine(today - dt.timedelta(days=3), dt.time(16, 30, 12)))
     prep = service.prepare(plan, "targets")
-    d = service.do_draw(plan, "targets", discipline, witness_number="20261127", witnesses="办公室 赵文静、工会 刘玉兰",
-                        manual={}, count=5, expected_roster_hash=prep["roster_hash"])
+    d = service.do_draw(plan, "targets", discipline, witness_number="38291",
+                        witnesses="办公室 赵文静、工会 刘玉兰", manual={}, count=5,
+                        expected_roster_hash=prep["roster_hash"])
+    return plan, d
+
+
+def _findings(plan, d, discipline, inspector, office_head, today):
     targets = list(InspectionTarget.select().where(InspectionTarget.draw == d.id).order_by(InspectionTarget.rank))
     checks = plan.check_list
     found = dt.datetime.combine(today - dt.timedelta(days=2), dt.time(8, 47))
@@ -44,7 +62,8 @@ def inspections_demo(ctx):
     for t in targets[1:3]:
         service.record_finding(t, inspector, "clean", None, "", found + dt.timedelta(minutes=12), "办公区",
                                "general", None, [])
-    flagged = service.flagged_departments(limit=1)
-    if flagged and office_head is not None and flagged[0]["department"].id != office_head.department_id \
-            and flagged[0]["department"].id != inspector.department_id:
-        service.add_target(plan, flagged[0]["department"], discipline, flagged[0]["reason"])
+    own = {inspector.department_id, office_head.department_id if office_head else None}
+    for f in service.flagged_departments():
+        if f["department"].id not in own:
+            service.add_target(plan, f["department"], discipline, f["reason"])
+            break

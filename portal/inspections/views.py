@@ -10,6 +10,7 @@ from ..models import Campaign, Department, RoleAssignment, User
 from ..models.inspection import (EXCLUSION_REASONS, Draw, Finding, FindingFile, InspectionPlan,
                                  InspectionTarget, PlanInspector)
 from ..nav import home_panel, problem_panel, register_nav
+from ..notices.triggers import problem_url
 from ..permissions import can
 from . import bp, service
 from . import draw as drawlib
@@ -116,7 +117,7 @@ def _plan_context(plan):
         by_target.setdefault(f.target_id, []).append(f)
     ctx = {"plan": plan, "targets": targets, "inspectors": inspectors, "draws": draws, "current": current,
            "by_target": by_target, "can_record": service.can_record(plan, current_user),
-           "runs": can(current_user, "inspections.run")}
+           "runs": can(current_user, "inspections.run"), "problem_url": problem_url}
     if ctx["runs"]:
         ctx["assign_form"] = AssignForm()
         taken = {pi.user_id for pi in inspectors}
@@ -130,6 +131,8 @@ def _plan_context(plan):
         ctx["target_form"].department.choices = [(d.id, d.name) for d in Department.select().where(
             Department.is_active & Department.kind.in_(service.TARGET_DEPT_KINDS)).order_by(Department.sort_order)]
         ctx["flagged"] = service.flagged_departments()
+        ctx["taken_depts"] = {t.department_id for t in targets if t.kind == "department"}
+        ctx["inspector_depts"] = {pi.user.department_id for pi in inspectors}
     return ctx
 
 
@@ -243,7 +246,8 @@ def verify(public_id):
     if d is None:
         abort(404)
     later = Draw.select(Draw.public_id).where(Draw.supersedes == d.id).first()
-    return render_template("inspections/verify.html", d=d, check=drawlib.verify(d), later=later)
+    return render_template("inspections/verify.html", d=d, check=drawlib.verify(d), later=later,
+                           reasons=EXCLUSION_REASONS)
 
 
 @bp.route("/targets/<int:target_id>/finding", methods=["GET", "POST"])
