@@ -150,11 +150,11 @@ def test_flagged_departments_become_non_random_targets(ctx, client, auth, travel
         make_problem(department=b["depts"][3], source="tip")
     make_problem(department=b["depts"][2], source="review")
     flagged = service.flagged_departments()
-    assert flagged[0]["department"].id == b["depts"][3].id and "举报反映问题 3 件" in flagged[0]["reason"]
+    assert flagged[0]["department"].id == b["depts"][3].id and "举报线索 3 件" in flagged[0]["reason"]
     p = plan(b["discipline"])
     auth.login(b["discipline"])
     html = client.get(f"/inspections/{p.id}").get_data(as_text=True)
-    assert "举报反映问题 3 件" in html
+    assert "举报线索 3 件" in html
     r = client.post(f"/inspections/{p.id}/targets", data={"department": str(b["depts"][3].id),
                                                           "reason": flagged[0]["reason"]})
     assert r.status_code == 302
