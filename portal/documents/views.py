@@ -1,4 +1,5 @@
 """The document register (/documents/): list, editor with live preview, issue, PDF, corrections."""
+import json
 import os
 
 from flask import abort, make_response, redirect, render_template, request, send_file, url_for
@@ -181,7 +182,8 @@ def issue(doc_id):
     url = url_for("documents.edit", doc_id=doc.id)
     if is_htmx():
         resp = hx_redirect(url)
-        resp.headers["HX-Trigger"] = '{"toast": {"text": "已印发：%s", "kind": "success"}}' % (doc.number or doc.title)
+        resp.headers["HX-Trigger"] = json.dumps({"toast": {"text": f"已印发：{doc.number or doc.title}",
+                                                          "kind": "success"}})  # ASCII: \u escapes
         return resp
     return redirect(url)
 
