@@ -5,7 +5,7 @@ from flask import render_template
 from peewee import fn
 
 from .. import audit, clock
-from ..models import AuditRecord, User
+from ..models import AuditRecord, RoleAssignment, User
 from ..nav import home_panel, register_nav
 from ..permissions import can
 from . import service
@@ -68,9 +68,29 @@ def auditor_panel(user):
         items.append((flagged["denied"], "次越权访问尝试（近 7 天）", "admin.audit_log", {"outcome": "denied"}))
     if flagged.get("refused"):
         items.append((flagged["refused"], "次被拒绝的操作（近 7 天）", "admin.audit_log", {"outcome": "refused"}))
+    admin_changes = _admin_account_changes(since)
+    if admin_changes:
+        items.append((admin_changes, "次管理员账号被重置密码、撤销角色或停用/启用（近 7 天），请核查",
+                      "admin.audit_log", {"object": "user", "start": since.date().isoformat()}))
     if flagged.get("locked"):
         items.append((flagged["locked"], "次账号锁定（近 7 天）", "admin.audit_log", {"outcome": "locked"}))
     return render_template("admin/_home_panel.html", title="审计待办", items=items,
                            chain=(ok, message, audit.count()),
                            done="近 7 天没有越权访问或被拒绝的操作。",
                            links=[("审计日志", "admin.audit_log")])
+
+
+ADMIN_ACCOUNT_ACTIONS = ("password_reset", "role_revoke", "user_disable", "user_enable", "user_unlock")
+
+
+def _admin_account_changes(since) -> int:
+    """Changes to the accounts of the three administrators: the sysadmin could otherwise take over the
+    auditor's account unnoticed (reset its password, then sign in)."""
+    admin_ids = [str(i) for (i,) in RoleAssignment.select(RoleAssignment.user)
+                 .where(RoleAssignment.role.in_(["sysadmin", "secadmin", "auditor"])).tuples()]
+    if not admin_ids:
+        return 0
+    return (AuditRecord.select().where((AuditRecord.at >= since) & (AuditRecord.object_type == "user")
+                                       & AuditRecord.object_id.in_(admin_ids)
+                                       & AuditRecord.action.in_(ADMIN_ACCOUNT_ACTIONS)
+                                       & (AuditRecord.outcome == "ok")).count())

@@ -125,3 +125,13 @@ def test_home_panels_tell_each_admin_what_to_do(client, login_as, app, office):
     login_as("auditor")
     html = client.get("/").get_data(as_text=True)
     assert "审计链校验通过" in html and "系统管理待办" not in html
+
+
+def test_auditor_is_told_when_an_admin_account_is_reset(client, login_as, office):
+    auditor = login_as("auditor")
+    assert "管理员账号被重置密码" not in client.get("/").get_data(as_text=True)
+    login_as("sysadmin")
+    assert client.hx_post(f"/admin/users/{auditor.id}/reset-password").status_code == 200
+    login_as("auditor", username="auditor2")
+    html = client.get("/").get_data(as_text=True)
+    assert "次管理员账号被重置密码、撤销角色或停用/启用" in html

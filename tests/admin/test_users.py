@@ -204,3 +204,31 @@ def test_reset_password_without_js_shows_a_page(client, sysadmin, office):
 def test_unknown_user_is_404(client, sysadmin):
     assert client.hx_get("/admin/users/9999/edit").status_code == 404
     assert client.hx_post("/admin/users/9999/disable").status_code == 404
+
+
+def test_pages_work_without_javascript(client, sysadmin, office):
+    u = make_user("plainjane", office, real_name="无脚本")
+    for path in ("/admin/users/new", f"/admin/users/{u.id}/edit", f"/admin/departments/{office.id}/edit",
+                 "/admin/departments", "/admin/roster", "/admin/?q=无脚本&page=1"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert "<html" in r.get_data(as_text=True), path
+    r = client.post("/admin/users/new", data=_form(office, username="nojs", real_name="新人甲"))
+    assert r.status_code == 200 and "<html" in r.get_data(as_text=True) and "data-onetime" in r.get_data(as_text=True)
+    r = client.post(f"/admin/users/{u.id}/edit", data=_form(office, username="plainjane", real_name="改名了",
+                                                             employee_no="E555"))
+    assert r.status_code == 302 and r.headers["Location"].endswith("/admin/")
+    assert User.get_by_id(u.id).real_name == "改名了"
+    r = client.post(f"/admin/users/{u.id}/disable")
+    assert r.status_code == 302 and not User.get_by_id(u.id).is_active
+
+
+def test_cannot_remove_own_sysadmin_role_or_disable_self_in_the_form(client, sysadmin, office):
+    r = client.hx_post(f"/admin/users/{sysadmin.id}/edit", data=_form(office, username="sys", real_name="钱志远",
+                                                                      employee_no="", roles=["staff"]))
+    assert r.status_code == 422 and "不能撤销自己的系统管理员角色" in r.get_data(as_text=True)
+    data = _form(office, username="sys", real_name="钱志远", employee_no="", roles=["sysadmin"])
+    del data["is_active"]
+    r = client.hx_post(f"/admin/users/{sysadmin.id}/edit", data=data)
+    assert r.status_code == 422 and "不能停用自己的账号" in r.get_data(as_text=True)
+    assert User.get_by_id(sysadmin.id).is_active and User.get_by_id(sysadmin.id).roles == {"sysadmin"}
