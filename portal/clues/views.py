@@ -129,6 +129,15 @@ def detail_context(clue, **overrides):
         channels=CHANNELS, error=None, problem_url=problem_url,
         statuses_label=lambda s: CLUE_STATUSES.get(s, s),
     )
+    for key, form in overrides.items():  # a re-shown form keeps the input, gets choices and the version
+        default = ctx.get(key)
+        if default is None or not hasattr(form, "_fields"):
+            continue
+        for name, fld in form._fields.items():
+            if hasattr(fld, "choices") and not fld.choices and name in default._fields:
+                fld.choices = default[name].choices
+        if "version" in form._fields:
+            form.version.data = clue.version
     ctx.update(overrides)
     return ctx
 
