@@ -78,6 +78,10 @@ class Checklist:
 _CHECKLISTS: dict = {}
 
 
+def clear_cache() -> None:
+    _CHECKLISTS.clear()
+
+
 def checklist(campaign: Campaign) -> Checklist:
     key = (campaign.id, campaign.content_hash)
     cl = _CHECKLISTS.get(key)

@@ -19,6 +19,12 @@ audit.ACTION_LABELS.update({
 })
 
 
+@bp.record_once
+def _fresh_cache(state):
+    # a new app (tests create one per test) may sit on a rebuilt database: forget cached checklists
+    service.clear_cache()
+
+
 def active_campaign() -> Campaign:
     c = Campaign.active()
     if c is None:
@@ -161,7 +167,7 @@ def step_post(n):
     except NotEditable as e:
         return wizard_page(sc, campaign, cl, n, status=409, banner=e.message)
     except SelfCheckError as e:
-        abort(400, e.message)
+        _refuse_tamper(sc, e.message)
     if step_errors:
         return wizard_page(sc, campaign, cl, n, values=inp.values, errors=step_errors, status=422,
                            banner="本步骤还有未完成的内容（已为您保存草稿），请按标红提示补充后再继续。")
@@ -190,6 +196,8 @@ def autosave(n):
     except StaleDraft as e:
         return render_template("selfcheck/_save_state.html", conflict=e.message, **ctx), 409
     except SelfCheckError as e:
+        if e.status_code == 400:
+            _refuse_tamper(sc, e.message)
         return render_template("selfcheck/_save_state.html", conflict=e.message, **ctx), 409
     prog = service.progress(sc, cl)
     return render_template("selfcheck/_save_state.html", saved=clock.now(), prog=prog, cl=cl,
