@@ -1,0 +1,135 @@
+"""Tip box timings, one process, temp SQLite in /tmp, production Argon2 parameters.
+
+    .venv/bin/python bench/tips.py                 # 10 submissions with one 5 MB file, 10 follow-up logins
+    .venv/bin/python bench/tips.py --runs 30 --mb 20 --clues 5000
+
+Prints the median and p90 of:
+  - submitting a tip with one evidence file (the whole request: form, type check, AES-GCM sealing of the
+    content and the file, storing it, the Argon2 hash of code + password, the clue with its number);
+  - the follow-up login on /tips/track (one Argon2 verification; deliberately slow);
+  - Argon2 hash / verify alone, and AES-GCM seal / open of the file alone;
+  - the clue ledger list page for the discipline office with N clues.
+"""
+import argparse
+import io
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from portal import campaigns, create_app  # noqa: E402
+from portal import db as portal_db  # noqa: E402
+from portal.extensions import db  # noqa: E402
+
+
+def stats(name, values, unit="ms"):
+    values = sorted(values)
+    p90 = values[min(len(values) - 1, int(round(0.9 * (len(values) - 1))))]
+    print(f"{name:<46} median {statistics.median(values):8.1f} {unit}   p90 {p90:8.1f} {unit}   n={len(values)}")
+
+
+def timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return (time.perf_counter() - t) * 1000, out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--mb", type=int, default=5)
+    ap.add_argument("--clues", type=int, default=1000)
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="fengji-bench-tips-", dir="/tmp")
+    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+                      "INSTANCE_PATH": os.path.join(tmp, "instance"), "RATELIMIT_ENABLED": False,
+                      "WTF_CSRF_ENABLED": False, "UPLOAD_MAX_BYTES": max(20, args.mb + 1) * 1024 * 1024})
+    cfg = app.config
+    print(f"Argon2id: time_cost={cfg['ARGON2_TIME_COST']} memory={cfg['ARGON2_MEMORY_COST'] // 1024} MiB "
+          f"parallelism={cfg['ARGON2_PARALLELISM']}; file {args.mb} MB; SQLite in {tmp}")
+    with app.app_context():
+        portal_db.upgrade()
+        from portal import crypto
+        from portal.accounts import create_user
+        from portal.models import Department
+        from portal.passwords import hasher
+        from portal.tips import service as tips
+        with db.connection_context():
+            campaigns.load_default()
+            dept = Department.create(name="机关党委（纪委）")
+            create_user("bench-office", "郑清源", dept, "Bench@Pass2026", roles=["discipline", "staff"],
+                        must_change=False)
+        payload = b"%PDF-1.4\n" + os.urandom(args.mb * 1024 * 1024 - 20) + b"\n%%EOF\n"
+        client = app.test_client()
+        submit_ms, codes = [], []
+        for i in range(args.runs):
+            data = {"subject_name": "李明", "subject_department": "-1", "subject_department_other": "财务科",
+                    "item": "0", "body": "上班时间多次用办公电脑玩网络游戏。" * 10, "identity": "anonymous",
+                    "password_mode": "generate", "files": [(io.BytesIO(payload), "证据.pdf")]}
+            ms, r = timed(lambda: client.post("/tips/", data=data, content_type="multipart/form-data"))
+            assert r.status_code == 200, r.status_code
+            text = r.get_data(as_text=True)
+            codes.append((re.search(r"data-receipt-code>([^<]+)<", text).group(1),
+                          re.search(r"data-receipt-password>([^<]+)<", text).group(1)))
+            submit_ms.append(ms)
+        track_ms = []
+        for code, pw in codes:
+            c = app.test_client()
+            ms, r = timed(lambda: c.post("/tips/track", data={"code": code, "password": pw}))
+            assert r.status_code == 302
+            track_ms.append(ms)
+        wrong_ms = []
+        for code, _ in codes[:5]:
+            c = app.test_client()
+            ms, r = timed(lambda: c.post("/tips/track", data={"code": code, "password": "wrong-password"}))
+            assert r.status_code == 401
+            wrong_ms.append(ms)
+        h = hasher()
+        hash_ms, verify_ms = [], []
+        for _ in range(args.runs):
+            ms, digest = timed(lambda: h.hash("1234567812345678\x00ABCD-EFGH-JKMN-PQRS"))
+            hash_ms.append(ms)
+            verify_ms.append(timed(lambda: h.verify(digest, "1234567812345678\x00ABCD-EFGH-JKMN-PQRS"))[0])
+        seal_ms, open_ms = [], []
+        for _ in range(args.runs):
+            ms, blob = timed(lambda: crypto.seal_bytes(payload, "bench|file"))
+            seal_ms.append(ms)
+            open_ms.append(timed(lambda: crypto.open_bytes(blob, "bench|file"))[0])
+        stats(f"submit tip + one {args.mb} MB file (whole request)", submit_ms)
+        stats("follow-up login, right password (whole request)", track_ms)
+        stats("follow-up login, wrong password (whole request)", wrong_ms)
+        stats("Argon2 hash (code + password)", hash_ms)
+        stats("Argon2 verify", verify_ms)
+        stats(f"AES-GCM seal {args.mb} MB", seal_ms)
+        stats(f"AES-GCM open {args.mb} MB", open_ms)
+
+        # the list page with many clues (content sealed like real ones, cheap verifier to save time)
+        with db.connection_context():
+            from portal.models.tip import Clue, Tip
+            from portal.clues import service as clues
+            import datetime as dt
+            from portal import clock
+            have = Clue.select().count()
+            with db.atomic():
+                for i in range(have, args.clues):
+                    tip = Tip(channel="phone", named=False, received_on=clock.today() - dt.timedelta(days=i % 200),
+                              subject_key=tips.subject_key(f"人员{i % 300}"), sealed="")
+                    tip.sealed = crypto.seal({"subject": {"name": f"人员{i % 300}"}, "body": "内容", "reporter": None},
+                                             tip.aad())
+                    tip.save(force_insert=True)
+                    clues.open_clue(tip)
+        office = app.test_client()
+        office.post("/login", data={"username": "bench-office", "password": "Bench@Pass2026"})
+        list_ms = [timed(lambda: office.get("/clues/"))[0] for _ in range(args.runs)]
+        filt_ms = [timed(lambda: office.get("/clues/?status=pending&deadline=overdue",
+                                            headers={"HX-Request": "true"}))[0] for _ in range(args.runs)]
+        stats(f"clue list page, {args.clues} clues (discipline)", list_ms)
+        stats("clue list htmx filter (overdue, pending)", filt_ms)
+
+
+if __name__ == "__main__":
+    main()
