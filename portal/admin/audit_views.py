@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from .. import audit, clock, htmx
 from ..models import AuditRecord, User
+from ..permissions import scope_users
 from . import bp, service
 from .common import paginate, require, toast
 from .forms import OUTCOMES, AuditFilterForm, EmptyForm
@@ -135,8 +136,8 @@ def security_settings():
 @require("admin.security")
 def security():
     now = clock.now()
-    locked = service.locked_users()
-    failing = list(User.select().where((User.failed_logins > 0)
+    locked = service.locked_users(current_user)
+    failing = list(User.select().where(scope_users(current_user) & (User.failed_logins > 0)
                                        & ((User.locked_until.is_null()) | (User.locked_until <= now)))
                    .order_by(User.failed_logins.desc()).limit(50))
     pending = User.select().where((User.must_change_password == True)  # noqa: E712
@@ -150,7 +151,7 @@ def security():
 @bp.route("/security/unlock/<int:user_id>", methods=["POST"])
 @require("admin.security")
 def unlock(user_id):
-    user = User.get_or_none(User.id == user_id)
+    user = User.select().where((User.id == user_id) & scope_users(current_user)).first()
     if user is None:
         abort(404)
     try:

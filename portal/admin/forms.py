@@ -1,5 +1,6 @@
 """Forms of the administration pages. GET filter forms have CSRF off; every POST form has it on."""
-from flask_wtf import FlaskForm
+from flask_wtf import FlaskForm as _FlaskForm
+from wtforms.meta import DefaultMeta
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, SelectMultipleField,
                      StringField, widgets)
@@ -8,6 +9,17 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from ..audit import ACTION_LABELS
 from ..permissions import ROLES
 from .service import EDITABLE_KINDS, MOBILE_RE, USERNAME_RE, normalise_phone
+
+
+class FlaskForm(_FlaskForm):
+    """WTForms' own Chinese catalogue for its built-in messages ("不是有效的选择。"): Flask-WTF's
+    translations need Flask-Babel, which the portal does not use."""
+
+    class Meta:
+        locales = ("zh",)
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
 
 
 class EmptyForm(FlaskForm):

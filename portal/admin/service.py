@@ -85,7 +85,7 @@ def _check_department(name, kind, parent_id, dept=None):
             raise AdminError("上级部门不存在")
         if dept is not None and (parent.id == dept.id or parent.id in descendants(dept.id)):
             raise AdminError("不能把部门移到它自己或它的下级部门之下")
-        if not parent.is_active:
+        if not parent.is_active and (dept is None or parent.id != dept.parent_id):
             raise AdminError("上级部门已停用")
     return name, parent
 
@@ -284,9 +284,11 @@ def reset_password(actor, user) -> str:
     return password
 
 
-def locked_users():
+def locked_users(viewer):
+    from ..permissions import scope_users
     return list(User.select(User, Department).join(Department)
-                .where(User.locked_until > clock.now()).order_by(User.locked_until.desc()))
+                .where(scope_users(viewer) & (User.locked_until > clock.now()))
+                .order_by(User.locked_until.desc()))
 
 
 def unlock(actor, user):

@@ -255,7 +255,10 @@ def department_edit(dept_id):
     d = _dept_or_404(dept_id)
     form = DepartmentForm(formdata=request.form if request.method == "POST" else None, obj=d)
     blocked = service.descendants(d.id) | {d.id}
-    form.fill([(i, n) for i, n in service.departments_for_select(True) if i not in blocked])
+    choices = [(i, n) for i, n in service.departments_for_select(True) if i not in blocked]
+    if d.parent_id and d.parent_id not in {i for i, _n in choices}:  # keep an inactive parent selectable
+        choices.append((d.parent_id, Department.get_by_id(d.parent_id).name + "（已停用）"))
+    form.fill(choices)
     if request.method == "GET":
         form.parent.data = d.parent_id
     status = 200

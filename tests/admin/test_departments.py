@@ -109,3 +109,18 @@ def test_deactivate_refused_with_active_children(client, sysadmin, office):
     make_department("食堂", parent=top)
     r = client.hx_post(f"/admin/departments/{top.id}/deactivate")
     assert r.status_code == 409 and "下级部门" in r.get_data(as_text=True)
+
+
+def test_edit_child_of_an_inactive_parent(client, sysadmin, office):
+    top = make_department("旧中心", kind="unit")
+    child = make_department("旧班组", parent=top)
+    Department.update(is_active=False).where(Department.id.in_([top.id, child.id])).execute()
+    html = client.hx_get(f"/admin/departments/{child.id}/edit").get_data(as_text=True)
+    assert "旧中心（已停用）" in html
+    r = client.hx_post(f"/admin/departments/{child.id}/edit",
+                       data={"name": "旧班组改名", "kind": "office", "parent": str(top.id), "sort_order": "1"})
+    assert r.status_code == 200
+    assert Department.get_by_id(child.id).name == "旧班组改名"
+    # but nothing new may be put under an inactive department
+    r = client.hx_post("/admin/departments/new", data={"name": "新班组", "kind": "office", "parent": str(top.id)})
+    assert r.status_code == 422 and "不是有效的选择" in r.get_data(as_text=True)
