@@ -1,7 +1,7 @@
 """明察暗访 / 随机抽查: plans, the draw, the public verify page, findings."""
 import json
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import audit, clock, uploads
@@ -250,6 +250,24 @@ def verify(public_id):
                            reasons=EXCLUSION_REASONS)
 
 
+@bp.route("/draws/<public_id>/verify.json")
+def verify_data(public_id):
+    """Public: the inputs anyone needs to recompute the seed and the ranking (codes only, no names)."""
+    d = Draw.get_or_none(Draw.public_id == public_id)
+    if d is None:
+        abort(404)
+    return jsonify({
+        "public_id": d.public_id, "algorithm": d.algorithm, "witness_number": d.witness_number,
+        "drawn_at": d.drawn_at_text, "roster_hash": d.roster_hash, "seed": d.seed, "count": d.requested,
+        "candidates": [row[0] for row in d.roster_rows()],
+        "excluded": [row[0] for row in d.exclusion_rows()],
+        "result": d.result_keys(),
+        "recipe": "seed = sha256(algorithm + '\\n' + witness_number + '\\n' + drawn_at + '\\n' + roster_hash); "
+                  "rank(code) = sha256(bytes.fromhex(seed) + code.encode('utf-8')); "
+                  "result = the `count` candidates not excluded with the smallest rank",
+    })
+
+
 @bp.route("/targets/<int:target_id>/finding", methods=["GET", "POST"])
 @login_required
 def finding(target_id):
@@ -276,7 +294,6 @@ def finding(target_id):
                                    form.description.data, form.found_at.data, form.place.data,
                                    form.severity.data, form.deadline.data, files)
         except uploads.UploadError as e:
-            form.description.errors = list(form.description.errors)
             flash(str(e), "error")
             status = 422
         except service.InspectionError as e:

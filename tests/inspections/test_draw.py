@@ -220,3 +220,21 @@ def test_public_verify_page_and_tampering(ctx, client, travel):
 def _pg():
     from portal import db as portal_db
     return portal_db.is_postgres()
+
+
+def test_public_verify_data_recomputes_independently(ctx, client, travel):
+    import hashlib
+    travel(dt.datetime(2026, 11, 20, 9, 0))
+    b = bureau()
+    p = plan(b["discipline"])
+    service.assign_inspector(p, b["insp_a"], b["discipline"])
+    d = draw(p, b["discipline"], witness="60606")
+    data = client.get(f"/inspections/draws/{d.public_id}/verify.json").get_json()
+    assert "科室" not in json.dumps(data, ensure_ascii=False)  # codes only
+    # an outsider's own few lines, independent of our code
+    seed = hashlib.sha256("\n".join([data["algorithm"], data["witness_number"], data["drawn_at"],
+                                     data["roster_hash"]]).encode()).hexdigest()
+    assert seed == data["seed"]
+    eligible = [c for c in data["candidates"] if c not in set(data["excluded"])]
+    ranked = sorted(eligible, key=lambda c: hashlib.sha256(bytes.fromhex(seed) + c.encode()).hexdigest())
+    assert ranked[:data["count"]] == data["result"] == d.result_keys()

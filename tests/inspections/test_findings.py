@@ -171,3 +171,16 @@ def test_home_panel_lists_my_assignments(ctx, client, auth, travel):
     html = client.get("/").get_data(as_text=True)
     assert "明察暗访任务" in html and f"/inspections/targets/{t.id}/finding" in html
     assert json.loads(d.result)  # sanity
+
+
+def test_perfunctory_self_checks_flag_a_department(ctx, travel):
+    sc = __import__("pytest").importorskip("portal.models.selfcheck")
+    from portal.models import Campaign
+    travel(dt.datetime(2026, 11, 21, 10, 0))
+    b = bureau()
+    c = Campaign.active()
+    for u in b["staff"][b["depts"][1].id][:2]:
+        sc.SelfCheck.create(user=u, campaign=c, status="returned", perfunctory_count=2)
+    flagged = service.flagged_departments()
+    assert flagged[0]["department"].id == b["depts"][1].id
+    assert "自查敷衍被退回 4 次" in flagged[0]["reason"]
