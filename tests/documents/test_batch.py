@@ -139,3 +139,15 @@ def test_single_person_report_scoped(ctx, client, auth):
     auth.logout()
     auth.login(head_b)
     assert client.get(f"/documents/selfcheck/{v.id}.pdf").status_code == 404
+
+
+def test_parallel_rendering_keeps_order(ctx, monkeypatch, app):
+    a, b, head_a, head_b, disc = bureau()
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
+    app.config["DOCUMENT_BATCH_WORKERS"] = 2
+    job = batch.run(batch.start(disc, None, run=False).id)
+    assert job.status == "done" and job.done == 5
+    path = os.path.join(app.instance_path, "jobs", job.result_path)
+    text = pdf_text(open(path, "rb").read())
+    order = [text.index(n) for n in ("财务0号", "财务1号", "财务2号", "资产0号", "资产1号")]
+    assert order == sorted(order)
