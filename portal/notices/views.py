@@ -1,4 +1,6 @@
 """The notice centre: the bell (unread count, refreshed by htmx), the list, mark read."""
+import json
+
 import click
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -96,8 +98,9 @@ def mark_all_read():
              .where(_mine() & Notice.read_at.is_null()).execute())
     if is_htmx():
         resp = index()
-        resp.headers["HX-Trigger"] = ('{"notices-changed": true, "toast": {"text": "已将 %d 条通知标为已读", '
-                                      '"kind": "success"}}' % n)
+        # header values must be latin-1: json.dumps escapes the Chinese
+        resp.headers["HX-Trigger"] = json.dumps({"notices-changed": True,
+                                                 "toast": {"text": f"已将 {n} 条通知标为已读", "kind": "success"}})
         return resp
     return redirect(url_for("notices.index"))
 
