@@ -129,6 +129,8 @@ def open_clue(tip: Tip, subject_user=None, subject_department=None, actor=None) 
     year = tip.received_on.year
     accept_due = workdays.add_workdays(tip.received_on, current_app.config.get("TIP_ACCEPT_WORKDAYS", 15))
     reason = reserved_reason(subject_user)
+    # a tip left online keeps only its day, here too (the time could be matched with access logs)
+    at = clock.now() if actor is not None else dt.datetime.combine(clock.today(), dt.time())
     for _attempt in range(50):
         try:
             with db.atomic():
@@ -138,15 +140,15 @@ def open_clue(tip: Tip, subject_user=None, subject_department=None, actor=None) 
                                    subject_department=subject_department or (
                                        subject_user.department_id if subject_user else None),
                                    escalated=bool(reason), escalation_reason=reason,
-                                   accept_due=accept_due, created_by=actor, created_at=clock.now())
+                                   accept_due=accept_due, created_by=actor, created_at=at)
                 break
         except IntegrityError:
             continue
     else:  # pragma: no cover
         raise ClueError("线索编号分配冲突，请重试。")
-    _event(clue, actor, "created", to_status="pending")
+    ClueEvent.create(clue=clue, actor=actor, kind="created", to_status="pending", at=at)
     if reason:
-        _event(clue, None, "escalate", note=reason)
+        ClueEvent.create(clue=clue, actor=None, kind="escalate", note=reason, at=at)
         audit.record("clue_escalated", "clue", clue.id, anonymous=actor is None, actor=actor,
                      detail={"reason": reason})
     return clue
