@@ -289,3 +289,44 @@ def preview_page(kind: str, doc: dict, font_url, css_url: str) -> str:
 def fonts_dir():
     import os
     return os.path.join(current_app.instance_path, "fonts")
+
+
+def department_report_row_to_doc(rep) -> dict:
+    """A selfcheck DepartmentReport row (numbers frozen at submission, the head's narrative) and the
+    department's self-reported Problems from the ledger → the department-report doc dict."""
+    import json
+
+    from ..models import Category, Item, Problem
+    numbers = json.loads(rep.numbers or "{}")
+    dept = rep.department.name
+    rows = (Problem.select(Problem, Category.name.alias("cat"))
+            .join(Item, on=(Problem.item == Item.id)).join(Category, on=(Item.category == Category.id))
+            .where((Problem.department == rep.department_id) & (Problem.source == "selfcheck")
+                   & (Problem.withdrawn == False) & (Problem.campaign == rep.campaign_id))  # noqa: E712
+            .order_by(Category.seq, Problem.id).objects())
+    problems = [dict(category=p.cat, description=p.description, measure=p.measures, deadline=p.deadline,
+                     fixed_at_once=p.fixed_at_once) for p in rows]
+    n = {k: numbers.get(k, 0) for k in ("people", "submitted", "approved", "not_submitted", "problems",
+                                        "fixed_at_once")}
+    by_cat = "、".join(f"{k}方面{v}条" for k, v in (numbers.get("by_category") or {}).items() if v)
+    by_aspect = "、".join(f"{k}方面{v}条" for k, v in (numbers.get("by_aspect") or {}).items() if v)
+    lines = [
+        f"按照局党组《全局“六治六提”干部队伍作风纪律整顿工作方案》要求，{dept}组织全体干部职工对照整顿重点深入开展"
+        f"自查自纠。现将有关情况报告如下。",
+        "一、自查自纠基本情况",
+        f"{dept}共有干部职工{n['people']}人，已提交个人对照检查材料{n['submitted']}人，其中审核通过{n['approved']}人，"
+        f"尚未提交{n['not_submitted']}人。共查找问题{n['problems']}条，其中立行立改{n['fixed_at_once']}条。",
+    ]
+    if by_cat:
+        lines.append(f"（一）按问题类别分。{by_cat}。")
+    if by_aspect:
+        lines.append(f"（{'二' if by_cat else '一'}）按问题方面分。{by_aspect}。")
+    lines += ["二、查找问题清单", "具体情况见下表。" if problems else "经对照检查，未发现问题。"]
+    if problems:
+        lines.append("[[表格1]]")
+    narrative = (rep.narrative or "").strip()
+    if narrative:
+        lines += ["三、工作开展情况及下一步打算", narrative]
+    date = rep.submitted_at.date() if rep.submitted_at else None
+    doc = department_report_to_doc(dict(department=dept, problems=problems, body="\n".join(lines), date=date))
+    return doc

@@ -166,3 +166,25 @@ def seal_image(seal_id):
     if s is None:
         abort(404)
     return uploads.download(uploads.load(s.key), f"seal-{s.id}.png", "png")
+
+
+@bp.route("/department-report/<int:report_id>.pdf")
+@login_required
+def department_report_pdf(report_id):
+    """A department's 单位自查自纠情况报告 as a PDF: its head, its leader, the discipline office."""
+    from ..models.selfcheck import DepartmentReport
+    from . import adapters
+    from .render import MissingGlyph, render_pdf
+    rep = (DepartmentReport.select().where((DepartmentReport.id == report_id)
+                                           & scope_expr(current_user, DepartmentReport.department)).first())
+    if rep is None:
+        if DepartmentReport.select().where(DepartmentReport.id == report_id).exists():
+            audit.record("access_denied", "department_report", report_id, outcome="denied")
+        abort(404)
+    doc = adapters.department_report_row_to_doc(rep)
+    try:
+        data = render_pdf("department-report", doc, adapters.fonts_dir())
+    except MissingGlyph as e:
+        abort(422, str(e))
+    audit.record("department_report_print", "department_report", rep.id)
+    return uploads.download(data, f"{rep.department.name}自查自纠情况报告.pdf", "pdf")

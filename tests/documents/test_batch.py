@@ -151,3 +151,25 @@ def test_parallel_rendering_keeps_order(ctx, monkeypatch, app):
     text = pdf_text(open(path, "rb").read())
     order = [text.index(n) for n in ("财务0号", "财务1号", "财务2号", "资产0号", "资产1号")]
     assert order == sorted(order)
+
+
+def test_department_report_pdf_scoped(ctx, client, auth):
+    import json as _json
+
+    from portal.models.selfcheck import DepartmentReport
+    from tests.factories import default_campaign, make_problem
+    a, b, head_a, head_b, disc = bureau()
+    make_problem(department=a, source="selfcheck", description="个别人员迟到早退", self_reported=True)
+    rep = DepartmentReport.create(department=a, campaign=default_campaign(), status="submitted",
+                                  numbers=_json.dumps({"people": 4, "submitted": 3, "approved": 2, "not_submitted": 1,
+                                                       "problems": 1, "fixed_at_once": 0,
+                                                       "by_category": {"治“散”": 1}}, ensure_ascii=False),
+                                  narrative="科室召开专题会议，逐项对照检查。")
+    auth.login(head_a)
+    r = client.get(f"/documents/department-report/{rep.id}.pdf")
+    assert r.status_code == 200
+    text = pdf_text(r.data)
+    assert "财务科" in text and "个别人员迟到早退" in text and "逐项对照检查" in text
+    auth.logout()
+    auth.login(head_b)
+    assert client.get(f"/documents/department-report/{rep.id}.pdf").status_code == 404
