@@ -118,6 +118,13 @@ def find(user: User, campaign: Campaign) -> SelfCheck | None:
     return SelfCheck.get_or_none((SelfCheck.user == user.id) & (SelfCheck.campaign == campaign.id))
 
 
+def find_active(user: User) -> SelfCheck | None:
+    """The user's self-check in the active campaign, with the campaign joined in."""
+    return (SelfCheck.select(SelfCheck, Campaign).join(Campaign, on=(SelfCheck.campaign == Campaign.id))
+            .where((SelfCheck.user == user.id) & (Campaign.is_active == True))  # noqa: E712
+            .order_by(Campaign.id.desc()).first())
+
+
 def past_deadline(campaign: Campaign) -> bool:
     return clock.today() > campaign.selfcheck_deadline
 
@@ -221,7 +228,7 @@ def save_step(sc: SelfCheck, step: Step, values: dict, expected_version: int, ac
             if current.status not in EDITABLE_STATUSES:
                 raise NotEditable(edit_block(current, campaign) or "当前状态不能修改。")
             raise StaleDraft(current)
-        _write_values(sc, item_ids, values, now)
+        sc.values_after = _write_values(sc, item_ids, values, now)
     sc.draft_version = expected_version + 1
     sc.current_step = next_step or step.no
     if sc.status == "not_started":
@@ -233,46 +240,65 @@ class KeyClash(SelfCheckError):
     status_code = 400
 
 
-def _write_values(sc, item_ids, values, now):
-    existing_a = {a.item_id: a for a in SelfCheckAnswer.select().where(
-        (SelfCheckAnswer.selfcheck == sc.id) & SelfCheckAnswer.item.in_(item_ids))}
+def _write_values(sc, item_ids, values, now) -> dict:
+    """Write the step's values; returns every item's draft values after the write (for progress),
+    read with the same two queries that find what changed."""
+    step_ids = set(item_ids)
+    existing_a = {}
+    for aid, item_id, answer in (SelfCheckAnswer.select(SelfCheckAnswer.id, SelfCheckAnswer.item, SelfCheckAnswer.answer)
+                                 .where(SelfCheckAnswer.selfcheck == sc.id).tuples()):
+        existing_a[item_id] = (aid, answer)
     new_answers = []
     for item_id in item_ids:
         answer = values.get(item_id, {}).get("answer", "")
-        a = existing_a.get(item_id)
-        if a is None:
+        old = existing_a.get(item_id)
+        if old is None:
             if answer:
                 new_answers.append({"selfcheck": sc.id, "item": item_id, "answer": answer, "updated_at": now})
-        elif a.answer != answer:
-            SelfCheckAnswer.update(answer=answer, updated_at=now).where(SelfCheckAnswer.id == a.id).execute()
+        elif old[1] != answer:
+            SelfCheckAnswer.update(answer=answer, updated_at=now).where(SelfCheckAnswer.id == old[0]).execute()
     if new_answers:
         SelfCheckAnswer.insert_many(new_answers).execute()
 
-    keys = [p["key"] for item_id in item_ids for p in values.get(item_id, {}).get("problems", [])]
-    if keys and SelfCheckProblem.select().where(
-            (SelfCheckProblem.selfcheck == sc.id) & SelfCheckProblem.key.in_(keys)
-            & SelfCheckProblem.item.not_in(item_ids)).exists():
-        raise KeyClash("问题编号冲突，请刷新页面后重试。")
-    existing_p = {p.key: p for p in SelfCheckProblem.select().where(
-        (SelfCheckProblem.selfcheck == sc.id) & SelfCheckProblem.item.in_(item_ids))}
+    cols = (SelfCheckProblem.id, SelfCheckProblem.key, SelfCheckProblem.item, SelfCheckProblem.position,
+            SelfCheckProblem.aspect, SelfCheckProblem.description, SelfCheckProblem.measure,
+            SelfCheckProblem.deadline, SelfCheckProblem.fixed_at_once)
+    others, existing_p = {}, {}
+    for row in (SelfCheckProblem.select(*cols).where(SelfCheckProblem.selfcheck == sc.id)
+                .order_by(SelfCheckProblem.position, SelfCheckProblem.id).tuples()):
+        (existing_p if row[2] in step_ids else others)[row[1]] = row
     seen = set()
     inserts = []
     for item_id in item_ids:
         for pos, p in enumerate(values.get(item_id, {}).get("problems", [])):
+            if p["key"] in others:
+                raise KeyClash("问题编号冲突，请刷新页面后重试。")
             seen.add(p["key"])
             row = {"item": item_id, "position": pos, "aspect": p["aspect_id"], "description": p["description"],
-                   "measure": p["measure"], "deadline": p["deadline"], "fixed_at_once": p["fixed_at_once"]}
+                   "measure": p["measure"], "deadline": p["deadline"], "fixed_at_once": bool(p["fixed_at_once"])}
             old = existing_p.get(p["key"])
             if old is None:
                 inserts.append(dict(row, selfcheck=sc.id, key=p["key"]))
-            elif (old.item_id, old.position, old.aspect_id, old.description, old.measure, old.deadline,
-                  old.fixed_at_once) != tuple(row.values()):
-                SelfCheckProblem.update(**row).where(SelfCheckProblem.id == old.id).execute()
+            elif (old[2], old[3], old[4], old[5], old[6], old[7], bool(old[8])) != tuple(row.values()):
+                SelfCheckProblem.update(**row).where(SelfCheckProblem.id == old[0]).execute()
     if inserts:
         SelfCheckProblem.insert_many(inserts).execute()
-    gone = [p.id for k, p in existing_p.items() if k not in seen]
+    gone = [row[0] for k, row in existing_p.items() if k not in seen]
     if gone:
         SelfCheckProblem.delete().where(SelfCheckProblem.id.in_(gone)).execute()
+    # every item's values after the write
+    out = {}
+    for item_id, (_aid, answer) in existing_a.items():
+        if item_id not in step_ids:
+            out[item_id] = {"answer": answer, "problems": []}
+    for row in others.values():
+        out.setdefault(row[2], {"answer": "", "problems": []})["problems"].append({
+            "key": row[1], "aspect_id": row[4], "description": row[5], "measure": row[6], "deadline": row[7],
+            "fixed_at_once": bool(row[8])})
+    for item_id in item_ids:
+        v = values.get(item_id, {"answer": "", "problems": []})
+        out[item_id] = {"answer": v.get("answer", ""), "problems": list(v.get("problems", []))}
+    return out
 
 
 def set_step(sc: SelfCheck, step_no: int) -> None:

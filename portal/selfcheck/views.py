@@ -35,6 +35,9 @@ def active_campaign() -> Campaign:
 def _mine(create=True):
     if not can(current_user, "selfcheck.fill"):
         abort(403)
+    sc = service.find_active(current_user)  # the self-check with its campaign: one query
+    if sc is not None:
+        return sc.campaign, sc, service.checklist(sc.campaign)
     campaign = active_campaign()
     sc = service.get_or_create(current_user, campaign) if create else service.find(current_user, campaign)
     return campaign, sc, service.checklist(campaign)
@@ -199,7 +202,7 @@ def autosave(n):
         if e.status_code == 400:
             _refuse_tamper(sc, e.message)
         return render_template("selfcheck/_save_state.html", conflict=e.message, **ctx), 409
-    prog = service.progress(sc, cl)
+    prog = service.progress(sc, cl, sc.values_after)
     return render_template("selfcheck/_save_state.html", saved=clock.now(), prog=prog, cl=cl,
                            oob=True, **dict(ctx, sc=sc))
 
