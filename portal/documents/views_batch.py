@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from .. import audit, uploads
 from ..htmx import hx_redirect, is_htmx, render
 from ..models import Department, PrintJob, SealImage, User
-from ..nav import register_nav
+from ..nav import home_panel, register_nav
 from ..permissions import can, scope_expr
 from . import batch, bp, service
 from .forms import BatchForm, SealForm
@@ -188,3 +188,20 @@ def department_report_pdf(report_id):
         abort(422, str(e))
     audit.record("department_report_print", "department_report", rep.id)
     return uploads.download(data, f"{rep.department.name}自查自纠情况报告.pdf", "pdf")
+
+
+@home_panel(order=45)
+def batch_panel(user):
+    """Heads (and the discipline office) print their scope's self-check reports from the home page."""
+    if not batch.can_batch(user):
+        return None
+    allowed = batch.allowed_departments(user)
+    dept = None if allowed is None else user.department_id
+    try:
+        count = batch.versions_query(dept, user).count()
+    except Exception:  # noqa: BLE001 - the self-check area's tables may be absent in a partial install
+        return None
+    running = (PrintJob.select().where((PrintJob.requested_by == user.id)
+                                       & PrintJob.status.in_(("queued", "running"))).count())
+    return render_template("documents/ui/_batch_panel.html", count=count, running=running,
+                           scope="全局" if dept is None else user.department.name)

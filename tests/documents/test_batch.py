@@ -173,3 +173,10 @@ def test_department_report_pdf_scoped(ctx, client, auth):
     auth.logout()
     auth.login(head_b)
     assert client.get(f"/documents/department-report/{rep.id}.pdf").status_code == 404
+
+
+def test_head_home_panel_offers_batch_print(ctx, client, auth):
+    a, b, head_a, *_ = bureau()
+    auth.login(head_a)
+    home = client.get("/").get_data(as_text=True)
+    assert "对照检查材料打印" in home and "财务科已提交个人对照检查材料 <b>3</b> 份" in home
