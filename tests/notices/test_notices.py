@@ -1,6 +1,7 @@
 """The notice centre: bell and list, each trigger, idempotent runs, e-mail through a real SMTP server."""
 import datetime as dt
 import email
+import json
 import socket
 from email.header import decode_header, make_header
 
@@ -61,6 +62,8 @@ def test_read_all_and_unread_filter(ctx, client, auth):
     assert "通知2" in client.get("/notices/?show=unread").get_data(as_text=True)
     r = client.hx_post("/notices/read-all")
     assert r.status_code == 200 and "notices-changed" in r.headers["HX-Trigger"]
+    trigger = json.loads(r.headers["HX-Trigger"].encode("latin-1"))  # a real server sends latin-1 only
+    assert trigger["toast"]["text"] == "已将 3 条通知标为已读"
     assert _unread(staff) == 0
     assert "没有未读通知" in client.get("/notices/?show=unread").get_data(as_text=True)
     notify(other, "info", "x", key="o")
