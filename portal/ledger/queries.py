@@ -15,7 +15,7 @@ from peewee import JOIN, Case, fn
 
 from .. import clock
 from ..models import (SEVERITIES, SOURCES, STATUSES, Category, Department, Item, Problem, User)
-from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
+from ..models.ledger import (NO_DEADLINE, DeadlineExtension, LedgerCount, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..permissions import scope_problems, visible_departments
 from .forms import Filters, parse_filters
@@ -135,8 +135,10 @@ def status_counts(user, args) -> dict:
     逾期 (computed from deadline and status, never stored). Index-served filters count each status
     as an index range scan; text search and mechanism filters count in one grouped pass."""
     f = _as_filters(args)
-    conds = _conditions(user, f, with_status=False)
     counts = dict.fromkeys(STATUSES, 0)
+    if visible_departments(user) is None and not (f.q or f.mech or f.cat or f.source or f.severity):
+        return _summary_counts(f, counts)
+    conds = _conditions(user, f, with_status=False)
     if f.q or f.mech:
         overdue = Problem.overdue_expr()
         q = (Problem.select(Problem.status, fn.COUNT(Problem.id).alias("n"),
@@ -151,6 +153,35 @@ def status_counts(user, args) -> dict:
         for status in STATUSES:
             counts[status] = Problem.select().where(_where(conds + [Problem.status == status])).count()
         counts["overdue"] = Problem.select().where(_where(conds + [Problem.overdue_expr()])).count()
+    counts["total"] = sum(counts[s] for s in STATUSES)
+    return counts
+
+
+def _summary_counts(f: Filters, counts: dict) -> dict:
+    """Whole-ledger counters from the trigger-maintained LedgerCount rows (a few thousand at most,
+    whatever the number of Problems). 逾期 is still computed here, from deadline < today."""
+    lc = LedgerCount
+    today = clock.today()
+    overdue = (lc.deadline < today) & lc.status.in_(OPEN)
+    conds = [lc.n != 0]
+    if f.dept:
+        conds.append(lc.department_id == f.dept)
+    if f.due_from:
+        conds += [lc.deadline >= f.due_from, lc.deadline != NO_DEADLINE]
+    if f.due_to:
+        conds.append(lc.deadline <= f.due_to)
+    if f.overdue:
+        conds.append(overdue)
+    if f.due_soon:
+        days = current_app.config.get("DUE_SOON_DAYS", 7)
+        conds.append(lc.deadline.between(today, today + dt.timedelta(days=days)) & lc.status.in_(OPEN))
+    late = 0
+    for status, n, od in (lc.select(lc.status, fn.SUM(lc.n), fn.SUM(Case(None, [(overdue, lc.n)], 0)))
+                          .where(_where(conds)).group_by(lc.status).tuples()):
+        if status in counts:
+            counts[status] = int(n or 0)
+            late += int(od or 0)
+    counts["overdue"] = late
     counts["total"] = sum(counts[s] for s in STATUSES)
     return counts
 
@@ -178,6 +209,7 @@ def page_of(user, f: Filters, per_page=None) -> Page:
     f.page = page
     rows = list(filtered(user, f).limit(per_page).offset((page - 1) * per_page)) if total else []
     decorate(rows)
+    attach_ops(rows, user)
     return Page(rows, total, page, pages, per_page, counts)
 
 
@@ -307,10 +339,35 @@ def mechanism_choices():
 def heads_choices(user):
     """People a Problem may be assigned to: department heads within the user's reach."""
     from ..models import RoleAssignment
+    heads = RoleAssignment.select(RoleAssignment.user).where(RoleAssignment.role == "dept_head")
     q = (User.select(User.id, User.real_name, Department.name).join(Department)
-         .switch(User).join(RoleAssignment).where((RoleAssignment.role == "dept_head")
-                                                  & (User.is_active_flag == True)))  # noqa: E712
+         .where(User.id.in_(heads) & (User.is_active_flag == True)))  # noqa: E712
     depts = visible_departments(user)
     if depts is not None:
         q = q.where(User.department.in_(sorted(depts) or [0]))
     return list(q.order_by(Department.sort_order, User.id).tuples())
+
+
+def attach_ops(rows, user):
+    """The row buttons each Problem offers this user: [(mode, label, primary)], decided once in Python."""
+    from ..permissions import can
+    office = "discipline" in user.roles
+    for p in rows:
+        ops = []
+        st = p.status
+        if st == "pending" and can(user, "problem.rectify", p):
+            ops.append(("start", "开始整改", True))
+        if st == "in_progress" and can(user, "problem.rectify", p):
+            ops.append(("rectify", "报告已整改", True))
+        if st == "rectified" and office:
+            ops += [("close", "销号", True), ("return", "退回", False)]
+        if getattr(p, "pending_ext", None) and office:
+            ops.append(("decide", "审批延期", False))
+        if st in OPEN and not getattr(p, "pending_ext", None) and can(user, "problem.extend", p):
+            ops.append(("extend", "申请延期", False))
+        if st != "closed" and office:
+            ops.append(("action", "通报提醒约谈", False))
+        if st != "closed" and can(user, "problem.edit", p):
+            ops.append(("edit", "编辑", False))
+        p.ops = ops
+    return rows

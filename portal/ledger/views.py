@@ -39,7 +39,7 @@ def list_context(user, f):
     office = "discipline" in user.roles
     return dict(
         f=f, pg=page, counts=page.counts, STATUSES=STATUSES, SOURCES=SOURCES, SEVERITIES=SEVERITIES,
-        ACTION_KINDS=ACTION_KINDS, office=office,
+        ACTION_KINDS=ACTION_KINDS, office=office, L=url_for("ledger.index"), today=clock.today(),
         heads=queries.heads_choices(user) if office else [],
         mechanisms=queries.mechanism_choices() if office else [],
     )
@@ -55,7 +55,11 @@ def index():
         ctx.update(departments=queries.department_choices(current_user),
                    categories=queries.category_choices(),
                    all_mechanisms=ctx["mechanisms"] or queries.mechanism_choices())
-    return render("ledger/page.html", "ledger/_results.html", **ctx)
+    resp = render("ledger/page.html", "ledger/_results.html", **ctx)
+    if request.headers.get("HX-Request"):  # a clean, bookmarkable address without empty fields
+        qs = f.query_string()
+        resp.headers["HX-Push-Url"] = url_for("ledger.index") + (f"?{qs}" if qs else "")
+    return resp
 
 
 @bp.route("/counters")

@@ -11,6 +11,57 @@ PROBLEM_INDEXES = (
     ("problem_ledger_person", ("person_id", "status", "withdrawn", "deadline")),
 )
 
+COUNTER_TABLE = """CREATE TABLE IF NOT EXISTS "ledger_count" (
+    "department_id" INTEGER NOT NULL, "status" VARCHAR(16) NOT NULL, "deadline" DATE NOT NULL,
+    "n" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY ("department_id", "status", "deadline"))"""
+NO_DEADLINE = "'9999-12-31'"
+BACKFILL = f"""INSERT INTO "ledger_count" ("department_id", "status", "deadline", "n")
+    SELECT "department_id", "status", COALESCE("deadline", {NO_DEADLINE}), COUNT(*) FROM "problem"
+    WHERE NOT "withdrawn" GROUP BY 1, 2, 3"""
+SQLITE_COUNTER = (
+    COUNTER_TABLE,
+    f"""CREATE TRIGGER IF NOT EXISTS ledger_count_ins AFTER INSERT ON "problem" WHEN NOT NEW."withdrawn"
+    BEGIN
+      INSERT INTO "ledger_count" ("department_id", "status", "deadline", "n")
+      VALUES (NEW."department_id", NEW."status", COALESCE(NEW."deadline", {NO_DEADLINE}), 1)
+      ON CONFLICT ("department_id", "status", "deadline") DO UPDATE SET "n" = "n" + 1;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS ledger_count_del AFTER DELETE ON "problem" WHEN NOT OLD."withdrawn"
+    BEGIN
+      UPDATE "ledger_count" SET "n" = "n" - 1 WHERE "department_id" = OLD."department_id"
+        AND "status" = OLD."status" AND "deadline" = COALESCE(OLD."deadline", {NO_DEADLINE});
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS ledger_count_upd
+    AFTER UPDATE OF "department_id", "status", "deadline", "withdrawn" ON "problem"
+    BEGIN
+      UPDATE "ledger_count" SET "n" = "n" - 1 WHERE NOT OLD."withdrawn" AND "department_id" = OLD."department_id"
+        AND "status" = OLD."status" AND "deadline" = COALESCE(OLD."deadline", {NO_DEADLINE});
+      INSERT INTO "ledger_count" ("department_id", "status", "deadline", "n")
+      SELECT NEW."department_id", NEW."status", COALESCE(NEW."deadline", {NO_DEADLINE}), 1
+      WHERE NOT NEW."withdrawn"
+      ON CONFLICT ("department_id", "status", "deadline") DO UPDATE SET "n" = "n" + 1;
+    END""",
+)
+PG_COUNTER = (
+    COUNTER_TABLE,
+    f"""CREATE OR REPLACE FUNCTION ledger_count_trg() RETURNS trigger AS $$
+    BEGIN
+      IF TG_OP IN ('UPDATE', 'DELETE') AND NOT OLD.withdrawn THEN
+        UPDATE ledger_count SET n = n - 1 WHERE department_id = OLD.department_id AND status = OLD.status
+          AND deadline = COALESCE(OLD.deadline, DATE {NO_DEADLINE});
+      END IF;
+      IF TG_OP IN ('UPDATE', 'INSERT') AND NOT NEW.withdrawn THEN
+        INSERT INTO ledger_count (department_id, status, deadline, n)
+        VALUES (NEW.department_id, NEW.status, COALESCE(NEW.deadline, DATE {NO_DEADLINE}), 1)
+        ON CONFLICT (department_id, status, deadline) DO UPDATE SET n = ledger_count.n + 1;
+      END IF;
+      RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS ledger_count ON problem",
+    """CREATE TRIGGER ledger_count AFTER INSERT OR DELETE OR UPDATE OF department_id, status, deadline, withdrawn
+    ON problem FOR EACH ROW EXECUTE FUNCTION ledger_count_trg()""",
+)
+
 
 def up(migrator, db):
     class Department(Model):
@@ -92,12 +143,28 @@ def up(migrator, db):
             table_name = 'problem_evidence'
     db.create_tables([ProblemEvidence])
 
+    # the counter table and its triggers: every Problem write keeps it exact in the same transaction
+    if isinstance(db, PostgresqlDatabase):
+        for stmt in PG_COUNTER:
+            db.execute_sql(stmt)
+    else:
+        for stmt in SQLITE_COUNTER:
+            db.execute_sql(stmt)
+    db.execute_sql(BACKFILL)
+
     # ledger filters and counters: each status count is an index range scan (overdue = deadline range)
     for name, cols in PROBLEM_INDEXES:
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "problem" ({", ".join(cols)})')
 
 
 def down(migrator, db):
+    if isinstance(db, PostgresqlDatabase):
+        db.execute_sql("DROP TRIGGER IF EXISTS ledger_count ON problem")
+        db.execute_sql("DROP FUNCTION IF EXISTS ledger_count_trg()")
+    else:
+        for t in ("ins", "del", "upd"):
+            db.execute_sql(f"DROP TRIGGER IF EXISTS ledger_count_{t}")
+    db.execute_sql('DROP TABLE IF EXISTS "ledger_count"')
     for name, _cols in PROBLEM_INDEXES:
         db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
     migrator.migrate(migrator.drop_table('problem_evidence'))

@@ -1,12 +1,15 @@
 """The rectification ledger's own records around a Problem: actions taken (通报/提醒/约谈), deadline
 extension requests, evidence files, and 长效机制 (lasting mechanisms) covering common problems."""
-from peewee import (CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField)
+from peewee import (CompositeKey, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField)
 
 from .. import clock
 from .base import BaseModel
 from .org import Department, User
 from .problem import Problem
 
+import datetime as _dt
+
+NO_DEADLINE = _dt.date(9999, 12, 31)
 ACTION_KINDS = {"circular": "通报", "reminder": "提醒", "talk": "约谈"}
 EXTENSION_STATUSES = {"pending": "待审批", "approved": "已批准", "rejected": "未批准"}
 
@@ -77,3 +80,18 @@ class MechanismProblem(BaseModel):
 
 Mechanism.problems = property(lambda self: Problem.select().join(MechanismProblem).where(
     MechanismProblem.mechanism == self.id))
+
+
+class LedgerCount(BaseModel):
+    """Problems per (department, status, deadline), maintained by database triggers in the same
+    transaction as every insert/update/delete of a Problem (see migration 0005). Withdrawn entries are
+    not counted; a missing deadline is stored as NO_DEADLINE. The whole-ledger counters and 逾期
+    (deadline < today, computed at query time) sum these few rows instead of scanning every Problem."""
+    department_id = IntegerField()
+    status = CharField(max_length=16)
+    deadline = DateField()
+    n = IntegerField(default=0)
+
+    class Meta:
+        table_name = "ledger_count"
+        primary_key = CompositeKey("department_id", "status", "deadline")

@@ -136,3 +136,40 @@ def test_history_is_complete_on_the_detail_page(client, auth, org):
     client.hx_post(f"/ledger/{org.pa1.id}/status", data={"to": "in_progress", "version": "1", "note": "开始落实"})
     html = client.get(f"/ledger/{org.pa1.id}").get_data(as_text=True)
     assert "登记" in html and "待整改 → 整改中" in html and "开始落实" in html and "王立新" in html
+
+
+def test_trigger_counters_stay_exact(ctx, org, travel):
+    """The whole-ledger counters come from the trigger-maintained table: after inserts, transitions,
+    department and deadline changes and withdrawals they equal a direct count."""
+    from portal import problems
+    from portal.ledger.queries import status_counts
+    from portal.models import STATUSES
+
+    def direct(today):
+        live = Problem.select().where(Problem.withdrawn == False)  # noqa: E712
+        out = {s: live.where(Problem.status == s).count() for s in STATUSES}
+        out["overdue"] = live.where(Problem.overdue_expr(today)).count()
+        out["total"] = live.count()
+        return out
+
+    travel(dt.date(2026, 6, 15))
+    extra = make_problem(org.staff_b, description="无时限", deadline=None)
+    problems.transition(org.pa1.id, "in_progress", org.head_a, 1)
+    problems.update(org.pb1.id, org.office, 1, department=org.a.id, deadline=dt.date(2026, 9, 1))
+    problems.update(org.pa2.id, org.office, 1, withdrawn=True)
+    problems.update(extra.id, org.office, 1, deadline=dt.date(2026, 5, 1))
+    got = status_counts(org.office, {})
+    assert got == direct(dt.date(2026, 6, 15))
+    assert got["overdue"] == 3 and got["in_progress"] == 1 and got["total"] == 4
+    for args in ({"dept": str(org.a.id)}, {"overdue": "1"}, {"due_from": "2026-06-01", "due_to": "2026-06-30"},
+                 {"due_soon": "1"}, {"dept": str(org.b.id), "status": "pending"}):
+        fast = status_counts(org.office, args)
+        from portal.ledger import queries
+        from portal.ledger.forms import parse_filters
+        f = parse_filters(args)  # the same filter counted on the problem table itself
+        conds = queries._conditions(org.office, f, with_status=False)
+        expect = {s: Problem.select().where(queries._where(conds + [Problem.status == s])).count()
+                  for s in STATUSES}
+        expect["overdue"] = Problem.select().where(queries._where(conds + [Problem.overdue_expr()])).count()
+        expect["total"] = sum(expect[s] for s in STATUSES)
+        assert fast == expect, args
