@@ -29,6 +29,16 @@ def _reviewer():
         abort(403)
 
 
+SC_BADGE = {"not_started": "", "draft": "in_progress", "submitted": "rectified", "returned": "pending",
+            "approved": "closed"}
+
+
+@bp.app_template_filter("sc_badge")
+def sc_badge(status):
+    """A self-check status as one of the portal-wide badge classes (usable on any page)."""
+    return SC_BADGE.get(status or "not_started", "")
+
+
 @bp.get("/department")
 @login_required
 def department():

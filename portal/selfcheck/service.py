@@ -215,6 +215,10 @@ def save_step(sc: SelfCheck, step: Step, values: dict, expected_version: int, ac
         raise NotEditable(reason)
     now = clock.now()
     item_ids = [it.id for it in step.items]
+    # Read the stored draft before taking SQLite's write lock: the version check below guarantees
+    # that nothing was written since (every write bumps draft_version), so the lock is held only
+    # for the few writes.
+    state = _read_state(sc)
     with db.atomic():
         changes = {"draft_version": SelfCheck.draft_version + 1, "updated_at": now,
                    "current_step": next_step or step.no}
@@ -228,7 +232,7 @@ def save_step(sc: SelfCheck, step: Step, values: dict, expected_version: int, ac
             if current.status not in EDITABLE_STATUSES:
                 raise NotEditable(edit_block(current, campaign) or "当前状态不能修改。")
             raise StaleDraft(current)
-        sc.values_after = _write_values(sc, item_ids, values, now)
+        sc.values_after = _write_values(sc, item_ids, values, now, state)
     sc.draft_version = expected_version + 1
     sc.current_step = next_step or step.no
     if sc.status == "not_started":
@@ -240,14 +244,25 @@ class KeyClash(SelfCheckError):
     status_code = 400
 
 
-def _write_values(sc, item_ids, values, now) -> dict:
-    """Write the step's values; returns every item's draft values after the write (for progress),
-    read with the same two queries that find what changed."""
+_PROBLEM_COLS = (SelfCheckProblem.id, SelfCheckProblem.key, SelfCheckProblem.item, SelfCheckProblem.position,
+                 SelfCheckProblem.aspect, SelfCheckProblem.description, SelfCheckProblem.measure,
+                 SelfCheckProblem.deadline, SelfCheckProblem.fixed_at_once)
+
+
+def _read_state(sc):
+    answers = {item_id: (aid, answer) for aid, item_id, answer in (
+        SelfCheckAnswer.select(SelfCheckAnswer.id, SelfCheckAnswer.item, SelfCheckAnswer.answer)
+        .where(SelfCheckAnswer.selfcheck == sc.id).tuples())}
+    problems = list(SelfCheckProblem.select(*_PROBLEM_COLS).where(SelfCheckProblem.selfcheck == sc.id)
+                    .order_by(SelfCheckProblem.position, SelfCheckProblem.id).tuples())
+    return answers, problems
+
+
+def _write_values(sc, item_ids, values, now, state) -> dict:
+    """Write the step's values (only what changed against `state`, the stored draft); returns every
+    item's draft values after the write (for progress)."""
     step_ids = set(item_ids)
-    existing_a = {}
-    for aid, item_id, answer in (SelfCheckAnswer.select(SelfCheckAnswer.id, SelfCheckAnswer.item, SelfCheckAnswer.answer)
-                                 .where(SelfCheckAnswer.selfcheck == sc.id).tuples()):
-        existing_a[item_id] = (aid, answer)
+    existing_a, problem_rows = state
     new_answers = []
     for item_id in item_ids:
         answer = values.get(item_id, {}).get("answer", "")
@@ -260,12 +275,8 @@ def _write_values(sc, item_ids, values, now) -> dict:
     if new_answers:
         SelfCheckAnswer.insert_many(new_answers).execute()
 
-    cols = (SelfCheckProblem.id, SelfCheckProblem.key, SelfCheckProblem.item, SelfCheckProblem.position,
-            SelfCheckProblem.aspect, SelfCheckProblem.description, SelfCheckProblem.measure,
-            SelfCheckProblem.deadline, SelfCheckProblem.fixed_at_once)
     others, existing_p = {}, {}
-    for row in (SelfCheckProblem.select(*cols).where(SelfCheckProblem.selfcheck == sc.id)
-                .order_by(SelfCheckProblem.position, SelfCheckProblem.id).tuples()):
+    for row in problem_rows:
         (existing_p if row[2] in step_ids else others)[row[1]] = row
     seen = set()
     inserts = []

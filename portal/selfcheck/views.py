@@ -2,6 +2,7 @@
 import json
 
 from flask import abort, redirect, render_template, request, url_for
+from peewee import OperationalError
 from flask_login import current_user, login_required
 
 from .. import audit, clock
@@ -196,6 +197,8 @@ def autosave(n):
     try:
         sc = service.save_step(sc, st, inp.values, _int(request.form.get("draft_version"), -1),
                                current_user, campaign)
+    except OperationalError:  # the database stayed busy beyond its timeout: nothing was written
+        return render_template("selfcheck/_save_state.html", busy=True, **ctx), 503
     except StaleDraft as e:
         return render_template("selfcheck/_save_state.html", conflict=e.message, **ctx), 409
     except SelfCheckError as e:

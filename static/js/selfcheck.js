@@ -69,6 +69,17 @@
       if (s && !s.classList.contains("is-error")) s.textContent = "有未保存的修改…";
     }
   });
+  // an autosave refused because the server was busy (503) or the network failed: try again shortly
+  var retry = null;
+  function retryLater(evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (!elt || elt.id !== "autosave" || retry) return;
+    retry = setTimeout(function () { retry = null; if (form()) changed(form()); }, 3000);
+  }
+  document.addEventListener("htmx:responseError", function (evt) {
+    if (evt.detail.xhr && evt.detail.xhr.status === 503) retryLater(evt);
+  });
+  document.addEventListener("htmx:sendError", retryLater);
   document.addEventListener("DOMContentLoaded", function () { initCounters(document); });
   document.addEventListener("htmx:afterSettle", function (evt) { initCounters(evt.target); });
 })();
