@@ -1,8 +1,9 @@
 """The dashboard's numbers for one viewer, with a small per-process cache invalidated by writes.
 
-The cache key is (viewer's department scope, today); an entry is used only while the Problem table's
-fingerprint — MAX(id) and MAX(updated_at), two index look-ups — is unchanged, i.e. no Problem was
-created or changed since (every write goes through portal.problems, which stamps updated_at).
+The cache key is (viewer's department scope, today); an entry is used only while the fingerprint —
+MAX(id) and MAX(updated_at) of problems (index look-ups) and self-checks, the actions' and roles' ids
+and counts — is unchanged, i.e. nothing counted was written since (every Problem write goes through
+portal.problems, which stamps updated_at; self-check writes stamp theirs).
 Entries are not stored while a write is very recent (a transaction that stamped its rows a moment ago
 may still be committing) and expire after CACHE_TTL seconds, so a reordered commit can never hide a
 change for long. Data of the other areas (self-checks, clues, actions) are small and read fresh.
@@ -12,10 +13,9 @@ import threading
 import time
 
 from flask import current_app
-from peewee import fn
 
 from .. import clock
-from ..models import Problem
+from ..extensions import db
 from . import queries, sources
 
 CACHE_TTL = 60.0  # seconds
@@ -33,31 +33,68 @@ def clear_cache(app=None):
         _store(app).clear()
 
 
+def _stamp(v):
+    if isinstance(v, str):  # SQLite hands back text for an aggregate over a datetime column
+        try:
+            return dt.datetime.fromisoformat(v)
+        except ValueError:
+            return None
+    return v
+
+
+_FP_SQL: dict = {}
+
+
+def _fingerprint_sql():
+    """One statement of scalar sub-selects (built once per database): one round trip."""
+    key = id(db.obj)
+    sql = _FP_SQL.get(key)
+    if sql is None:
+        parts = ['(SELECT MAX("id") FROM "problem")', '(SELECT MAX("updated_at") FROM "problem")']
+        stamps = [1]
+        tables = set(db.get_tables())
+        if "self_check" in tables:
+            parts += ['(SELECT MAX("id") FROM "self_check")', '(SELECT MAX("updated_at") FROM "self_check")']
+            stamps.append(3)
+        if "problem_action" in tables:
+            parts += ['(SELECT MAX("id") FROM "problem_action")', '(SELECT COUNT(*) FROM "problem_action")']
+        parts += ['(SELECT COUNT(*) FROM "user" WHERE "is_active" = %s)', '(SELECT MAX("id") FROM "user")',
+                  '(SELECT COUNT(*) FROM "role_assignment")', '(SELECT MAX("id") FROM "role_assignment")']
+        sql = ("SELECT " + ", ".join(parts)).replace("%s", db.obj.param), tuple(stamps)
+        _FP_SQL[key] = sql
+    return sql
+
+
 def fingerprint():
-    max_id = Problem.select(fn.MAX(Problem.id)).scalar()
-    max_upd = Problem.select(fn.MAX(Problem.updated_at)).scalar()
-    return max_id, max_upd
+    """Cheap look-ups that change whenever a counted row is written: Problem and SelfCheck are
+    stamped (updated_at) by every write; actions are only added; people and roles by counts and ids.
+    Returns (fingerprint, the latest write stamp)."""
+    sql, stamps = _fingerprint_sql()
+    row = tuple(db.execute_sql(sql, (True,)).fetchone())
+    latest = max((s for s in (_stamp(row[i]) for i in stamps) if s is not None), default=None)
+    return row, latest
 
 
-def problem_stats(user, cached=True):
+def _compute(depts, today):
+    return {"problems": queries.problem_stats(depts, today),
+            "selfcheck": sources.selfcheck_stats(depts),
+            "actions": sources.action_stats(depts, today)}
+
+
+def bundle(user, cached=True):
+    """Problems, self-checks and actions for the viewer's scope, through the cache."""
     depts = queries.scope_departments(user)
     today = clock.today()
     if not cached:
-        return queries.problem_stats(depts, today)
+        return _compute(depts, today)
     key = (depts, today)
-    fp = fingerprint()
+    fp, latest = fingerprint()
     store = _store()
     hit = store.get(key)
     if hit is not None and hit[0] == fp and time.monotonic() - hit[1] < CACHE_TTL:
         return hit[2]
-    value = queries.problem_stats(depts, today)
-    max_upd = fp[1]
-    if isinstance(max_upd, str):  # SQLite may hand back text for an aggregate
-        try:
-            max_upd = dt.datetime.fromisoformat(max_upd)
-        except ValueError:
-            max_upd = None
-    if max_upd is None or max_upd < clock.now() - RECENT:
+    value = _compute(depts, today)
+    if latest is None or latest < clock.now() - RECENT:
         with _lock:
             if len(store) > 256:
                 store.clear()
@@ -65,12 +102,12 @@ def problem_stats(user, cached=True):
     return value
 
 
+def problem_stats(user, cached=True):
+    return bundle(user, cached)["problems"]
+
+
 def counts(user, cached=True):
-    """Everything the page shows, as data."""
-    depts = queries.scope_departments(user)
-    return {
-        "problems": problem_stats(user, cached=cached),
-        "selfcheck": sources.selfcheck_stats(depts),
-        "clues": sources.clue_stats(user, depts),
-        "actions": sources.action_stats(depts),
-    }
+    """Everything the page shows, as data (clues are few and always read fresh)."""
+    data = dict(bundle(user, cached))
+    data["clues"] = sources.clue_stats(user, queries.scope_departments(user))
+    return data

@@ -99,11 +99,11 @@ def action_stats(depts, today=None):
         return None
     today = today or clock.today()
     first = _add_months(today.replace(day=1), -(MONTHS_SHOWN - 1))
+    cond = (ProblemAction.date >= first) & (ProblemAction.date <= today)
+    if depts is not None:  # actions are few: test each against the problems in scope
+        cond &= ProblemAction.problem.in_(Problem.select(Problem.id).where(_in_scope(Problem.department, depts)))
     q = (ProblemAction.select(ProblemAction.date, ProblemAction.kind, fn.COUNT(ProblemAction.id))
-         .join(Problem, on=(ProblemAction.problem == Problem.id))
-         .where((ProblemAction.date >= first) & (ProblemAction.date <= today)
-                & _in_scope(Problem.department, depts))
-         .group_by(ProblemAction.date, ProblemAction.kind).tuples())
+         .where(cond).group_by(ProblemAction.date, ProblemAction.kind).tuples())
     months = OrderedDict()
     m = first
     while m <= today:

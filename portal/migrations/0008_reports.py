@@ -69,11 +69,14 @@ def up(migrator, db):
     # The dashboard's aggregates read these covering indexes instead of the problem rows.
     for name, cols in INDEXES:
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "problem" ({cols})')
+    if "self_check" in db.get_tables():  # the dashboard cache's fingerprint reads MAX(updated_at)
+        db.execute_sql('CREATE INDEX IF NOT EXISTS "self_check_updated_at" ON "self_check" ("updated_at")')
 
 
 def down(migrator, db):
     for name, _cols in INDEXES:
         db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+    db.execute_sql('DROP INDEX IF EXISTS "self_check_updated_at"')
     migrator.migrate(migrator.drop_table('reporting_period'))
     migrator.migrate(migrator.drop_table('report_file'))
     migrator.migrate(migrator.drop_table('report'))

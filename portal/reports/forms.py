@@ -58,7 +58,7 @@ class ReportForm(FlaskForm):
 class PeriodForm(FlaskForm):
     code = StringField("周期代码", validators=[
         DataRequired("请填写周期代码"),
-        Regexp(r"^(\d{4}-\d{2}|\d{4}-W\d{2}|全程)$", message="周期代码应为“2026-05”（月）、“2026-W19”（周）或“全程”")],
+        Regexp(r"^(\d{4}-(0[1-9]|1[0-2])|全程)$", message="周期代码应为“2026-05”（月份）或“全程”，与各单位填报时选择的周期一致")],
         description="与各单位填报自查自纠情况时选择的周期一致，如“2026-05”。")
     name = StringField("名称", validators=[DataRequired("请填写名称"), Length(max=64)])
     start = DateField("起始日期", validators=[DataRequired("请填写起始日期")])

@@ -438,6 +438,30 @@ def periods():
     return list(ReportingPeriod.select().order_by(ReportingPeriod.start_date.desc(), ReportingPeriod.id.desc()))
 
 
+def period_choices():
+    """[(code, label)]: "全程", the campaign's months up to now (what the heads can report for), and
+    any period the office set; newest first after "全程"."""
+    set_by_office = {p.code: p for p in periods()}
+    codes = set(set_by_office)
+    c = Campaign.active()
+    if c is not None:
+        d = c.start_date.replace(day=1)
+        last = min(c.end_date, clock.today())
+        while d <= last:
+            codes.add(f"{d.year}-{d.month:02d}")
+            d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    codes.discard("全程")
+    out = [("全程", "全程（整顿工作全过程）")]
+    for code in sorted(codes, reverse=True):
+        p = set_by_office.get(code)
+        if p is not None:
+            out.append((code, f"{p.name}（报送截止 {p.due_date:%Y-%m-%d}）"))
+        else:
+            y, m = code.split("-")
+            out.append((code, f"{y}年{int(m)}月（未设截止日期）"))
+    return out
+
+
 def create_period(actor, code, name, start, end, due):
     if start > end:
         raise ReportError("起始日期不能晚于截止日期。")

@@ -171,7 +171,10 @@ def departments():
         else:
             status = 422
     periods = service.periods()
+    choices = service.period_choices()
     code = request.args.get("period") or (periods[0].code if periods else "全程")
+    if code not in {c for c, _l in choices}:
+        code = "全程"
     current = next((p for p in periods if p.code == code), None)
     rows = service.reporting_status(code, current.due_date if current else None)
     if request.method == "GET" and not form.start.data:
@@ -180,7 +183,7 @@ def departments():
         form.start.data, form.end.data, form.due.data = s, e, e + dt.timedelta(days=5)
     missing = [r for r in rows or [] if r["status"] != "submitted"]
     return render("reports/departments.html", "reports/_dept_status.html", status=status, form=form,
-                  error=error, periods=periods, code=code, current=current, rows=rows, missing=missing)
+                  error=error, choices=choices, code=code, current=current, rows=rows, missing=missing)
 
 
 register_nav("定期报送", "reports.index", lambda u: can(u, "reports.view"), order=85)

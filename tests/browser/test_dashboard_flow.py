@@ -31,13 +31,13 @@ def test_office_dashboard_to_monthly_report(ctx, live_server, page):
     assert href.startswith("/ledger/?") and "dept=" in href
 
     page.click("nav.mainnav >> text=定期报送")
-    page.click("text=生成报告")
+    page.click("a.button.primary[href$='/reports/new']")
     page.check("input[name=kind][value=monthly]")
     page.fill("input[name=signer]", "周正华")
     page.fill("textarea[name=narrative]", "各科室认真开展自查自纠。\n机关党委（纪委）开展明察暗访一次。")
     page.wait_for_selector("#preview h3")
-    page.click("#generate")
-    page.wait_for_url("**/reports/*", timeout=60000)
+    with page.expect_navigation(url="**/reports/*", timeout=120000):
+        page.click("#generate", timeout=120000)
     assert "已生成报告并归档" in page.content()
     rows = page.locator("#report-files tbody tr")
     assert rows.count() == 7

@@ -194,6 +194,10 @@ def test_counts_follow_writes_through_the_cache(world, travel):
     third = service.problem_stats(office)
     assert third["total"]["pending"] == second["total"]["pending"] - 1
     check(third, expected())
+    # an action taken is seen at once
+    before = sum(service.counts(office)["actions"]["total"].values())
+    ProblemAction.create(problem=p, kind="talk", date=TODAY, by=office)
+    assert sum(service.counts(office)["actions"]["total"].values()) == before + 1
     # a new day changes what is overdue without any write
     travel(dt.datetime.combine(TODAY + dt.timedelta(days=10), dt.time(9, 0)))
     later = service.problem_stats(office)
