@@ -5,7 +5,6 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 
 from .. import audit, clock, uploads
-from ..htmx import hx_redirect, is_htmx, render
 from ..models import Campaign, Department, RoleAssignment, User
 from ..models.inspection import (EXCLUSION_REASONS, Draw, Finding, FindingFile, InspectionPlan,
                                  InspectionTarget, PlanInspector)
@@ -40,13 +39,6 @@ def get_plan_for(user, plan_id) -> InspectionPlan:
             audit.record("access_denied", "inspection_plan", plan_id, outcome="denied")
         abort(404)
     return plan
-
-
-def _error(e: service.InspectionError, template, **ctx):
-    if is_htmx():
-        return render_template("inspections/_message.html", message=e.message, error=True), e.status_code
-    flash(e.message, "error")
-    return render_template(template, **ctx), e.status_code
 
 
 @bp.route("/")
