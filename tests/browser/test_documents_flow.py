@@ -46,12 +46,13 @@ def test_clerk_issues_a_circular_naming_two_problems(ctx, live_server, page, new
 
     search = page.locator("input[name=pq]")
     search.fill("脱岗")
-    page.locator(".pick-results label", has_text="工作时间多次脱岗未请假").locator("input").check()
+    page.locator(".pick-results label", has_text="工作时间多次脱岗未请假").locator("input").click()
+    page.locator("#picked label", has_text="工作时间多次脱岗未请假").wait_for()  # moved up at once
     search.fill("值班")
-    page.locator(".pick-results label", has_text="值班记录填写不规范").locator("input").check()
-    search.fill("")
-    page.locator("#picked label", has_text="工作时间多次脱岗未请假").wait_for()
+    page.locator(".pick-results label", has_text="值班记录填写不规范").locator("input").click()
     page.locator("#picked label", has_text="值班记录填写不规范").wait_for()
+    page.locator("#picked label", has_text="工作时间多次脱岗未请假").wait_for()
+    assert page.locator("#picked input:checked").count() == 2
     page.locator(".saved-state", has_text="已自动保存").wait_for()
     frame.locator("text=通报问题清单").wait_for()
 
