@@ -88,7 +88,7 @@ def _step_of(cl, n):
 
 
 def wizard_page(sc, campaign, cl, n, values=None, errors=None, banner=None, status=200, review_errors=None,
-                extra_rows=None, push=False):
+                extra_rows=None, push=False, unsaved=False):
     step = _step_of(cl, n)
     all_values = service.load_values(sc)
     block = service.edit_block(sc, campaign)
@@ -96,7 +96,7 @@ def wizard_page(sc, campaign, cl, n, values=None, errors=None, banner=None, stat
            "banner": banner, "readonly": bool(block), "block": block,
            "prog": service.progress(sc, cl, all_values), "aspects": cl.aspects, "new_key": new_key,
            "date_min": campaign.start_date.isoformat(), "date_max": campaign.end_date.isoformat(),
-           "saved_at": sc.updated_at if sc.status != "not_started" else None, "http_status": status,
+           "saved_at": sc.updated_at if sc.status != "not_started" else None, "http_status": status, "unsaved": unsaved,
            "latest": service.latest_version(sc) if sc.status == "returned" else None}
     if step is not None:
         vals = values if values is not None else {it.id: all_values.get(it.id) for it in step.items}
@@ -135,7 +135,7 @@ def step_post(n):
         _refuse_tamper(sc, e)
     if inp.hard:
         return wizard_page(sc, campaign, cl, n, values=inp.values, errors=inp.hard, status=422,
-                           banner="有内容不符合要求，本次未保存，请按标红提示修改。")
+                           banner="有内容不符合要求，本次未保存，请按标红提示修改。", unsaved=True)
     target = n
     extra_rows = {}
     if action == "next":
