@@ -116,7 +116,10 @@ def _order(f: Filters):
 
 
 def _joined(where):
-    return (Problem.select(Problem, Department, Person, Item, Category)
+    # only the related columns the ledger shows (never a person's password hash or phone)
+    return (Problem.select(Problem, Department.id, Department.name, Department.sort_order, Person.id,
+                           Person.real_name, Item.id, Item.seq, Item.text, Item.category, Category.id,
+                           Category.name)
             .join(Department, on=(Problem.department == Department.id))
             .switch(Problem).join(Person, JOIN.LEFT_OUTER, on=(Problem.person == Person.id))
             .switch(Problem).join(Item, JOIN.LEFT_OUTER, on=(Problem.item == Item.id))
@@ -136,7 +139,7 @@ def status_counts(user, args) -> dict:
     as an index range scan; text search and mechanism filters count in one grouped pass."""
     f = _as_filters(args)
     counts = dict.fromkeys(STATUSES, 0)
-    if visible_departments(user) is None and not (f.q or f.mech or f.cat or f.source or f.severity):
+    if visible_departments(user) is None and not (f.dept or f.q or f.mech or f.cat or f.source or f.severity):
         return _summary_counts(f, counts)
     conds = _conditions(user, f, with_status=False)
     if f.q or f.mech:
@@ -164,8 +167,6 @@ def _summary_counts(f: Filters, counts: dict) -> dict:
     today = clock.today()
     overdue = (lc.deadline < today) & lc.status.in_(OPEN)
     conds = [lc.n != 0]
-    if f.dept:
-        conds.append(lc.department_id == f.dept)
     if f.due_from:
         conds += [lc.deadline >= f.due_from, lc.deadline != NO_DEADLINE]
     if f.due_to:

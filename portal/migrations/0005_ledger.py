@@ -12,34 +12,32 @@ PROBLEM_INDEXES = (
 )
 
 COUNTER_TABLE = """CREATE TABLE IF NOT EXISTS "ledger_count" (
-    "department_id" INTEGER NOT NULL, "status" VARCHAR(16) NOT NULL, "deadline" DATE NOT NULL,
-    "n" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY ("department_id", "status", "deadline"))"""
+    "status" VARCHAR(16) NOT NULL, "deadline" DATE NOT NULL, "n" INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY ("status", "deadline"))"""
 NO_DEADLINE = "'9999-12-31'"
-BACKFILL = f"""INSERT INTO "ledger_count" ("department_id", "status", "deadline", "n")
-    SELECT "department_id", "status", COALESCE("deadline", {NO_DEADLINE}), COUNT(*) FROM "problem"
-    WHERE NOT "withdrawn" GROUP BY 1, 2, 3"""
+BACKFILL = f"""INSERT INTO "ledger_count" ("status", "deadline", "n")
+    SELECT "status", COALESCE("deadline", {NO_DEADLINE}), COUNT(*) FROM "problem"
+    WHERE NOT "withdrawn" GROUP BY 1, 2"""
 SQLITE_COUNTER = (
     COUNTER_TABLE,
     f"""CREATE TRIGGER IF NOT EXISTS ledger_count_ins AFTER INSERT ON "problem" WHEN NOT NEW."withdrawn"
     BEGIN
-      INSERT INTO "ledger_count" ("department_id", "status", "deadline", "n")
-      VALUES (NEW."department_id", NEW."status", COALESCE(NEW."deadline", {NO_DEADLINE}), 1)
-      ON CONFLICT ("department_id", "status", "deadline") DO UPDATE SET "n" = "n" + 1;
+      INSERT INTO "ledger_count" ("status", "deadline", "n")
+      VALUES (NEW."status", COALESCE(NEW."deadline", {NO_DEADLINE}), 1)
+      ON CONFLICT ("status", "deadline") DO UPDATE SET "n" = "n" + 1;
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS ledger_count_del AFTER DELETE ON "problem" WHEN NOT OLD."withdrawn"
     BEGIN
-      UPDATE "ledger_count" SET "n" = "n" - 1 WHERE "department_id" = OLD."department_id"
-        AND "status" = OLD."status" AND "deadline" = COALESCE(OLD."deadline", {NO_DEADLINE});
+      UPDATE "ledger_count" SET "n" = "n" - 1 WHERE "status" = OLD."status" AND "deadline" = COALESCE(OLD."deadline", {NO_DEADLINE});
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS ledger_count_upd
-    AFTER UPDATE OF "department_id", "status", "deadline", "withdrawn" ON "problem"
+    AFTER UPDATE OF "status", "deadline", "withdrawn" ON "problem"
     BEGIN
-      UPDATE "ledger_count" SET "n" = "n" - 1 WHERE NOT OLD."withdrawn" AND "department_id" = OLD."department_id"
-        AND "status" = OLD."status" AND "deadline" = COALESCE(OLD."deadline", {NO_DEADLINE});
-      INSERT INTO "ledger_count" ("department_id", "status", "deadline", "n")
-      SELECT NEW."department_id", NEW."status", COALESCE(NEW."deadline", {NO_DEADLINE}), 1
+      UPDATE "ledger_count" SET "n" = "n" - 1 WHERE NOT OLD."withdrawn" AND "status" = OLD."status" AND "deadline" = COALESCE(OLD."deadline", {NO_DEADLINE});
+      INSERT INTO "ledger_count" ("status", "deadline", "n")
+      SELECT NEW."status", COALESCE(NEW."deadline", {NO_DEADLINE}), 1
       WHERE NOT NEW."withdrawn"
-      ON CONFLICT ("department_id", "status", "deadline") DO UPDATE SET "n" = "n" + 1;
+      ON CONFLICT ("status", "deadline") DO UPDATE SET "n" = "n" + 1;
     END""",
 )
 PG_COUNTER = (
@@ -47,18 +45,18 @@ PG_COUNTER = (
     f"""CREATE OR REPLACE FUNCTION ledger_count_trg() RETURNS trigger AS $$
     BEGIN
       IF TG_OP IN ('UPDATE', 'DELETE') AND NOT OLD.withdrawn THEN
-        UPDATE ledger_count SET n = n - 1 WHERE department_id = OLD.department_id AND status = OLD.status
+        UPDATE ledger_count SET n = n - 1 WHERE status = OLD.status
           AND deadline = COALESCE(OLD.deadline, DATE {NO_DEADLINE});
       END IF;
       IF TG_OP IN ('UPDATE', 'INSERT') AND NOT NEW.withdrawn THEN
-        INSERT INTO ledger_count (department_id, status, deadline, n)
-        VALUES (NEW.department_id, NEW.status, COALESCE(NEW.deadline, DATE {NO_DEADLINE}), 1)
-        ON CONFLICT (department_id, status, deadline) DO UPDATE SET n = ledger_count.n + 1;
+        INSERT INTO ledger_count (status, deadline, n)
+        VALUES (NEW.status, COALESCE(NEW.deadline, DATE {NO_DEADLINE}), 1)
+        ON CONFLICT (status, deadline) DO UPDATE SET n = ledger_count.n + 1;
       END IF;
       RETURN NULL;
     END $$ LANGUAGE plpgsql""",
     "DROP TRIGGER IF EXISTS ledger_count ON problem",
-    """CREATE TRIGGER ledger_count AFTER INSERT OR DELETE OR UPDATE OF department_id, status, deadline, withdrawn
+    """CREATE TRIGGER ledger_count AFTER INSERT OR DELETE OR UPDATE OF status, deadline, withdrawn
     ON problem FOR EACH ROW EXECUTE FUNCTION ledger_count_trg()""",
 )
 

@@ -83,15 +83,15 @@ Mechanism.problems = property(lambda self: Problem.select().join(MechanismProble
 
 
 class LedgerCount(BaseModel):
-    """Problems per (department, status, deadline), maintained by database triggers in the same
+    """Problems per (status, deadline), maintained by database triggers in the same
     transaction as every insert/update/delete of a Problem (see migration 0005). Withdrawn entries are
     not counted; a missing deadline is stored as NO_DEADLINE. The whole-ledger counters and 逾期
-    (deadline < today, computed at query time) sum these few rows instead of scanning every Problem."""
-    department_id = IntegerField()
+    (deadline < today, computed at query time) sum these few hundred rows (statuses x deadlines, however
+    many Problems there are) instead of scanning every Problem."""
     status = CharField(max_length=16)
     deadline = DateField()
     n = IntegerField(default=0)
 
     class Meta:
         table_name = "ledger_count"
-        primary_key = CompositeKey("department_id", "status", "deadline")
+        primary_key = CompositeKey("status", "deadline")
