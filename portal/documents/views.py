@@ -140,8 +140,17 @@ def _save(doc):
     form = DocumentForm()
     if not form.validate():
         return doc, form, None
+    data = form.content()
+    if data["kind"] != doc.kind:
+        # fields still at the old kind's defaults follow the new kind
+        old_d, new_d = adapters.default_fields(doc.kind), adapters.default_fields(data["kind"])
+        if data["prefix"] == DEFAULT_PREFIX.get(doc.kind, ""):
+            data["prefix"] = DEFAULT_PREFIX.get(data["kind"], "")
+        for k in ("organ", "addressees", "printer"):
+            if data.get(k, "") == old_d.get(k, ""):
+                data[k] = new_d.get(k, "")
     try:
-        doc = service.update_draft(doc.id, current_user._get_current_object(), form.content(),
+        doc = service.update_draft(doc.id, current_user._get_current_object(), data,
                                    request.form.getlist("problem_ids"))
     except service.DocumentError as e:
         return doc, form, _error(e.message, e.status)

@@ -296,3 +296,14 @@ def test_cli_sample_renders_a_pdf(runner, tmp_path):
     assert out.read_bytes().startswith(b"%PDF-")
     r = runner.invoke(args=["documents", "sample", "nonsense", str(out)])
     assert r.exit_code != 0 and "未知的公文种类" in r.output
+
+
+def test_changing_the_kind_reloads_the_editor_with_its_fields(ctx, client, auth):
+    u = clerk(username="clerk1")
+    doc = draft(u)
+    auth.login(u)
+    r = client.hx_post(f"/documents/{doc.id}/save", data=form_data(doc, kind="report", signer="周正华"))
+    assert r.status_code == 200 and r.headers["HX-Redirect"] == f"/documents/{doc.id}"
+    page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert "签发人" in page and reload(doc).kind == "report"
+    assert reload(doc).prefix == "机管报" and reload(doc).addressees.startswith("市纪委监委派驻纪检组")
