@@ -335,5 +335,8 @@ def finding_panel(problem, user):
         return None
     files = list(FindingFile.select().where(FindingFile.finding == f.id))
     inspector = User.get_or_none(User.id == f.inspector_id) if f.inspector_id else None
-    return render_template("inspections/_problem_panel.html", f=f, files=files, inspector=inspector)
+    sees_plan = InspectionPlan.select().where((InspectionPlan.id == f.plan_id)
+                                              & service.plan_scope(user)).exists()
+    return render_template("inspections/_problem_panel.html", f=f, files=files, inspector=inspector,
+                           sees_plan=sees_plan)
 

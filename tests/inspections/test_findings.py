@@ -55,6 +55,7 @@ def test_finding_becomes_problem_with_evidence(ctx, client, auth, travel):
     with ctx.test_request_context():
         html = "".join(problem_panels(prob, b["discipline"]))
     assert "明察暗访发现" in html and "三楼办公区" in html and "现场.png" in html
+    assert f"/inspections/{p.id}#target-{t.id}" in html
     # plan page lists it with the ledger link
     page = client.get(f"/inspections/{p.id}").get_data(as_text=True)
     assert f"台账 #{prob.id}" in page
