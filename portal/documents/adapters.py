@@ -56,8 +56,8 @@ def problems_table(problems) -> dict:
     for i, p in enumerate(problems, 1):
         who = p.person.real_name if p.person_id else "—"
         rows.append([str(i), p.department.name, who, p.description.strip(), p.status_label])
-    return dict(caption="通报问题清单", header=["序号", "责任单位", "责任人", "问题", "整改状态"],
-                widths=[1.6, 4, 2.6, 10, 2.6], rows=rows)
+    return dict(caption="通报问题清单", header=["序号", "责任单位", "责任人", "问题", "状态"],
+                widths=[2.4, 6.4, 3.8, 8.8, 4.4], rows=rows)
 
 
 def document_to_doc(doc, number=None, seal_png=None) -> dict:
