@@ -154,7 +154,7 @@ def selfcheck_to_doc(content: dict, intro: str | None = None) -> dict:
         m = re.match(r"(\d{4})-(\d{2})-(\d{2})", str(submitted))
         if m:
             date = dt.date(int(m[1]), int(m[2]), int(m[3]))
-    title = "“六治六提”干部队伍作风纪律整顿个人对照检查材料"
+    title = "“六治六提”干部队伍作风纪律整顿\n个人对照检查材料"
     return dict(kind="self-check-report", title=title, person=name, department=person.get("department") or "",
                 signature=name, date=date, body=body, items=out, seal=False)
 
