@@ -178,7 +178,10 @@ def _take_seq(prefix: str, year: int) -> int:
     if is_postgres():
         q = q.for_update()
     row = q.first()
-    seq = row.last_seq + 1
+    from peewee import fn
+    used = (Document.select(fn.MAX(Document.seq)).where((Document.prefix == prefix) & (Document.year == year))
+            .scalar() or 0)
+    seq = max(row.last_seq, used) + 1  # a counter restored from an older backup never hands out a used number
     (DocumentNumberCounter.update(last_seq=seq)
      .where(DocumentNumberCounter.id == row.id).execute())
     return seq
@@ -186,7 +189,6 @@ def _take_seq(prefix: str, year: int) -> int:
 
 def _ensure_counter(prefix: str, year: int):
     """The counter row exists before the issuing transaction locks it (idempotent, race-safe)."""
-    # max over issued numbers covers counters lost in a restore: never hand out a used number
     (DocumentNumberCounter.insert(prefix=prefix, year=year, last_seq=0)
      .on_conflict_ignore().execute())
 

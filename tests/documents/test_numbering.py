@@ -94,3 +94,11 @@ def test_the_same_draft_issued_twice_at_once_is_issued_once(app, ctx):
         t.join(60)
     assert sorted(outcomes) == ["locked", "locked", "locked", "机管发〔2026〕1号"]
     assert DocumentNumberCounter.get(prefix="机管发", year=2026).last_seq == 1
+
+
+def test_a_counter_behind_the_register_never_reuses_a_number(ctx):
+    u = clerk()
+    service.issue(draft(u).id, u)
+    service.issue(draft(u).id, u)
+    DocumentNumberCounter.update(last_seq=0).execute()  # e.g. restored from an older backup
+    assert service.issue(draft(u).id, u).number == "机管发〔2026〕3号"
