@@ -17,15 +17,17 @@ from .forms import EmptyForm, ReportForm, ReportSubmitForm, ReviewForm
 from .views import _int, active_campaign, selfcheck_for
 
 RULES["selfcheck.review_person"] = lambda u, r, o: service.can_review(u, o)
+RULES["selfcheck.oversee"] = lambda u, r, o: bool(r & {"dept_head", "leader", "discipline", "chief"})
 RULES["selfcheck.reopen"] = lambda u, r, o: "discipline" in r
 RULES["selfcheck.report"] = lambda u, r, o: "dept_head" in r and o is not None and o.id == u.department_id
 
 register_nav("自查自纠", "selfcheck.index",
-             lambda u: can(u, "selfcheck.fill") or can(u, "selfcheck.review"), order=20)
+             lambda u: can(u, "selfcheck.fill") or can(u, "selfcheck.oversee"), order=20)
 
 
 def _reviewer():
-    if not can(current_user, "selfcheck.review"):
+    """Heads, leaders, the discipline office review; the chief reads (scope decides what)."""
+    if not can(current_user, "selfcheck.oversee"):
         abort(403)
 
 
@@ -207,7 +209,7 @@ def my_selfcheck_panel(user):
 
 @home_panel(order=21)
 def review_panel(user):
-    if not can(user, "selfcheck.review"):
+    if not can(user, "selfcheck.oversee"):
         return None
     from ..models import Campaign
     campaign = Campaign.active()
@@ -221,7 +223,7 @@ def review_panel(user):
         unsubmitted = [p for p in service.people(user, campaign)
                        .where(SelfCheck.status.is_null() | SelfCheck.status.in_(list(service.UNSUBMITTED)))
                        .limit(30)]
-    return render_template("selfcheck/_home_review.html", summary=summary, pending=pending,
+    return render_template("selfcheck/_home_review.html", user=user, summary=summary, pending=pending,
                            days_left=days_left, unsubmitted=unsubmitted, campaign=campaign)
 
 

@@ -430,11 +430,23 @@ def sync_ledger(sc, user, campaign, cl, content, actor):
             else:
                 if old.withdrawn:
                     fields["withdrawn"] = False
-                problems.update(old.id, actor, old.version, note=f"个人自查第 {number} 版修改", **fields)
+                _update_problem(old, actor, note=f"个人自查第 {number} 版修改", **fields)
     for origin, old in existing.items():
         if origin not in seen and not old.withdrawn:
-            problems.update(old.id, actor, old.version, note=f"个人自查第 {number} 版已删除此问题",
-                            kind="withdrawn", withdrawn=True)
+            _update_problem(old, actor, note=f"个人自查第 {number} 版已删除此问题", kind="withdrawn",
+                            withdrawn=True)
+
+
+def _update_problem(p, actor, **fields):
+    """problems.update with the row's current version; if the ledger changed it meanwhile, re-read
+    and apply again (our fields are the person's own submission, they win)."""
+    version = p.version
+    for _attempt in range(3):
+        try:
+            return problems.update(p.id, actor, version, **fields)
+        except problems.VersionConflict as e:
+            version = e.current.version
+    raise SelfCheckError("整改台账正被他人修改，请稍后重新提交。")
 
 
 def frozen_content(version: SelfCheckVersion) -> dict:

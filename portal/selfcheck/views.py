@@ -60,7 +60,7 @@ def _refuse_tamper(sc, what):
 @login_required
 def index():
     if not can(current_user, "selfcheck.fill"):
-        if can(current_user, "selfcheck.review"):
+        if can(current_user, "selfcheck.oversee"):
             return redirect(url_for("selfcheck.department"))
         abort(403)
     campaign = active_campaign()

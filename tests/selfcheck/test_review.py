@@ -148,3 +148,35 @@ def test_reopen_only_by_discipline_and_only_after_deadline_for_unsubmitted(app, 
     sc_done, _ = submitted(app, org, "staff2")
     disc = login_as(app, org["disc"])
     assert disc.post(f"/selfcheck/{sc_done.id}/reopen").status_code == 409
+
+
+def test_chief_reads_everything_but_does_not_review(app, org):
+    sc, _ = submitted(app, org, "staff")
+    chief = login_as(app, make_user("c1", make_department("局领导"), roles=("chief",)))
+    body = chief.get("/selfcheck/department").get_data(as_text=True)
+    assert "财务科" in body and "资产管理科" in body
+    assert chief.get(f"/selfcheck/{sc.id}/").status_code == 200
+    assert "提交审核意见" not in chief.get(f"/selfcheck/{sc.id}/").get_data(as_text=True)
+    r = chief.post(f"/selfcheck/{sc.id}/review", data={"outcome": "approved", "expected_version": "1"})
+    assert r.status_code == 403
+    assert "各单位自查情况" in chief.get("/selfcheck/").get_data(as_text=True)  # fills own, reads all
+
+
+def test_resubmission_survives_a_concurrent_ledger_edit(app, org):
+    from portal import problems
+    from portal.models import Problem
+    from tests.selfcheck.helpers import key, step_data
+    u, cl = org["staff"], org["cl"]
+    s = login_as(app, u)
+    k = key()
+    it = cl.steps[0].items[0]
+    fill_all(s, cl, u, {it.id: [(k, {})]})
+    s.hx_post("/selfcheck/submit", data={"draft_version": str(version_of(u))})
+    sc = service.find(u, org["c"])
+    service.review(sc, org["head"], "returned", "请细化措施", False, 1)
+    p = Problem.get()
+    problems.update(p.id, org["disc"], p.version, severity="serious", note="台账定性")
+    s.hx_post("/selfcheck/step/1/autosave", data=step_data(cl, 1, version_of(u), {it.id: [(k, {"measure": "细化后的整改措施"})]}))
+    assert s.hx_post("/selfcheck/submit", data={"draft_version": str(version_of(u))}).status_code == 200
+    p = Problem.get()
+    assert p.measures == "细化后的整改措施" and p.severity == "serious"
