@@ -4,7 +4,7 @@ import datetime as dt
 from functools import reduce
 import operator
 
-from flask import abort, current_app
+from flask import abort, current_app, url_for
 from peewee import IntegrityError, Value, fn
 
 from .. import audit, clock, crypto, problems, workdays
@@ -240,6 +240,10 @@ def transition(clue: Clue, to: str, actor: User, expected_version=None, note: st
         audit.record("clue_status", "clue", clue.id, actor=actor, detail={"from": clue.status, "to": to})
         if to == "assigned":
             _notify_handlers(new)
+        if to == "accepted" and new.tip.lookup:  # tell the reporter (named reporters: within 15 working days)
+            from ..tips import service as tips
+            tips.add_office_message(new.tip, f"您反映的问题已于{now.year}年{now.month}月{now.day}日受理，"
+                                             f"我们将依规依纪办理，请凭查询码关注办理进展。", actor)
     return new
 
 
@@ -273,7 +277,10 @@ def _conflicts(clue, actor, handler, dept):
 
 def _notify_handlers(clue):
     text = f"线索 {clue.number} 已交办给您，请在 {clue.handle_due.isoformat()} 前办结。"
-    url = f"/clues/{clue.id}"
+    try:
+        url = url_for("clues.detail", clue_id=clue.id)
+    except RuntimeError:  # outside a request (seed-demo, CLI)
+        url = f"/clues/{clue.id}"
     targets = []
     if clue.handler_id:
         targets.append(clue.handler_id)

@@ -62,7 +62,8 @@ def test_anonymous_tip_to_substantiated_conclusion(ctx, live_server, page, new_p
     page.fill("#password", password)
     page.click("button[type=submit]")
     assert page.locator("[data-tip-status]").inner_text() == "办理中"
-    assert "已受理并交办核查" in page.locator("[data-message]").first.inner_text()
+    messages = page.locator("[data-message]").all_inner_texts()
+    assert any("受理" in m for m in messages) and any("已受理并交办核查" in m for m in messages)
 
     # the office verifies and concludes 属实 with 一案双查
     office.click("button:has-text('开始核查')")

@@ -132,6 +132,9 @@ def test_nothing_identifying_is_kept(app, client, auth, ctx, caplog, live_server
             assert "127.0.0.1" not in line, line  # ... without the client's address
     for n in needles + ["zqxloggedin"]:
         assert n not in logs, f"{n} found in the logs"
+    # image metadata was removed before sealing
+    for tf in TipFile.select().where(TipFile.kind == "png"):
+        assert b"ZQX" not in service.file_bytes(tf) and b"tEXt" not in service.file_bytes(tf)
     # and the content is still there for the office
     assert service.read(Tip.get(Tip.id == 1))["subject"]["name"] == m1["name"]
 

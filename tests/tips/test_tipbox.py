@@ -78,6 +78,7 @@ def test_chosen_password_and_track_flow_with_office_reply(client, ctx, app):
     clues.message_reporter(Clue.get(), office, "您反映的问题已受理，请补充具体日期。")
     page = client.get("/tips/track/status").get_data(as_text=True)
     assert "已受理" in page and "请补充具体日期" in page
+    assert "受理，我们将依规依纪办理" in page  # the automatic notice of acceptance
     # the reporter adds information and a file
     r = client.post("/tips/track/status", data={"text": "具体是11月3日和11月5日。",
                                                 "files": [(io.BytesIO(pdf_bytes("more")), "补充.pdf")]},
