@@ -6,6 +6,7 @@ import secrets
 from peewee import JOIN
 
 from .. import audit, clock, problems
+from ..db import is_postgres
 from ..extensions import db
 from ..models import Campaign, Department, Item, RoleAssignment, User
 from ..models.inspection import (EXCLUSION_REASONS, Draw, Finding, FindingFile, InspectionPlan,
@@ -231,7 +232,9 @@ def do_draw(plan, purpose, actor, witness_number: str, witnesses: str, manual: d
     if not (witnesses or "").strip():
         raise InspectionError("请填写见证人姓名", 422)
     with db.atomic():
-        current = current_draw(plan, purpose)
+        if is_postgres():  # two people drawing at once: the second waits, then sees the first draw
+            InspectionPlan.select(InspectionPlan.id).where(InspectionPlan.id == plan.id).for_update().execute()
+        current = current_draw(plan, purpose)  # SQLite: BEGIN IMMEDIATE already serialises writers
         if supersedes is None and current is not None:
             raise InspectionError("本计划已抽取过，如需重新抽取请使用“重新抽取”并说明理由")
         if supersedes is not None:

@@ -238,3 +238,34 @@ def test_public_verify_data_recomputes_independently(ctx, client, travel):
     eligible = [c for c in data["candidates"] if c not in set(data["excluded"])]
     ranked = sorted(eligible, key=lambda c: hashlib.sha256(bytes.fromhex(seed) + c.encode()).hexdigest())
     assert ranked[:data["count"]] == data["result"] == d.result_keys()
+
+
+def test_concurrent_draws_make_one_record(app, ctx, travel):
+    """Two office members press 抽取 at the same moment: one draw is recorded, the other is refused."""
+    import threading
+    travel(dt.datetime(2026, 11, 20, 9, 0))
+    b = bureau()
+    p = plan(b["discipline"])
+    prep = service.prepare(p, "targets")
+    outcomes = []
+    barrier = threading.Barrier(2)
+
+    def go(witness):
+        with app.app_context():
+            db.connect(reuse_if_open=True)
+            barrier.wait()
+            try:
+                service.do_draw(p, "targets", b["discipline"], witness, "见证人", {}, 5, prep["roster_hash"])
+                outcomes.append("ok")
+            except service.InspectionError as e:
+                outcomes.append(e.message)
+            finally:
+                db.close()
+    threads = [threading.Thread(target=go, args=(w,)) for w in ("11111", "22222")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes)[0] == "ok" and outcomes.count("ok") == 1
+    assert Draw.select().count() == 1
+    assert InspectionTarget.select().count() == 5
