@@ -150,11 +150,23 @@ def _model(module, name):
     return getattr(mod, name, None)
 
 
+_TABLES: set = set()
+
+
 def _table_exists(model) -> bool:
+    """Whether another area's table is installed; a positive answer is remembered (tables are not
+    dropped while the portal runs)."""
+    from ..extensions import db
+    key = (id(db.obj), model._meta.table_name)
+    if key in _TABLES:
+        return True
     try:
-        return model.table_exists()
+        found = model.table_exists()
     except Exception:  # noqa: BLE001 - a missing table or a database without it
         return False
+    if found:
+        _TABLES.add(key)
+    return found
 
 
 def month_floor(d: dt.date) -> dt.date:

@@ -86,9 +86,16 @@ def clue_stats(user, depts):
         by_status[st] = by_status.get(st, 0) + n
         by_channel[ch] = by_channel.get(ch, 0) + n
         total += n
-    return {"total": total,
+    # the clue list counts the same clues for the office and the chief (views link there); a
+    # leader's list is narrower (assigned clues only), so the leader's numbers are not linked
+    return {"total": total, "linkable": depts is None,
             "by_status": [{"key": k, "label": statuses.get(k, k), "n": n} for k, n in by_status.items()],
             "by_channel": [{"key": k, "label": channels.get(k, k), "n": n} for k, n in by_channel.items()]}
+
+
+def _add_months(d, n):
+    y, m = divmod(d.month - 1 + n, 12)
+    return d.replace(year=d.year + y, month=m + 1, day=1)
 
 
 def action_stats(depts, today=None):
@@ -123,8 +130,3 @@ def action_stats(depts, today=None):
     while len(rows) > 3 and not any(rows[0][k] for k, _ in ACTION_LEGEND):
         rows.pop(0)
     return {"months": rows, "total": total, "legend": ACTION_LEGEND, "since": first}
-
-
-def _add_months(d, n):
-    y, m = divmod(d.month - 1 + n, 12)
-    return d.replace(year=d.year + y, month=m + 1, day=1)

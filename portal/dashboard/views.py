@@ -2,7 +2,7 @@
 linking to the ledger filtered to the problems it counts."""
 from urllib.parse import urlencode
 
-from flask import abort, render_template, url_for
+from flask import abort, g, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
@@ -22,15 +22,31 @@ LEDGER_PARAMS = {"department": "dept", "category": "cat", "source": "source", "s
                  "status": "status", "overdue": "overdue"}
 
 
+def _ledger_base():
+    base = getattr(g, "_ledger_base", None)
+    if base is None:
+        try:
+            base = url_for("ledger.index")
+        except BuildError:  # the ledger area is not installed yet: same address by hand
+            base = "/ledger/"
+        g._ledger_base = base
+    return base
+
+
 def ledger_url(**params):
     """The ledger list filtered to exactly the problems a number counts: department=<id>,
-    category=<category id>, source, severity, status, overdue=1."""
-    params = {LEDGER_PARAMS[k]: (f"c{v}" if k == "category" else v)
-              for k, v in params.items() if v is not None}
+    category=<category id>, source, severity, status, overdue=1. (Hundreds per page: the base address
+    is built once per request.)"""
+    q = urlencode([(LEDGER_PARAMS[k], f"c{v}" if k == "category" else v)
+                   for k, v in params.items() if v is not None])
+    return _ledger_base() + ("?" + q if q else "")
+
+
+def clue_url(**params):
     try:
-        return url_for("ledger.index", **params)
-    except BuildError:  # the ledger area is not installed yet: same address by hand
-        return "/ledger/" + ("?" + urlencode(params) if params else "")
+        return url_for("clues.index", **params)
+    except BuildError:  # the clue area is not installed
+        return None
 
 
 def _require_view():
@@ -84,6 +100,10 @@ def build_charts(data):
             legend=sc["legend"], unit="人"))
     cl = data.get("clues")
     if cl is not None:
+        for r in cl["by_status"]:
+            r["href"] = clue_url(status=r["key"]) if cl["linkable"] else None
+        for r in cl["by_channel"]:
+            r["href"] = clue_url(channel=r["key"]) if cl["linkable"] else None
         charts["clue_status"] = layout(Chart(
             "c-clue-status", "问题线索按办理状态",
             [Bar(r["label"], [Seg("clue", r["label"], r["n"], r.get("href"))], href=r.get("href"))

@@ -175,6 +175,11 @@ def _pct(done, total):
     return f"{100.0 * done / total:.1f}%" if total else "—"
 
 
+def _ordered(d, order):
+    """A stored snapshot's dict (keys sorted by JSON) back in the display order."""
+    return [(k, d[k]) for k in order if k in d] + [(k, v) for k, v in d.items() if k not in order]
+
+
 def tables(stats):
     """The report's tables in the documents engine's format."""
     t = stats["totals"]
@@ -198,7 +203,7 @@ def tables(stats):
         "header": ["问题来源", "问题数", "处理原则"],
         "widths": [6, 4, 8],
         "rows": [[SOURCES.get(s, s), str(n), "自查从宽" if s == "selfcheck" else "被查从严"]
-                 for s, n in stats["sources"].items()]
+                 for s, n in _ordered(stats["sources"], SOURCES)]
         + [["合计", str(t["new"]), ""]],
     }]
     if stats.get("actions") is not None:
@@ -207,7 +212,8 @@ def tables(stats):
             "caption": "表4　本期通报、提醒、约谈情况",
             "header": ["措施", "次数"],
             "widths": [8, 4],
-            "rows": [[ACTION_LABELS.get(k, k), str(n)] for k, n in a.items()] + [["合计", str(sum(a.values()))]],
+            "rows": [[ACTION_LABELS.get(k, k), str(n)] for k, n in _ordered(a, ACTION_LABELS)]
+            + [["合计", str(sum(a.values()))]],
         })
     return out
 
