@@ -11,7 +11,8 @@ from flask import current_app, has_request_context, url_for
 from werkzeug.routing import BuildError
 
 from .. import clock
-from ..models import Department, Problem, RoleAssignment, User
+from ..extensions import db
+from ..models import Department, Notice, Problem, RoleAssignment, User
 from ..notify import notify
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,16 @@ def ledger_deadlines(today: dt.date) -> int:
                 & (Problem.deadline >= today - dt.timedelta(days=30))))
     rows = list(q)
     heads = heads_of({p.department_id for p in rows})
+    # one query for the keys already sent, instead of one per notice
+    sent = {(n.user_id, n.dedupe_key) for n in Notice.select(Notice.user, Notice.dedupe_key).where(
+        Notice.dedupe_key.startswith("deadline:") | Notice.dedupe_key.startswith("overdue:"))}
+    made = 0
+    with db.atomic():
+        made = _deadline_notices(rows, heads, sent, today)
+    return made
+
+
+def _deadline_notices(rows, heads, sent, today) -> int:
     made = 0
     for p in rows:
         desc = p.description.strip().replace("\n", " ")
@@ -86,8 +97,12 @@ def ledger_deadlines(today: dt.date) -> int:
         people = {u.id for u in heads.get(p.department_id, [])}
         if p.person_id:
             people.add(p.person_id)
+        url = None
         for uid in sorted(people):
-            made += _made(notify(uid, "deadline", text, problem_url(p.id), key=key))
+            if (uid, key) in sent:
+                continue
+            url = url or problem_url(p.id)
+            made += _made(notify(uid, "deadline", text, url, key=key))
     return made
 
 
