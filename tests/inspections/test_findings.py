@@ -185,3 +185,25 @@ def test_perfunctory_self_checks_flag_a_department(ctx, travel):
     flagged = service.flagged_departments()
     assert flagged[0]["department"].id == b["depts"][1].id
     assert "自查敷衍被退回 4 次" in flagged[0]["reason"]
+
+
+def test_department_target_finding_and_bad_evidence(ctx, client, auth, travel):
+    travel(dt.datetime(2026, 11, 21, 10, 0))
+    b = bureau()
+    p = plan(b["discipline"], kind="department", count=1)
+    service.assign_inspector(p, b["insp_b"], b["discipline"])
+    t = service.add_target(p, b["depts"][2], b["discipline"], "群众反映窗口服务差")
+    auth.login(b["insp_b"])
+    r = client.post(f"/inspections/targets/{t.id}/finding", data={
+        "outcome": "problem", "check": "1", "description": "午间有人饮酒", "found_at": "2026-11-21T12:30",
+        "place": "食堂", "severity": "serious", "files": [(io.BytesIO(b"MZ\x90\x00 not allowed"), "x.exe")]},
+        content_type="multipart/form-data")
+    assert r.status_code == 422 and "类型不被接受" in r.get_data(as_text=True)
+    assert "午间有人饮酒" in r.get_data(as_text=True) and Finding.select().count() == 0
+    r = client.post(f"/inspections/targets/{t.id}/finding", data={
+        "outcome": "problem", "check": "1", "description": "午间有人饮酒", "found_at": "2026-11-21T12:30",
+        "place": "食堂", "severity": "serious"})
+    assert r.status_code == 302
+    prob = Problem.get()
+    assert prob.person_id is None and prob.department_id == b["depts"][2].id and prob.severity == "serious"
+    assert prob.item.seq == 13  # 工作日中午饮酒
