@@ -45,7 +45,10 @@ def sc_badge(status):
 @login_required
 def department():
     _reviewer()
-    campaign = active_campaign()
+    from ..models import Campaign
+    campaign = Campaign.active()
+    if campaign is None:
+        return render_template("selfcheck/no_campaign.html")
     cl = service.checklist(campaign)
     summary = service.department_summary(current_user, campaign)
     visible = visible_departments(current_user)

@@ -63,7 +63,9 @@ def index():
         if can(current_user, "selfcheck.oversee"):
             return redirect(url_for("selfcheck.department"))
         abort(403)
-    campaign = active_campaign()
+    campaign = Campaign.active()
+    if campaign is None:
+        return render_template("selfcheck/no_campaign.html")
     cl = service.checklist(campaign)
     sc = service.find(current_user, campaign)
     prog = service.progress(sc, cl) if sc else service.progress_empty(cl)

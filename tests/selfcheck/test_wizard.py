@@ -272,3 +272,12 @@ def test_non_business_roles_cannot_fill(client, ctx, auth):
     auth.login(admin)
     assert client.get("/selfcheck/step/1").status_code == 403
     assert client.get("/selfcheck/").status_code == 403
+
+
+def test_no_active_campaign_pages_still_answer(client, ctx, auth):
+    head = make_user(roles=("dept_head", "staff"))
+    auth.login(head)
+    for url in ("/selfcheck/", "/selfcheck/department"):
+        r = client.get(url)
+        assert r.status_code == 200 and "当前没有进行中的整顿活动" in r.get_data(as_text=True)
+    assert client.get("/selfcheck/step/1").status_code == 404
