@@ -39,6 +39,15 @@ class Defaults:
     MAIL_SERVER = None  # SMTP off by default
     MAIL_PORT = 25
     MAIL_SENDER = "fengji@localhost"
+    MAIL_DOMAIN = None  # addresses are <username>@MAIL_DOMAIN; without it nobody is mailed
+    MAIL_USE_TLS = False  # STARTTLS
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_TIMEOUT = 10
+    PORTAL_BASE_URL = ""  # e.g. http://fengji.bureau.local, for links in e-mails
+    NOTICES_AUTO_RUN = None  # periodic notice triggers on requests; None = on unless TESTING
+    NOTICES_RUN_MINUTES = 15  # at most once per N minutes per worker
+    REPORT_REMIND_DAYS = 3  # remind department heads N days before a reporting period is due
 
 
 # keys that are parsed as int/bool when they come from PORTAL_* env variables
