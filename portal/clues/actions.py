@@ -1,6 +1,6 @@
 """State-changing actions on a clue. Success: 303 back to the clue page with a message. Refused or
 invalid: the clue page again with the message, status 409 (refused) or 422 (invalid input)."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from .. import audit, problems

@@ -2,7 +2,7 @@
 and clues reserved for the higher body. State-changing actions live in actions.py."""
 from urllib.parse import urlencode
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from .. import audit, clock, uploads, workdays

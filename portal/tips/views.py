@@ -8,7 +8,6 @@ import datetime as dt
 
 import click
 from flask import current_app, make_response, redirect, render_template, request, session, url_for
-from flask_login import current_user
 
 from .. import audit, clock, crypto, uploads, web
 from ..extensions import db, limiter

@@ -11,7 +11,7 @@ from portal.models.tip import Clue, ClueProblem, Tip
 from portal.clues.panels import clue_panel
 from portal.nav import problem_panels
 from portal.tips import service as tips
-from tests.tips.util import item_id, org, submit
+from tests.tips.util import item_id, org
 
 
 def _tip(subject="李明", dept=None, received=None, named=False, **kw):

@@ -11,15 +11,13 @@ import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 
-import pytest
-
 from portal import db as portal_db
 from portal.extensions import db
 from portal.models import AuditRecord
 from portal.models.tip import Clue, Tip, TipFile, TipMessage
 from portal.tips import service
 
-from .util import item_id, pdf_bytes, png_bytes_with_text, submit
+from .util import pdf_bytes, png_bytes_with_text, submit
 
 XFF = "203.0.113.77"
 UA = "ZQXAGENT-Browser/9.9"

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from portal import crypto, uploads
+from portal import crypto
 from portal.models import AuditRecord
 from portal.models.tip import Clue, Tip, TipFile, TipMessage
 from portal.tips import service
