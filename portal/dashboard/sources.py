@@ -13,8 +13,8 @@ from ..models import Campaign, Department, Problem, RoleAssignment, User
 from ..permissions import BUSINESS_ROLES
 from .queries import _in_scope, _model, _table_exists, departments
 
-SELFCHECK_LEGEND = [("not_started", "未开始"), ("draft", "填写中"), ("submitted", "已提交待审核"),
-                    ("returned", "已退回"), ("approved", "已审核通过")]
+SELFCHECK_LEGEND = [("not_started", "未开始"), ("draft", "填写中"), ("submitted", "待审核"),
+                    ("returned", "已退回"), ("approved", "已通过")]
 ACTION_LEGEND = [("circular", "通报"), ("reminder", "提醒"), ("talk", "约谈")]
 MONTHS_SHOWN = 12
 
