@@ -5,6 +5,7 @@ account — even when the reporter happens to be logged in. Access-log lines for
 address (logfilter). Rate limits key on the address in memory only (Flask-Limiter memory storage).
 """
 import datetime as dt
+import logging
 
 import click
 from flask import current_app, make_response, redirect, render_template, request, session, url_for
@@ -19,6 +20,20 @@ from .forms import FollowUpForm, TipForm, TrackForm
 logfilter.install()
 # a logged-in person with a pending password change can still use the tip box
 web._PW_CHANGE_OK.update({"tips.index", "tips.done", "tips.track", "tips.status", "tips.end"})
+
+def limits_stay_in_memory(state):
+    """The limiter's keys are client addresses: they must live in process memory only, never in a
+    shared store that keeps them (Redis, memcached, a database). Production refuses to start otherwise."""
+    uri = state.app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if not uri.startswith("memory://"):
+        message = (f"RATELIMIT_STORAGE_URI={uri.split(':', 1)[0]}://… would keep reporters' addresses outside "
+                   "the process; the tip box needs memory:// (see README)")
+        if state.app.config.get("PORTAL_ENV") == "production":
+            raise RuntimeError(message)
+        logging.getLogger("portal.tips").warning(message)
+
+
+bp.record_once(limits_stay_in_memory)
 
 TRACK_KEY = "tip_track"
 TRACK_MINUTES = 20

@@ -171,3 +171,17 @@ def test_named_tip_and_known_subject_is_matched(client, ctx):
     assert Tip.get().named is True
     assert item_id() == Tip.get().item_id
     assert tip_data()["subject_name"] == "李明"
+
+
+def test_production_refuses_a_persistent_rate_limit_store():
+    from types import SimpleNamespace
+
+    import pytest
+
+    from portal.tips.views import limits_stay_in_memory
+    state = SimpleNamespace(app=SimpleNamespace(config={"PORTAL_ENV": "production",
+                                                        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}))
+    with pytest.raises(RuntimeError, match="memory://"):
+        limits_stay_in_memory(state)
+    state.app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+    limits_stay_in_memory(state)  # fine
