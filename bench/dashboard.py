@@ -66,29 +66,35 @@ def build(url, n_problems, n_staff, instance):
             sources = ["selfcheck"] * 5 + ["tip", "inspection", "review", "other"]
             statuses = ["pending", "in_progress", "rectified", "closed", "closed"]
             t0 = time.perf_counter()
+            cols = ("campaign_id", "item_id", "aspect_id", "person_id", "department_id", "source",
+                    "self_reported", "severity", "status", "description", "measures", "deadline",
+                    "fixed_at_once", "remark", "is_accountability", "withdrawn", "created_at", "updated_at",
+                    "version")
+            sql = f'INSERT INTO "problem" ({", ".join(cols)}) VALUES '
             batch = []
+
+            def flush(rows):
+                with db.atomic():
+                    cur = db.cursor()
+                    if portal_db.is_postgres():
+                        from psycopg2.extras import execute_values
+                        execute_values(cur, sql + "%s", rows, page_size=5000)
+                    else:
+                        cur.executemany(sql + "(" + ", ".join("?" * len(cols)) + ")", rows)
+
             for i in range(n_problems):
                 src = rng.choice(sources)
                 u = rng.randrange(n_staff)
-                batch.append({
-                    "campaign": c.id, "item": rng.choice(items), "aspect": rng.choice(aspects),
-                    "person": uids[u], "department": dept_ids[u % N_DEPTS], "source": src,
-                    "self_reported": src == "selfcheck", "severity": "general",
-                    "status": rng.choice(statuses), "description": "问题描述",
-                    "deadline": today + dt.timedelta(days=rng.randint(-60, 60)),
-                    "created_at": now - dt.timedelta(days=rng.randint(0, 120)), "updated_at": now,
-                })
-                if len(batch) == 5000:
-                    with db.atomic():
-                        Problem.insert_many(batch).execute()
+                batch.append((c.id, rng.choice(items), rng.choice(aspects), uids[u], dept_ids[u % N_DEPTS], src,
+                              src == "selfcheck", "general", rng.choice(statuses), "问题描述", "",
+                              today + dt.timedelta(days=rng.randint(-60, 60)), False, "", False, False,
+                              now - dt.timedelta(days=rng.randint(0, 120)), now, 1))
+                if len(batch) == 20000:
+                    flush(batch)
                     batch = []
             if batch:
-                with db.atomic():
-                    Problem.insert_many(batch).execute()
-            if portal_db.is_postgres():
-                db.execute_sql("ANALYZE")
-            else:
-                db.execute_sql("ANALYZE")
+                flush(batch)
+            db.execute_sql("ANALYZE")
             print(f"  seeded {n_problems:,} problems in {time.perf_counter() - t0:.1f} s")
     return app
 
