@@ -97,6 +97,8 @@ def selfcheck_demo(ctx):
             elif kind < 0.62:
                 service.review(sc, reviewer, "returned", "问题查摆较笼统，请把整改措施写具体、可检验。", False,
                                sc.versions_count)
+                if rng.random() < 0.6:
+                    _resubmit(sc, user, campaign, cl)
             else:
                 service.review(sc, reviewer, "approved", "查摆问题具体，整改措施可行。", False, sc.versions_count)
         # demo-staff: a returned draft mid-way, the classic case to show
@@ -104,6 +106,24 @@ def selfcheck_demo(ctx):
         if staff is not None:
             sc = service.get_or_create(staff, campaign)
             _fill(sc, staff, campaign, cl, rng, 0.5, upto=3)
+
+
+def _resubmit(sc, user, campaign, cl):
+    """Version 2: the measures made concrete, and one more problem found under the last item."""
+    sc = service.find(user, campaign)
+    for st in cl.steps:
+        values = service.load_values(sc, [it.id for it in st.items])
+        values = {it.id: values.get(it.id) or {"answer": "no_problem", "problems": []} for it in st.items}
+        for v in values.values():
+            for p in v["problems"]:
+                p["measure"] = p["measure"].rstrip("。") + "；每月底对照台账自查一次，结果报科室负责人。"
+        if st.no == len(cl.steps):
+            last = st.items[-1].id
+            values[last] = {"answer": "problem", "problems": values[last]["problems"] + [{
+                "key": new_key(), "aspect_id": min(cl.aspects), "description": "对同事迟到早退等现象碍于情面不提醒、不报告。",
+                "measure": "带头遵守考勤纪律，发现问题及时提醒并报告。", "deadline": "2026-12-31", "fixed_at_once": False}]}
+        sc = service.save_step(sc, st, values, sc.draft_version, user, campaign, next_step=st.no + 1)
+    service.submit(sc, user, campaign, sc.draft_version)
 
 
 def _reviewer_for(user, accounts, discipline):
