@@ -4,6 +4,7 @@ header rows repeated on every printed page, page numbers in the footer.
 build_xlsx(problems, title) is shared: the reports area uses it for the periodic report's ledger.
 """
 import io
+from copy import copy
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -51,9 +52,18 @@ def build_xlsx(problems_iterable, title: str) -> bytes:
     for i, w in enumerate(WIDTHS, 1):
         ws.column_dimensions[get_column_letter(i)].width = w
 
+    # style two template cells once, then copy their style arrays: assigning Font/Border/Alignment
+    # per cell hashes the style objects every time and dominated a long export
     body_font = Font(name="宋体", size=10)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    center = Alignment(wrap_text=True, vertical="top", horizontal="center")
+    tpl = ws.cell(row=1, column=ncol + 2)
+    tpl.font = body_font
+    tpl.border = BORDER
+    tpl.alignment = Alignment(wrap_text=True, vertical="top")
+    tpl_c = ws.cell(row=1, column=ncol + 3)
+    tpl_c.font, tpl_c.border = body_font, BORDER
+    tpl_c.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center")
+    body, centered = copy(tpl._style), copy(tpl_c._style)
+    del ws._cells[(1, ncol + 2)], ws._cells[(1, ncol + 3)]
     centered_cols = {1, 7, 9, 10}
     seq = 0
     chunk = []
@@ -64,12 +74,9 @@ def build_xlsx(problems_iterable, title: str) -> bytes:
         for p in chunk:
             seq += 1
             ws.append(cells(p, seq))
-            r = ws.max_row
+            r = seq + 2  # (ws.max_row scans every cell: quadratic over a long export)
             for c in range(1, ncol + 1):
-                cell = ws.cell(row=r, column=c)
-                cell.font = body_font
-                cell.border = BORDER
-                cell.alignment = center if c in centered_cols else wrap
+                ws._cells[(r, c)]._style = copy(centered if c in centered_cols else body)
         chunk.clear()
 
     for p in problems_iterable:

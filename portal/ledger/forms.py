@@ -24,6 +24,7 @@ class Filters:
     due_to: dt.date | None = None
     q: str = ""
     mech: str = ""  # mechanism id or "none" (普遍性问题 not yet covered)
+    ext: bool = False  # with an extension request awaiting decision
     sort: str = "seq"
     desc: bool = False
     page: int = 1
@@ -36,6 +37,7 @@ class Filters:
             "status": self.status, "overdue": "1" if self.overdue else "", "due_soon": "1" if self.due_soon else "",
             "due_from": self.due_from.isoformat() if self.due_from else "",
             "due_to": self.due_to.isoformat() if self.due_to else "", "q": self.q, "mech": self.mech,
+            "ext": "1" if self.ext else "",
             "sort": "" if self.sort == "seq" else self.sort, "dir": "desc" if self.desc else "",
             "page": self.page if self.page > 1 else "",
         }
@@ -90,6 +92,7 @@ def parse_filters(args) -> Filters:
                 err.append(f"{label}“{raw[:20]}”不存在，已忽略。")
     f.overdue = args.get("overdue") in ("1", "on", "true", "y")
     f.due_soon = args.get("due_soon") in ("1", "on", "true", "y")
+    f.ext = args.get("ext") in ("1", "on", "true", "y")
     for name, label in (("due_from", "整改时限起"), ("due_to", "整改时限止")):
         raw = (args.get(name) or "").strip()
         if raw:

@@ -40,6 +40,15 @@ def due_soon_expr(today=None):
             & Problem.status.in_(OPEN) & (Problem.withdrawn == False))  # noqa: E712
 
 
+def _has(field, term):
+    """Substring match. SQLite: instr() (a plain byte search, several times faster than LIKE on Chinese
+    text, and no wildcards to escape); PostgreSQL: ILIKE through peewee's contains()."""
+    from ..db import is_postgres
+    if is_postgres():
+        return field.contains(term)
+    return fn.INSTR(field, term) > 0
+
+
 def _conditions(user, f: Filters, with_status=True) -> list:
     """The where-parts of a filter. Values out of the user's reach simply match nothing."""
     conds = [scope_problems(user), Problem.withdrawn == False]  # noqa: E712
@@ -64,6 +73,9 @@ def _conditions(user, f: Filters, with_status=True) -> list:
         conds.append(Problem.deadline >= f.due_from)
     if f.due_to:
         conds.append(Problem.deadline <= f.due_to)
+    if f.ext:
+        conds.append(Problem.id.in_(DeadlineExtension.select(DeadlineExtension.problem)
+                                    .where(DeadlineExtension.status == "pending")))
     if f.mech == "none":
         conds.append((Problem.severity == "common")
                      & Problem.id.not_in(MechanismProblem.select(MechanismProblem.problem)))
@@ -71,11 +83,9 @@ def _conditions(user, f: Filters, with_status=True) -> list:
         conds.append(Problem.id.in_(MechanismProblem.select(MechanismProblem.problem)
                                     .where(MechanismProblem.mechanism == int(f.mech))))
     for term in f.q.split():
-        like = ((Problem.description.contains(term)) | (Problem.measures.contains(term))
-                | (Problem.remark.contains(term))
-                | Problem.person.in_(User.select(User.id).where(User.real_name.contains(term)))
-                | Problem.department.in_(Department.select(Department.id)
-                                         .where(Department.name.contains(term))))
+        like = (_has(Problem.description, term) | _has(Problem.measures, term) | _has(Problem.remark, term)
+                | Problem.person.in_(User.select(User.id).where(_has(User.real_name, term)))
+                | Problem.department.in_(Department.select(Department.id).where(_has(Department.name, term))))
         m = re.fullmatch(r"#?(\d{1,9})", term)
         if m:
             like = like | (Problem.id == int(m.group(1)))
@@ -135,27 +145,27 @@ def filtered(user, args):
 
 def status_counts(user, args) -> dict:
     """Counters above the table: the filter without its status part, one number per status plus
-    逾期 (computed from deadline and status, never stored). Index-served filters count each status
-    as an index range scan; text search and mechanism filters count in one grouped pass."""
+    逾期 (computed from deadline and status, never stored). A filter counts in one grouped pass over
+    its rows (the scope and filter indexes narrow them); the all-seeing whole-ledger view (optionally narrowed by
+    status, deadline range, overdue, due soon) reads the trigger-maintained LedgerCount instead."""
     f = _as_filters(args)
     counts = dict.fromkeys(STATUSES, 0)
-    if visible_departments(user) is None and not (f.dept or f.q or f.mech or f.cat or f.source or f.severity):
+    narrowed = f.dept or f.q or f.mech or f.cat or f.source or f.severity or f.ext
+    if visible_departments(user) is None and not narrowed:
         return _summary_counts(f, counts)
     conds = _conditions(user, f, with_status=False)
-    if f.q or f.mech:
-        overdue = Problem.overdue_expr()
-        q = (Problem.select(Problem.status, fn.COUNT(Problem.id).alias("n"),
-                            fn.SUM(Case(None, [(overdue, 1)], 0)).alias("late"))
-             .where(_where(conds)).group_by(Problem.status).tuples())
-        late = 0
-        for status, n, od in q:
+    overdue = Problem.overdue_expr()
+    # grouping by an expression (status || '') keeps SQLite from walking the status index in group
+    # order with a table lookup per row; the WHERE still picks the scope/filter index
+    key = Problem.status.concat("")
+    q = (Problem.select(key, fn.COUNT(Problem.id).alias("n"), fn.SUM(Case(None, [(overdue, 1)], 0)).alias("late"))
+         .where(_where(conds)).group_by(key).tuples())
+    late = 0
+    for status, n, od in q:
+        if status in counts:
             counts[status] = n
             late += od or 0
-        counts["overdue"] = late
-    else:
-        for status in STATUSES:
-            counts[status] = Problem.select().where(_where(conds + [Problem.status == status])).count()
-        counts["overdue"] = Problem.select().where(_where(conds + [Problem.overdue_expr()])).count()
+    counts["overdue"] = late
     counts["total"] = sum(counts[s] for s in STATUSES)
     return counts
 

@@ -10,7 +10,7 @@ from ..models import STATUSES, Problem, User
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..notify import notify
-from ..permissions import RULES, can, scope_problems
+from ..permissions import RULES, can
 from .queries import scoped_problems
 
 # ledger rules, next to the foundation's problem.rectify / problem.verify / problem.act
@@ -253,6 +253,3 @@ def link_problem(mech, p, actor):
             problems.add_event(p, actor, "link", note=f"纳入长效机制：{mech.title}", mechanism_id=mech.id)
             audit.record("mechanism_link", "problem", p.id, actor=actor, detail={"mechanism": mech.id})
 
-
-def problem_in_scope_expr(user):
-    return scope_problems(user)

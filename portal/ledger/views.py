@@ -14,7 +14,7 @@ from ..models import SEVERITIES, SOURCES, STATUSES, Department, Problem, Problem
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..nav import home_panel, problem_panels, register_nav
-from ..permissions import can, visible_departments
+from ..permissions import can
 from . import bp, queries, service
 from .export import build_xlsx, default_title
 from .forms import parse_filters
@@ -108,7 +108,8 @@ def detail(problem_id):
     partner_of = list(queries.scoped_problems(current_user).where(Problem.partner == p.id))
     return render_template(
         "ledger/detail.html", p=p, events=events, EVENT_LABELS=EVENT_LABELS, STATUSES=STATUSES,
-        evidence=list(ProblemEvidence.select().where(ProblemEvidence.problem == p.id).order_by(ProblemEvidence.id)),
+        evidence=list(ProblemEvidence.select().where(ProblemEvidence.problem == p.id)
+                      .order_by(ProblemEvidence.id)),
         actions=list(ProblemAction.select().where(ProblemAction.problem == p.id).order_by(ProblemAction.date)),
         extensions=list(DeadlineExtension.select().where(DeadlineExtension.problem == p.id)
                         .order_by(DeadlineExtension.id.desc())),
@@ -152,7 +153,8 @@ def mechanisms():
             errors["content"] = "内容不超过 4000 字。"
         owner = None
         if form.get("owner"):
-            owner = User.select().where((User.id == (form.get("owner") if form.get("owner").isdigit() else 0))).first()
+            raw = form.get("owner", "")
+            owner = User.get_or_none(User.id == int(raw)) if raw.isdigit() and len(raw) < 10 else None
             if owner is None:
                 errors["owner"] = "请选择牵头责任人。"
         if not errors:

@@ -228,3 +228,14 @@ def test_mechanism_groups_common_problems(client, auth, org):
     auth.logout()
     auth.login(org.head_a)
     assert client.post("/ledger/mechanisms", data={"title": "越权", "date": "2026-05-20"}).status_code == 403
+
+
+def test_pending_extensions_filter(client, auth, org, travel):
+    travel(dt.date(2026, 6, 1))
+    auth.login(org.head_a)
+    client.hx_post(f"/ledger/{org.pa2.id}/extension", data={"new_deadline": "2026-07-10", "reason": "需要协调"})
+    auth.logout()
+    auth.login(org.office)
+    html = client.get("/ledger/?ext=1").get_data(as_text=True)
+    assert f'id="row-{org.pa2.id}"' in html and f'id="row-{org.pa1.id}"' not in html
+    assert "1 份延期申请待审批" in client.get("/").get_data(as_text=True)
