@@ -44,9 +44,10 @@ def set_charges(leader: User, department_ids, actor=None) -> None:
 def create_user(username, real_name, department, password, roles=(), actor=None, must_change=True,
                 **extra) -> User:
     check_role_set(roles)
+    hashed = hash_password(password)  # slow on purpose: outside the write transaction
     with db.atomic():
         user = User.create(username=username, real_name=real_name, department=department,
-                           password_hash=hash_password(password), must_change_password=must_change,
+                           password_hash=hashed, must_change_password=must_change,
                            **extra)
         audit.record("user_create", "user", user.id, actor=actor, detail={"username": username})
         for r in sorted(set(roles)):

@@ -8,7 +8,8 @@ from .extensions import db
 
 
 def init_app(app):
-    for cmd in (create_user_command, load_campaign_command, audit_verify_command, seed_demo_command):
+    for cmd in (create_user_command, reset_password_command, load_campaign_command,
+                audit_verify_command, seed_demo_command):
         app.cli.add_command(cmd)
 
 
@@ -41,6 +42,27 @@ def create_user_command(username, real_name, department, roles, password, create
         except RoleConflict as e:
             raise click.ClickException(str(e))
     click.echo(f"已创建用户 {username}" + (f"，初始密码：{password}" if shown else ""))
+
+
+@click.command("reset-password")
+@click.argument("username")
+def reset_password_command(username):
+    """Reset a password on the server (the way to reset the security or audit administrator)."""
+    from . import audit as audit_
+    from .models import User
+    from .models.org import new_session_token
+    from .passwords import generate_password, hash_password
+    with db.connection_context():
+        user = User.get_or_none(User.username == username)
+        if user is None:
+            raise click.ClickException(f"用户不存在：{username}")
+        password = generate_password()
+        hashed = hash_password(password)
+        with db.atomic():
+            User.update(password_hash=hashed, must_change_password=True, failed_logins=0,
+                        locked_until=None, session_token=new_session_token()).where(User.id == user.id).execute()
+            audit_.record("password_reset", "user", user.id, detail={"username": username, "via": "cli"})
+    click.echo(f"已重置 {username} 的密码，一次性密码：{password}（首次登录须修改）")
 
 
 @click.command("load-campaign")

@@ -44,6 +44,11 @@ def error_response(code: int, message: str | None = None):
 
 
 def init_app(app):
+    # WTForms' own Chinese messages ("This field is required." → "该字段是必填字段。") for every form;
+    # Flask-WTF's i18n would need Flask-Babel.
+    app.config.setdefault("WTF_I18N_ENABLED", False)
+    from wtforms.meta import DefaultMeta
+    DefaultMeta.locales = ("zh",)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     login_manager.session_protection = "basic"

@@ -110,10 +110,19 @@ class PortalClient(FlaskClient):
         return self.hx("POST", url, **kw)
 
 
+def _fresh_request_globals():
+    """The `ctx` fixture keeps one app context pushed for the whole test and Flask reuses it for
+    every test-client request, so `g` (Flask-Login's cached user, Flask-WTF's token) would leak from
+    one request, and one client, to the next. A real server gives each request a fresh context."""
+    from flask import g
+    g.__dict__.clear()
+
+
 @pytest.fixture
 def app(_schema, db_url, tmp_path):
     application = create_app(base_config(db_url, tmp_path / "instance"))
     application.test_client_class = PortalClient
+    application.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
     with application.app_context():
         truncate_all()
     yield application

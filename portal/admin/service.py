@@ -258,9 +258,23 @@ def update_account(actor, user, roles, charges, **fields):
     return fresh
 
 
+OTHER_ADMINS = frozenset({"secadmin", "auditor"})
+SEPARATION_MESSAGE = ("三员分立：系统管理员不能{what}安全管理员或审计管理员的账号，"
+                      "请由单位授权人员在服务器上执行 flask --app app reset-password。")
+
+
+def _guard_separation(actor, user, what: str):
+    """The sysadmin must not be able to take over the other two admins' accounts."""
+    if user.id != actor.id and user.roles & OTHER_ADMINS:
+        audit.record("role_refused", "user", user.id, outcome="refused", actor=actor,
+                     detail={"action": what})
+        raise AdminError(SEPARATION_MESSAGE.format(what=what))
+
+
 def set_user_active(actor, user, active: bool):
     if bool(user.is_active_flag) == active:
         return user
+    _guard_separation(actor, user, "启用或停用")
     if not active and user.id == actor.id:
         raise AdminError("不能停用自己的账号")
     with db.atomic():
@@ -275,6 +289,7 @@ def set_user_active(actor, user, active: bool):
 
 def reset_password(actor, user) -> str:
     """A new one-time password; the user must change it, and every open session ends."""
+    _guard_separation(actor, user, "重置")
     password = generate_password()
     with db.atomic():
         User.update(password_hash=hash_password(password), must_change_password=True,

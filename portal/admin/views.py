@@ -199,7 +199,11 @@ def user_enable(user_id):
 def user_reset_password(user_id):
     EmptyForm()  # CSRF is checked globally; nothing else to read
     user = _user_or_404(user_id)
-    password = service.reset_password(current_user, user)
+    try:
+        password = service.reset_password(current_user, user)
+    except service.AdminError as e:
+        service.attach_roles([user])
+        return _row_or_page(user, str(e), status=409)
     user = _user_or_404(user_id)
     resp = htmx.render("admin/password_once.html", "admin/_user_reset.html", person=user, u=user,
                        password=password, created=False, action_form=EmptyForm())

@@ -131,7 +131,14 @@ def test_auditor_is_told_when_an_admin_account_is_reset(client, login_as, office
     auditor = login_as("auditor")
     assert "管理员账号被重置密码" not in client.get("/").get_data(as_text=True)
     login_as("sysadmin")
-    assert client.hx_post(f"/admin/users/{auditor.id}/reset-password").status_code == 200
+    # 三员分立: the sysadmin cannot take over the auditor's account …
+    r = client.hx_post(f"/admin/users/{auditor.id}/reset-password")
+    assert r.status_code == 409 and "三员分立" in r.get_data(as_text=True)
+    r = client.hx_post(f"/admin/users/{auditor.id}/disable")
+    assert r.status_code == 409 and "三员分立" in r.get_data(as_text=True)
+    # … but may reset another sysadmin, which the auditor is told about
+    other = make_user("sys-other", office, roles=("sysadmin",))
+    assert client.hx_post(f"/admin/users/{other.id}/reset-password").status_code == 200
     login_as("auditor", username="auditor2")
     html = client.get("/").get_data(as_text=True)
     assert "次管理员账号被重置密码、撤销角色或停用/启用" in html

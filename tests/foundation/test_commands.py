@@ -89,3 +89,14 @@ def test_seed_demo_random_password_printed(ctx, runner):
     assert r.exit_code == 0 and "演示账号密码：" in r.output
     pw = r.output.split("演示账号密码：")[1].strip()
     assert verify_password(User.get(User.username == "demo-staff").password_hash, pw)
+
+
+def test_reset_password_command(ctx, runner):
+    from tests.factories import make_user
+    u = make_user("aud", roles=("auditor",))
+    r = runner.invoke(args=["reset-password", "aud"])
+    assert r.exit_code == 0, r.output
+    pw = r.output.split("一次性密码：")[1].split("（")[0]
+    fresh = User.get_by_id(u.id)
+    assert verify_password(fresh.password_hash, pw) and fresh.must_change_password
+    assert runner.invoke(args=["reset-password", "nobody"]).exit_code != 0
