@@ -68,7 +68,7 @@ def test_clerk_issues_a_circular_naming_two_problems(ctx, live_server, page, new
     doc = Document.get_by_id(doc_id)
     assert doc.number == expected and hashlib.sha256(data).hexdigest() == doc.pdf_sha256
     text = pdf_text(data).replace("\n", "")  # table cells wrap
-    assert expected in text and "工作时间多次脱岗未请假" in text and "李明" in text
+    assert expected in text and "多次脱岗" in text and "李明" in text and "王强" in text
     assert [p.id for p in service.linked_problems(doc)] == [p1.id, p2.id]
 
     other = new_page()
