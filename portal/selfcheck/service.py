@@ -119,10 +119,29 @@ def find(user: User, campaign: Campaign) -> SelfCheck | None:
 
 
 def find_active(user: User) -> SelfCheck | None:
-    """The user's self-check in the active campaign, with the campaign joined in."""
-    return (SelfCheck.select(SelfCheck, Campaign).join(Campaign, on=(SelfCheck.campaign == Campaign.id))
-            .where((SelfCheck.user == user.id) & (Campaign.is_active == True))  # noqa: E712
-            .order_by(Campaign.id.desc()).first())
+    """The user's self-check in the active campaign if the user holds a business role (the permission
+    to fill it), in one query; `.campaign` is the cached campaign row."""
+    sql = _compiled("find_active", lambda: (
+        SelfCheck.select(SelfCheck).join(Campaign, on=(SelfCheck.campaign == Campaign.id))
+        .where((SelfCheck.user == 0) & (Campaign.is_active == True)  # noqa: E712
+               & fn.EXISTS(RoleAssignment.select(RoleAssignment.id).where(
+                   (RoleAssignment.user == SelfCheck.user) & RoleAssignment.role.in_(sorted(BUSINESS_ROLES)))))
+        .order_by(Campaign.id.desc()).limit(1)))
+    rows = list(SelfCheck.raw(sql, user.id, True, *sorted(BUSINESS_ROLES), 1))
+    if not rows:
+        return None
+    sc = rows[0]
+    sc.campaign = campaign_by_id(sc.campaign_id)
+    return sc
+
+
+def campaign_by_id(campaign_id: int) -> Campaign:
+    """Campaign rows are written once at load (only is_active changes later): cached per app."""
+    key = ("campaign", campaign_id)
+    c = _CHECKLISTS.get(key)
+    if c is None:
+        c = _CHECKLISTS[key] = Campaign.get_by_id(campaign_id)
+    return c
 
 
 def past_deadline(campaign: Campaign) -> bool:
@@ -249,12 +268,26 @@ _PROBLEM_COLS = (SelfCheckProblem.id, SelfCheckProblem.key, SelfCheckProblem.ite
                  SelfCheckProblem.deadline, SelfCheckProblem.fixed_at_once)
 
 
+_SQL: dict = {}
+
+
+def _compiled(name: str, build) -> str:
+    """The SQL text of a hot query, compiled by peewee once per database kind (the autosave path runs
+    the same few queries all day; compiling them is a large share of its time)."""
+    key = (name, type(db.obj).__name__)
+    sql = _SQL.get(key)
+    if sql is None:
+        sql = _SQL[key] = build().sql()[0]
+    return sql
+
+
 def _read_state(sc):
-    answers = {item_id: (aid, answer) for aid, item_id, answer in (
-        SelfCheckAnswer.select(SelfCheckAnswer.id, SelfCheckAnswer.item, SelfCheckAnswer.answer)
-        .where(SelfCheckAnswer.selfcheck == sc.id).tuples())}
-    problems = list(SelfCheckProblem.select(*_PROBLEM_COLS).where(SelfCheckProblem.selfcheck == sc.id)
-                    .order_by(SelfCheckProblem.position, SelfCheckProblem.id).tuples())
+    sql_a = _compiled("answers", lambda: SelfCheckAnswer.select(
+        SelfCheckAnswer.id, SelfCheckAnswer.item, SelfCheckAnswer.answer).where(SelfCheckAnswer.selfcheck == 0))
+    sql_p = _compiled("problems", lambda: SelfCheckProblem.select(*_PROBLEM_COLS).where(
+        SelfCheckProblem.selfcheck == 0).order_by(SelfCheckProblem.position, SelfCheckProblem.id))
+    answers = {item_id: (aid, answer) for aid, item_id, answer in db.execute_sql(sql_a, (sc.id,)).fetchall()}
+    problems = db.execute_sql(sql_p, (sc.id,)).fetchall()
     return answers, problems
 
 

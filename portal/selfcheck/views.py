@@ -34,11 +34,11 @@ def active_campaign() -> Campaign:
 
 
 def _mine(create=True):
-    if not can(current_user, "selfcheck.fill"):
-        abort(403)
-    sc = service.find_active(current_user)  # the self-check with its campaign: one query
+    sc = service.find_active(current_user)  # permission, self-check and campaign in one query
     if sc is not None:
         return sc.campaign, sc, service.checklist(sc.campaign)
+    if not can(current_user, "selfcheck.fill"):
+        abort(403)
     campaign = active_campaign()
     sc = service.get_or_create(current_user, campaign) if create else service.find(current_user, campaign)
     return campaign, sc, service.checklist(campaign)
