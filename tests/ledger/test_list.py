@@ -173,3 +173,16 @@ def test_trigger_counters_stay_exact(ctx, org, travel):
         expect["overdue"] = Problem.select().where(queries._where(conds + [Problem.overdue_expr()])).count()
         expect["total"] = sum(expect[s] for s in STATUSES)
         assert fast == expect, args
+
+
+def test_partial_swap_pushes_a_clean_url_and_refreshes_the_form_only_when_needed(client, auth, org):
+    auth.login(org.office)
+    r = client.hx_get("/ledger/?q=&dept=&source=tip&status=&page=", headers={"HX-Trigger": "ledger-filters"})
+    html = r.get_data(as_text=True)
+    assert r.headers["HX-Push-Url"] == "/ledger/?source=tip"
+    assert 'id="ledger-counters"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="ledger-filters"' not in html  # the form the person is typing in stays untouched
+    r = client.hx_get("/ledger/?status=pending")  # a counter or a header link: the form follows
+    html = r.get_data(as_text=True)
+    assert 'id="ledger-filters"' in html and 'value="pending" selected' in html
+    assert r.headers["Vary"] == "HX-Request"
