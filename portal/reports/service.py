@@ -193,7 +193,7 @@ def tables(stats):
     }, {
         "caption": "表2　各部门问题整改情况",
         "header": ["部门", "本期新增", "其中自查", "累计问题", "累计整改", "整改率", "逾期未改"],
-        "widths": [6, 2.6, 2.6, 2.6, 2.6, 3, 2.6],
+        "widths": [10.5, 2.5, 2.5, 2.5, 2.5, 3.5, 2.5],  # the longest unit name (8 characters) on one line
         "rows": [[r["name"], str(r["new"]), str(r["new_self"]), str(r["total"]), str(r["done"]),
                   _pct(r["done"], r["total"]), str(r["overdue"])] for r in stats["departments"]]
         + [["合计", str(t["new"]), str(t["new_self"]), str(t["total"]), str(t["done"]),

@@ -51,6 +51,46 @@ def pdf_text(data):
         return "\n".join(p.extract_text() or "" for p in pdf.pages), pdf
 
 
+MM = 72 / 25.4
+
+
+def _line(chars, text):
+    """The chars of the first text line containing `text` (grouped by their top)."""
+    lines = {}
+    for c in chars:
+        lines.setdefault(round(c["top"]), []).append(c)
+    for top in sorted(lines):
+        row = sorted(lines[top], key=lambda c: c["x0"])
+        if text in "".join(c["text"] for c in row):
+            return row
+    raise AssertionError(f"{text!r} not found")
+
+
+def layout_checks(data, recipient):
+    """In-repo checks of the 报告 format (GB/T 9704): A4, red 发文机关标志, 发文字号 and 签发人 on one line
+    (上行文), 2号 title, 3号 body, 主送机关 flush left at the 28 mm margin."""
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        p1 = pdf.pages[0]
+        assert abs(p1.width - 210 * MM) < 1 and abs(p1.height - 297 * MM) < 1
+        chars = p1.chars
+        organ = _line(chars, "市机关事务管理局文件")
+        colour = organ[0]["non_stroking_color"]
+        assert colour and colour[0] > 0.7 and all(v < 0.35 for v in colour[1:3])
+        docno = _line(chars, "签发人")
+        text = "".join(c["text"] for c in docno)
+        assert text.startswith("机管报〔2026〕3号") and text.endswith("周正华")
+        assert docno[0]["x0"] > 28 * MM + 10  # 1 character in from the left (上行文)
+        title = _line(chars, "作风纪律整顿")
+        assert all(abs(c["size"] - 22) < 0.2 for c in title if c["text"].strip())
+        addressee = _line(chars, recipient)
+        assert abs(addressee[0]["x0"] - 28 * MM) < 1 * MM
+        assert abs(addressee[0]["size"] - 16) < 0.2
+        for page in pdf.pages:
+            for c in page.chars:
+                if c["text"].strip() and c["size"] < 15:  # page numbers and colophon only
+                    assert c["top"] > 240 * MM or c["size"] >= 14 - 0.2
+
+
 def post_report(client, **over):
     data = {"kind": "monthly", "ref_date": "2026-05-20", "number": "机管报〔2026〕3号", "signer": "周正华",
             "signature": "", "title": "", "narrative": NARRATIVE}
@@ -98,6 +138,7 @@ def test_generate_monthly_report_contents_match_the_ledger(world, client, auth):
         n_self = sum(1 for p in expected if p.self_reported)
         assert f"其中个人自查发现{n_self}个" in flat
         assert "表1" in flat and "表2" in flat
+        layout_checks(body, name)
     # the zip holds that recipient's PDF and the same spreadsheet
     z = next(f for f in files if f.kind == "zip" and f.recipient == "jigongwei")
     with zipfile.ZipFile(io.BytesIO(client.get(f"/reports/{report.id}/files/{z.id}").data)) as zf:
