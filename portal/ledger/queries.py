@@ -163,8 +163,8 @@ def status_counts(user, args) -> dict:
     late = 0
     for status, n, od in q:
         if status in counts:
-            counts[status] = n
-            late += od or 0
+            counts[status] = int(n)
+            late += int(od or 0)  # PostgreSQL sums to Decimal
     counts["overdue"] = late
     counts["total"] = sum(counts[s] for s in STATUSES)
     return counts
