@@ -20,15 +20,10 @@ def inspections_demo(ctx):
         RoleAssignment.create(user=office_head, role="inspector")
         office_head.forget_roles()
     today = clock.today()
-    real = clock._fixed
-    # the office planned and drew the afternoon before the visits: the portal clock says so
-    clock.travel(dt.datetime.combine(today - dt.timedelta(days=3), dt.time(15, 52, 0)))
-    try:
-        plan, d = _plan_and_draw(discipline, inspector, office_head, today)
-        clock.travel(dt.datetime.combine(today - dt.timedelta(days=2), dt.time(11, 5, 0)))
-        _findings(plan, d, discipline, inspector, office_head, today)
-    finally:
-        clock.travel(real)
+    # No time travel here: the audit trail's timestamps must stay in order, so the demo draw and
+    # its visits happen "now".
+    plan, d = _plan_and_draw(discipline, inspector, office_head, today)
+    _findings(plan, d, discipline, inspector, office_head, today)
 
 
 def _plan_and_draw(discipline, inspector, office_head, today):
@@ -37,13 +32,12 @@ def _plan_and_draw(discipline, inspector, office_head, today):
     plan = service.create_plan(
         discipline, campaign=campaign, title=f"{today.year}年{today.month}月工作纪律明察暗访",
         checks=json.dumps(service.build_checks(campaign, picks, "公务用车停放和使用登记"), ensure_ascii=False),
-        planned_date=today - dt.timedelta(days=2), planned_end=today + dt.timedelta(days=5),
+        planned_date=today, planned_end=today + dt.timedelta(days=5),
         cycle=today.strftime("%Y-%m"), target_kind="person", target_count=5, inspector_count=2,
         pool_kind="all", note="上午8:30、下午2:30前后两个时段，不打招呼、直奔现场。")
     service.assign_inspector(plan, inspector, discipline)
     if office_head is not None:
         service.assign_inspector(plan, office_head, discipline)
-    clock.travel(dt.datetime.combine(today - dt.timedelta(days=3), dt.time(16, 30, 12)))
     prep = service.prepare(plan, "targets")
     d = service.do_draw(plan, "targets", discipline, witness_number="38291",
                         witnesses="办公室 赵文静、工会 刘玉兰", manual={}, count=5,
@@ -54,13 +48,13 @@ def _plan_and_draw(discipline, inspector, office_head, today):
 def _findings(plan, d, discipline, inspector, office_head, today):
     targets = list(InspectionTarget.select().where(InspectionTarget.draw == d.id).order_by(InspectionTarget.rank))
     checks = plan.check_list
-    found = dt.datetime.combine(today - dt.timedelta(days=2), dt.time(8, 47))
+    found = clock.now()
     if targets:
         service.record_finding(targets[0], inspector, "problem", checks[0],
                                "8:47 仍未到岗，未履行请假手续，经电话联系称“路上堵车”。", found, "办公区",
                                "general", today + dt.timedelta(days=10), [])
     for t in targets[1:3]:
-        service.record_finding(t, inspector, "clean", None, "", found + dt.timedelta(minutes=12), "办公区",
+        service.record_finding(t, inspector, "clean", None, "", found, "办公区",
                                "general", None, [])
     own = {inspector.department_id, office_head.department_id if office_head else None}
     for f in service.flagged_departments():
