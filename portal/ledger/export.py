@@ -70,7 +70,7 @@ def build_xlsx(problems_iterable, title: str) -> bytes:
 
     def flush():
         nonlocal seq
-        decorate(chunk, with_evidence=False)
+        decorate(chunk, with_evidence=False, with_extensions=False)
         for p in chunk:
             seq += 1
             ws.append(cells(p, seq))

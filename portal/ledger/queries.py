@@ -219,12 +219,12 @@ def page_of(user, f: Filters, per_page=None) -> Page:
     page = min(max(1, f.page), pages)  # out of range -> last page
     f.page = page
     rows = list(filtered(user, f).limit(per_page).offset((page - 1) * per_page)) if total else []
-    decorate(rows)
+    decorate(rows, with_evidence=False)
     attach_ops(rows, user)
     return Page(rows, total, page, pages, per_page, counts)
 
 
-def decorate(rows, with_evidence=True):
+def decorate(rows, with_evidence=True, with_extensions=True):
     """Attach to each Problem: .action_list, .mechanism_list, .evidence_count, .pending_ext — in a
     few queries for the whole list (no query per row)."""
     ids = [p.id for p in rows]
@@ -237,11 +237,12 @@ def decorate(rows, with_evidence=True):
         for mp in (MechanismProblem.select(MechanismProblem.problem, Mechanism.id, Mechanism.title)
                    .join(Mechanism).where(MechanismProblem.problem.in_(chunk))):
             mechs[mp.problem_id].append(mp.mechanism)
-        if with_evidence:
+        if with_evidence:  # only the row editor shows the evidence count
             for pid, n in (ProblemEvidence.select(ProblemEvidence.problem, fn.COUNT(ProblemEvidence.id))
                            .where(ProblemEvidence.problem.in_(chunk))
                            .group_by(ProblemEvidence.problem).tuples()):
                 evid[pid] = n
+        if with_extensions:
             for e in DeadlineExtension.select().where(DeadlineExtension.problem.in_(chunk)
                                                       & (DeadlineExtension.status == "pending")):
                 exts[e.problem_id] = e
@@ -382,3 +383,38 @@ def attach_ops(rows, user):
             ops.append(("edit", "编辑", False))
         p.ops = ops
     return rows
+
+
+# -- row rendering memo ------------------------------------------------------------------------------
+# A row's HTML is a pure function of what it shows; the key below holds every shown value, so a change
+# anywhere (a field, an action, a link, the date, the viewer's buttons) is a new key, never a stale row.
+_ROW_CACHE: dict = {}
+_ROW_CACHE_MAX = 5000
+
+
+def _row_key(p, seq, office, base, today):
+    item = p.item if p.item_id else None
+    return (
+        p.id, p.version, seq, office, base, today, p.status, p.severity, p.source, p.self_reported,
+        p.description, p.measures, p.remark, p.deadline, p.fixed_at_once, p.closed_at, p.withdrawn,
+        p.department.name, p.person.real_name if p.person_id else None,
+        (item.id, item.seq, item.text, item.category.name) if item else None,
+        tuple((a.id, a.kind, a.date, a.document_id) for a in p.action_list),
+        tuple((m.id, m.title) for m in p.mechanism_list),
+        (p.pending_ext.id, p.pending_ext.new_deadline) if p.pending_ext else None,
+        tuple(p.ops), p.due_soon,
+    )
+
+
+def render_row(p, seq, office, base, today):
+    from flask import render_template
+    from markupsafe import Markup
+    key = _row_key(p, seq, office, base, today)
+    html = _ROW_CACHE.get(key)
+    if html is None:
+        html = Markup(render_template("ledger/_row.html", p=p, seq=seq, office=office, L=base, today=today,
+                                      error=None))
+        if len(_ROW_CACHE) >= _ROW_CACHE_MAX:
+            _ROW_CACHE.clear()
+        _ROW_CACHE[key] = html
+    return html

@@ -40,6 +40,7 @@ def list_context(user, f):
     return dict(
         f=f, pg=page, counts=page.counts, STATUSES=STATUSES, SOURCES=SOURCES, SEVERITIES=SEVERITIES,
         ACTION_KINDS=ACTION_KINDS, office=office, L=url_for("ledger.index"), today=clock.today(),
+        render_row=queries.render_row,
         heads=queries.heads_choices(user) if office else [],
         mechanisms=queries.mechanism_choices() if office else [],
     )
