@@ -593,7 +593,6 @@ def visible_department_rows(viewer: User):
 
 def department_summary(viewer: User, campaign: Campaign):
     """Per visible department: people, by status, late, perfunctory — one grouped query."""
-    today = clock.today()
     late = past_deadline(campaign)
     status = fn.COALESCE(SelfCheck.status, "not_started")
     q = (User.select(User.department.alias("dept_id"), fn.COUNT(User.id).alias("people"),
@@ -616,7 +615,6 @@ def department_summary(viewer: User, campaign: Campaign):
         r = {k: int(v or 0) for k, v in r.items()}
         r["late"] = r["unsubmitted"] if late else 0
         out.append((d, r))
-    del today
     return out
 
 
@@ -757,8 +755,7 @@ def diff(a: dict, b: dict) -> list[dict]:
                     changed.append({"problem": p, "fields": fields})
         answer_changed = ia["no_problem"] != ib["no_problem"]
         if added or removed or changed or answer_changed:
-            out.append({"item": ib, "answer_from": _answer_label(ia) if ia.get("items") is None else "",
-                        "answer_changed": answer_changed, "from_label": _answer_label(ia),
+            out.append({"item": ib, "answer_changed": answer_changed, "from_label": _answer_label(ia),
                         "to_label": _answer_label(ib), "added": added, "removed": removed,
                         "changed": changed})
     return out

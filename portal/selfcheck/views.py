@@ -1,6 +1,4 @@
 """The person's side: 我的自查, the wizard (steps, autosave, review, submit), own versions."""
-import json
-
 from flask import abort, redirect, render_template, request, url_for
 from peewee import OperationalError
 from flask_login import current_user, login_required
@@ -280,6 +278,3 @@ def diff(sc_id):
     changes = service.diff(service.frozen_content(va), service.frozen_content(vb))
     return render_template("selfcheck/diff.html", sc=sc, va=va, vb=vb, changes=changes, versions=vs)
 
-
-def _json(v):
-    return json.dumps(v, ensure_ascii=False)
