@@ -6,6 +6,14 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from ..models.report import REPORT_KINDS
 
+def _chinese_errors(form):
+    """WTForms' own messages (invalid date, invalid choice) are English: say it in Chinese."""
+    for f in form:
+        if f.errors and not all(any("\u4e00" <= ch <= "\u9fff" for ch in e) for e in f.errors):
+            msg = "日期无效，请按“年-月-日”选择或填写" if f.type == "DateField" else "选项无效，请重新选择"
+            f.errors = [e if any("\u4e00" <= ch <= "\u9fff" for ch in e) else msg for e in f.errors]
+
+
 NUMBER_RE = r"^[\u4e00-\u9fff]{1,10}〔\d{4}〕[1-9]\d{0,3}号$"
 
 
@@ -29,6 +37,7 @@ class ReportForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
+        _chinese_errors(self)
         # period checks here: Optional() stops the field's own chain when it is empty
         kind = self.kind.data
         if kind == "range":
@@ -64,6 +73,11 @@ class PeriodForm(FlaskForm):
     start = DateField("起始日期", validators=[DataRequired("请填写起始日期")])
     end = DateField("截止日期", validators=[DataRequired("请填写截止日期")])
     due = DateField("报送截止日期", validators=[DataRequired("请填写报送截止日期")])
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        _chinese_errors(self)
+        return ok
 
     def validate_end(self, field):
         if self.start.data and field.data and field.data < self.start.data:

@@ -213,6 +213,9 @@ def test_validation_keeps_input_and_explains(world, client, auth):
     assert "六角括号" in html and "我写的一段话" in html
     r = post_report(client, kind="range", ref_date="", start="2026-05-31", end="2026-05-01")
     assert r.status_code == 422 and "截止日期不能早于起始日期" in r.get_data(as_text=True)
+    r = post_report(client, kind="yearly", ref_date="2026-13-45")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "有效的选择" in html and "Not a valid" not in html
     r = post_report(client, ref_date="2027-01-05")
     assert r.status_code == 422 and "尚未开始" in r.get_data(as_text=True)
     assert Report.select().count() == 0
