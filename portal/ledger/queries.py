@@ -332,15 +332,26 @@ def department_choices(user):
     return list(q.order_by(Department.sort_order, Department.id).tuples())
 
 
+_CATEGORY_CACHE: dict = {}
+
+
 def category_choices():
+    """[(Category, [Item…])] of the active campaign. A campaign version never changes its checklist
+    (changed content becomes a new version), so the list is kept per (id, content hash)."""
     from ..models import Campaign
     c = Campaign.active()
     if c is None:
         return []
-    items = defaultdict(list)
-    for it in Item.select(Item.id, Item.seq, Item.text, Item.category).where(Item.campaign == c).order_by(Item.seq):
-        items[it.category_id].append(it)
-    return [(cat, items[cat.id]) for cat in Category.select().where(Category.campaign == c).order_by(Category.seq)]
+    key = (c.id, c.content_hash)
+    if key not in _CATEGORY_CACHE:
+        items = defaultdict(list)
+        for it in (Item.select(Item.id, Item.seq, Item.text, Item.category).where(Item.campaign == c)
+                   .order_by(Item.seq)):
+            items[it.category_id].append(it)
+        _CATEGORY_CACHE.clear()
+        _CATEGORY_CACHE[key] = [(cat, items[cat.id]) for cat in
+                                Category.select().where(Category.campaign == c).order_by(Category.seq)]
+    return _CATEGORY_CACHE[key]
 
 
 def mechanism_choices():
