@@ -54,6 +54,9 @@ def create_app(test_config=None) -> Flask:
     if app.config["PORTAL_ENV"] == "production" and app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET):
         raise RuntimeError("生产环境不得使用默认 SECRET_KEY：请在 instance/config.py 或 PORTAL_SECRET_KEY 中设置。")
     _ensure_secret(app)
+    if app.config.get("PROXY_FIX_X_FOR"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
 
     from . import db, web
     from .extensions import csrf, limiter, login_manager

@@ -32,6 +32,10 @@ class Defaults:
     SELFCHECK_REMIND_DAYS = 5  # notice N days before the self-check deadline
     PAGE_SIZE = 50
 
+    # Number of trusted reverse proxies in front of the app (0 = none). With 1, the client address
+    # (used in memory only, for rate limits) comes from the proxy's X-Forwarded-For.
+    PROXY_FIX_X_FOR = 0
+
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False

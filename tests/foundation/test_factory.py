@@ -101,3 +101,17 @@ def test_abort_with_chinese_description_is_shown(app, client):
         abort(409, "该条目已办结，不能再修改。")
     r = client.hx_get("/refuse-test")
     assert r.status_code == 409 and "该条目已办结" in r.get_data(as_text=True)
+
+
+def test_proxy_fix_only_when_configured(tmp_path, db_url, _schema):
+    seen = []
+    for n in (0, 1):
+        app = create_app(_cfg(tmp_path, db_url, PROXY_FIX_X_FOR=n, SECRET_KEY="k" * 32))
+
+        @app.route("/addr-test")
+        def addr():
+            from flask import request
+            seen.append(request.remote_addr)
+            return ""
+        app.test_client().get("/addr-test", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert seen == ["127.0.0.1", "198.51.100.7"]
