@@ -705,7 +705,21 @@ def save_report(department, campaign, period_, narrative, actor, submit_now: boo
         audit.record("selfcheck_report_submit" if submit_now else "selfcheck_report_save",
                      "department_report", rep.id, actor=actor,
                      detail={"department": department.id, "period": period_})
+    if submit_now:  # tell the discipline office
+        office = (User.select(User.id).join(RoleAssignment, on=(RoleAssignment.user == User.id))
+                  .where((RoleAssignment.role == "discipline") & (User.is_active_flag == True)))  # noqa: E712
+        url = _report_url(department.id, period_)
+        for u in office:
+            notify(u.id, "info", f"{department.name}已报送自查自纠情况（{period_}）。", url,
+                   key=f"selfcheck_report:{rep.id}")
     return rep
+
+
+def _report_url(dept_id, period_) -> str:
+    from flask import has_request_context, url_for
+    if has_request_context():
+        return url_for("selfcheck.report", dept=dept_id, period=period_)
+    return f"/selfcheck/report?dept={dept_id}"
 
 
 def remind_days() -> int:

@@ -54,6 +54,7 @@ def test_report_form_prefilled_saved_and_submitted(app, dept):
     c, cl, d = dept
     head = make_user(department=d, roles=("dept_head", "staff"))
     make_user(department=d)
+    disc = make_user(department=make_department(), roles=("discipline", "staff"))
     h = login_as(app, head)
     r = h.get("/selfcheck/report")
     body = r.get_data(as_text=True)
@@ -68,6 +69,8 @@ def test_report_form_prefilled_saved_and_submitted(app, dept):
     rep = DepartmentReport.get()
     assert rep.status == "submitted" and rep.submitted_by_id == head.id and rep.narrative == text
     assert json.loads(rep.numbers)["people"] == 2
+    from portal.models import Notice
+    assert Notice.get(Notice.user == disc.id).text == "财务科已报送自查自纠情况（全程）。"
     r = h.post("/selfcheck/report?period=全程", data={"narrative": text + "改", "action": "save"})
     assert r.status_code == 403
     assert h.get("/selfcheck/report?period=2031-01").status_code == 400
