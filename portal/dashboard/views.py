@@ -3,6 +3,7 @@ linking to the ledger filtered to the problems it counts."""
 from urllib.parse import urlencode
 
 from flask import abort, g, render_template, url_for
+from markupsafe import Markup
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
@@ -11,7 +12,7 @@ from ..htmx import render
 from ..models import SOURCES, STATUSES, Department
 from ..nav import home_panel, register_nav
 from ..permissions import can
-from . import bp, service
+from . import bp, queries, service, sources
 from .charts import Bar, Chart, Seg, layout
 
 STATUS_KEYS = ("pending", "in_progress", "rectified", "closed")
@@ -137,10 +138,28 @@ def scope_note(user):
 @login_required
 def index():
     _require_view()
-    data = service.counts(current_user)
-    return render("dashboard/page.html", None, data=data, charts=build_charts(data),
-                  scope=scope_note(current_user), ledger_url=ledger_url, STATUSES=STATUSES,
-                  STATUS_KEYS=STATUS_KEYS, SOURCES=SOURCES)
+    body = render_body(current_user)
+    return render("dashboard/page.html", None, body=body)
+
+
+def render_body(user):
+    """The page's content. Rendering hundreds of bars and links costs more than the numbers, so the
+    HTML is kept with the cached numbers it was made from (and the clue numbers, read fresh)."""
+    cached = service.bundle(user)
+    clues = sources.clue_stats(user, queries.scope_departments(user))
+    key = repr(clues)
+    store = cached.setdefault("_html", {})
+    html = store.get(key)
+    if html is None:
+        data = dict(cached)
+        data["clues"] = clues
+        html = Markup(render_template("dashboard/_body.html", data=data, charts=build_charts(data),
+                                      scope=scope_note(user), ledger_url=ledger_url, STATUSES=STATUSES,
+                                      STATUS_KEYS=STATUS_KEYS, SOURCES=SOURCES))
+        if len(store) > 8:
+            store.clear()
+        store[key] = html
+    return html
 
 
 register_nav("工作看板", "dashboard.index", lambda u: can(u, "dashboard.view"), order=80)

@@ -233,3 +233,18 @@ def test_home_panel_for_office_not_for_staff(world, client, auth):
     auth.logout()
     auth.login(world["staff"][1])
     assert "整顿工作关键数据" not in client.get("/").get_data(as_text=True)
+
+
+def test_page_html_follows_writes(world, client, auth, travel):
+    travel(dt.datetime.combine(TODAY, dt.time(10, 0)))
+    auth.login(world["discipline"])
+    total = service.counts(world["discipline"], cached=False)["problems"]["total"]["total"]
+    for _ in range(2):  # the second answer comes from the cache
+        assert f'<b id="n-total">{total}</b>' in client.get("/dashboard/").get_data(as_text=True)
+    make_problem(person=world["staff"][0], department=world["staff"][0].department, source="tip")
+    assert f'<b id="n-total">{total + 1}</b>' in client.get("/dashboard/").get_data(as_text=True)
+    # a leader's page is a different entry: other departments never leak into it
+    auth.logout()
+    auth.login(world["leader"])
+    html = client.get("/dashboard/").get_data(as_text=True)
+    assert "资产管理科" not in html
