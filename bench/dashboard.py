@@ -36,7 +36,7 @@ def build(url, n_problems, n_staff, instance):
                 db.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
         portal_db.upgrade()
         from portal.accounts import create_user, set_charges
-        from portal.models import Department, Item, Aspect, Problem, User, RoleAssignment
+        from portal.models import Department, Item, Aspect, User, RoleAssignment
         with db.connection_context():
             c = campaigns.load_default()
             items = [i.id for i in Item.select().where(Item.campaign == c)]
@@ -57,7 +57,7 @@ def build(url, n_problems, n_staff, instance):
                 ra = [{"user": u, "role": "staff"} for u in uids]
                 for k in range(0, len(ra), 1000):
                     RoleAssignment.insert_many(ra[k:k + 1000]).execute()
-            boss = create_user("bench-discipline", "纪委", Department.get_by_id(dept_ids[0]), "Bench@Pass2026",
+            create_user("bench-discipline", "纪委", Department.get_by_id(dept_ids[0]), "Bench@Pass2026",
                                roles=["discipline", "staff"], must_change=False)
             leader = create_user("bench-leader", "领导", Department.get_by_id(dept_ids[0]), "Bench@Pass2026",
                                  roles=["leader", "staff"], must_change=False)

@@ -6,7 +6,6 @@ plain dicts/lists; views.py turns them into charts. Data owned by areas that may
 (self-checks, clues, actions) come from `optional_*` functions that return None when the source is
 absent, and the page says so instead of failing.
 """
-import datetime as dt
 import importlib
 from collections import OrderedDict
 
@@ -167,7 +166,3 @@ def _table_exists(model) -> bool:
     if found:
         _TABLES.add(key)
     return found
-
-
-def month_floor(d: dt.date) -> dt.date:
-    return d.replace(day=1)

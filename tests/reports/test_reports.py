@@ -11,7 +11,6 @@ import pytest
 from openpyxl import load_workbook
 
 from portal import clock
-from portal.extensions import db
 from portal.models import AuditRecord, Problem
 from portal.models.report import RECIPIENTS, Report, ReportFile
 from portal.reports import service
