@@ -51,15 +51,6 @@ def cn_index(i: int) -> str:
 
 
 # ---------------------------------------------------------------- register Document → doc
-def problems_table(problems) -> dict:
-    rows = []
-    for i, p in enumerate(problems, 1):
-        who = p.person.real_name if p.person_id else "—"
-        rows.append([str(i), p.department.name, who, p.description.strip(), p.status_label])
-    return dict(caption="通报问题清单", header=["序号", "责任单位", "责任人", "问题", "状态"],
-                widths=[2.4, 6.4, 3.8, 8.8, 4.4], rows=rows)
-
-
 def document_to_doc(doc, number=None, seal_png=None) -> dict:
     """A register Document as the engine's doc dict."""
     from .service import linked_problems
@@ -77,8 +68,17 @@ def document_to_doc(doc, number=None, seal_png=None) -> dict:
     if doc.kind == "circular" and doc.id:
         probs = linked_problems(doc)
         if probs:
-            d["tables"] = [problems_table(probs)]
+            d["body"] = (d["body"] or "").rstrip("\n") + "\n" + problems_text(probs)
     return d
+
+
+def problems_text(problems) -> str:
+    """The named Problems as numbered body lines (they stay on the 22 × 28 grid, unlike a table)."""
+    lines = ["被通报问题清单："]
+    for i, p in enumerate(problems, 1):
+        who = f"{p.person.real_name}（{p.department.name}）" if p.person_id else p.department.name
+        lines.append(f"{i}.{who}：{_sentence(p.description)}整改状态：{p.status_label}。")
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- self-check version → 个人对照检查材料

@@ -54,7 +54,7 @@ def test_clerk_issues_a_circular_naming_two_problems(ctx, live_server, page, new
     page.locator("#picked label", has_text="工作时间多次脱岗未请假").wait_for()
     assert page.locator("#picked input:checked").count() == 2
     page.locator(".saved-state", has_text="已自动保存").wait_for()
-    frame.locator("text=通报问题清单").wait_for()
+    frame.locator("text=被通报问题清单：").wait_for()
 
     page.on("dialog", lambda d: d.accept())
     page.click("button:has-text('印发')")
