@@ -42,9 +42,11 @@ def set_charges(leader: User, department_ids, actor=None) -> None:
 
 
 def create_user(username, real_name, department, password, roles=(), actor=None, must_change=True,
-                **extra) -> User:
+                password_hash=None, **extra) -> User:
+    """`password_hash` lets a caller that creates many accounts with one password (the demo) hash
+    it once; Argon2 salts make each hash unique, so sharing one only reveals that they are equal."""
     check_role_set(roles)
-    hashed = hash_password(password)  # slow on purpose: outside the write transaction
+    hashed = password_hash or hash_password(password)  # slow on purpose: outside the transaction
     with db.atomic():
         user = User.create(username=username, real_name=real_name, department=department,
                            password_hash=hashed, must_change_password=must_change,

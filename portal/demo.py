@@ -2,7 +2,7 @@
 import random
 
 from . import campaigns
-from .accounts import create_user, set_charges
+from .accounts import create_user as _create_user, set_charges
 from .extensions import db
 from .models import Campaign, Department, User
 
@@ -48,6 +48,11 @@ def seed(password: str, people: int = 60) -> str:
     if User.select().where(User.username == "demo-staff").exists():
         return "演示数据已存在，未重复创建。"
     rng = random.Random(2026)
+    from .passwords import hash_password
+    hashed = hash_password(password)  # one hash for every demo account: seeding takes seconds, not a minute
+
+    def create_user(*args, **kwargs):
+        return _create_user(*args, password_hash=hashed, **kwargs)
     with db.atomic():
         if Campaign.active() is None:
             campaigns.load_default()
