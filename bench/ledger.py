@@ -271,7 +271,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="ledger-bench-", dir="/tmp")
     try:
         path = os.path.join(tmp, "bench.sqlite3")
-        print(f"== ledger bench, {opts.rows:,} Problems (SQLite {path})")
+        print(f"== ledger bench, {opts.rows:,} Problems (SQLite {path}); "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         app, _office, dept_ids = build(path, opts.rows)
         in_process(app, dept_ids, f"{opts.rows // 1000}k")
         gunicorn_run(app, path, dept_ids, opts.workers, opts.seconds, opts.clients)
