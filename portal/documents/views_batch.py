@@ -165,7 +165,11 @@ def seal_image(seal_id):
     s = SealImage.get_or_none(SealImage.id == seal_id)
     if s is None:
         abort(404)
-    return uploads.download(uploads.load(s.key), f"seal-{s.id}.png", "png")
+    try:
+        data = uploads.load(s.key)
+    except (OSError, uploads.UploadError):
+        abort(404, "印章图片文件缺失，请重新上传。")
+    return uploads.download(data, f"seal-{s.id}.png", "png")
 
 
 @bp.route("/department-report/<int:report_id>.pdf")
