@@ -201,7 +201,8 @@ def action_draft(action, problem) -> dict:
     note = (getattr(action, "note", "") or "").strip()
     when = getattr(action, "date", None)
     fields = default_fields(kind)
-    fields.update(kind=kind, addressees=addressee, doc_date=dt.date.today() if when is None else when)
+    from .. import clock
+    fields.update(kind=kind, addressees=addressee, doc_date=clock.today())
     if kind == "talk-notice":
         fields["title"] = "约谈通知书"
         fields["signature"] = organ_name() + "“六治六提”工作领导小组"
@@ -210,7 +211,7 @@ def action_draft(action, problem) -> dict:
             "一、约谈时间：" + (_date_text(when) if when else "另行通知") + "。",
             "二、约谈地点：机关党委（纪委）办公室。",
             "三、约谈人：机关纪委书记。",
-            "四、有关要求：请提前准备书面说明材料，如实说明有关情况，按时到达约谈地点。" + (note and "\n" + note),
+            "四、有关要求：请提前准备书面说明材料，如实说明有关情况，按时到达约谈地点。" + (note and f"\n五、其他事项：{_sentence(note)}"),
         ])
     else:
         fields["title"] = "关于作风纪律整顿有关问题的提醒函"
