@@ -57,7 +57,8 @@ def index():
                    categories=queries.category_choices(),
                    all_mechanisms=ctx["mechanisms"] or queries.mechanism_choices())
     resp = render("ledger/page.html", "ledger/_results.html", **ctx)
-    if request.headers.get("HX-Request"):  # a clean, bookmarkable address without empty fields
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        # a clean, bookmarkable address without the form's empty fields
         qs = f.query_string()
         resp.headers["HX-Push-Url"] = url_for("ledger.index") + (f"?{qs}" if qs else "")
     return resp
