@@ -9,7 +9,7 @@ absent, and the page says so instead of failing.
 import importlib
 from collections import OrderedDict
 
-from peewee import SQL, Case, Value, fn
+from peewee import SQL, Value, fn
 
 from .. import clock
 from ..models import (SOURCES, STATUSES, Aspect, Category, Department, Item, Problem)
@@ -17,7 +17,6 @@ from ..permissions import visible_departments
 
 # "found by others" = every source except the person's own self-check (自查从宽、被查从严)
 RECTIFIED = ("rectified", "closed")
-OPEN_LATE = ("pending", "in_progress")  # the statuses that can be overdue
 
 
 def scope_departments(user):
@@ -45,18 +44,25 @@ def departments(depts):
 
 
 def problem_matrix(depts, today=None):
-    """One pass over the covering index: per (department, status, source, self_reported) the count
-    and how many are past their deadline. Withdrawn problems (removed from a resubmitted self-check)
-    are not counted. Overdue (Problem.overdue_expr) = past the deadline while pending / in progress."""
+    """Counts per (department, status, source, self_reported) — one pass over the covering index —
+    and, per department, how many are overdue (Problem.overdue_expr: past the deadline while pending or
+    in progress; a range scan of the (status, withdrawn, deadline) index). Withdrawn problems
+    (removed from a resubmitted self-check) are not counted.
+    Returns rows (department, status, source, self_reported, overdue, count); overdue is carried on
+    one row per department."""
     today = today or clock.today()
-    late = fn.SUM(Case(None, [(Problem.deadline < today, 1)], 0))
     q = (Problem.select(Problem.department, Problem.status, Problem.source, Problem.self_reported,
-                        fn.COUNT(SQL("*")), late)
+                        fn.COUNT(SQL("*")))
          .where((Problem.withdrawn == False) & _in_scope(Problem.department, depts))  # noqa: E712
          .group_by(Problem.department, Problem.status, Problem.source, Problem.self_reported)
          .tuples())
-    return [(d, st, src, bool(sr), int(od or 0) if st in OPEN_LATE else 0, n)
-            for d, st, src, sr, n, od in q]
+    late = dict(Problem.select(Problem.department, fn.COUNT(SQL("*")))
+                .where(Problem.overdue_expr(today) & _in_scope(Problem.department, depts))
+                .group_by(Problem.department).tuples())
+    rows = []
+    for d, st, src, sr, n in q:
+        rows.append((d, st, src, bool(sr), late.pop(d, 0), n))
+    return rows
 
 
 def item_matrix(depts):
