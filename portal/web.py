@@ -100,7 +100,7 @@ def init_app(app):
     @app.after_request
     def security_headers(resp):
         resp.headers.setdefault("Content-Security-Policy", CSP)
-        resp.headers["X-Frame-Options"] = "DENY"
+        resp.headers.setdefault("X-Frame-Options", "DENY")  # the document preview frame alone says SAMEORIGIN
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["Referrer-Policy"] = "same-origin"
         if current_user.is_authenticated and "Cache-Control" not in resp.headers:

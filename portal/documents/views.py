@@ -247,6 +247,7 @@ def preview(doc_id):
         html = render_template("documents/ui/_preview_error.html")
     resp = make_response(html)
     resp.headers["Content-Security-Policy"] = adapters.PREVIEW_CSP
+    resp.headers["X-Frame-Options"] = "SAMEORIGIN"  # framed by our own editor page only
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
