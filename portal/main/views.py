@@ -33,12 +33,13 @@ def person(user_id):
     return render_template("main/person.html", person=user)
 
 
-@home_panel(order=0)
+# what the person must do comes first; who they are and the campaign facts last
+@home_panel(order=98)
 def roles_panel(user):
     return render_template("main/_roles_panel.html", roles=[ROLES[r] for r in sorted(user.roles)])
 
 
-@home_panel(order=1)
+@home_panel(order=97)
 def campaign_panel(user):
     from ..models import Campaign
     campaign = Campaign.active()
