@@ -471,30 +471,43 @@ class Composer:
         return dict(rows=rows, height=height)
 
     def paginate(self):
-        pages = [dict(units=[], used=0.0)]
+        """Pages of units. Every page before the signature page stays at 22 lines and the signature page
+        shows body text (7.3.5): when the 署名/成文日期 block does not fit, body lines are carried over only
+        if the page they leave stays full; otherwise page 1 (whose header and title keep it off the grid
+        anyway) ends 1–3 lines early so that every later page boundary moves down (5.2.3 特定情况适当调整)."""
+        for push in range(4):
+            pages, short = self._paginate(push)
+            if not short:
+                return pages
+        return self._paginate(0)[0]
+
+    def _paginate(self, push=0):
+        pages = [dict(units=[], used=0.0, cap=CAP - push * P)]
+        short = False
 
         def new_page():
-            pages.append(dict(units=[], used=0.0))
+            pages.append(dict(units=[], used=0.0, cap=CAP))
 
         for k, u in enumerate(self.units):
             page = pages[-1]
+            cap = page["cap"]
             if u.kind == "break":
                 if page["units"]:
                     new_page()
                 continue
             if u.kind in ("blank", "gap") and not page["units"]:
                 continue                                       # no blank line at the top of a page
-            if u.kind == "blank" and page["used"] + 2 * P > CAP + 0.01:
+            if u.kind == "blank" and page["used"] + 2 * P > cap + 0.01:
                 continue                                       # nor in the last slot: keep pages full
             need = u.height
             if (u.kind == "caption" or (u.kind == "table-row" and u.data.get("head"))) and k + 1 < len(self.units):
                 nxt = self.units[k + 1]
                 need += nxt.height + (self.units[k + 2].height if nxt.kind == "table-row" and nxt.data.get("head")
                                       and k + 2 < len(self.units) else 0)
-            if page["used"] + need > CAP + 0.01:
+            if page["used"] + need > cap + 0.01:
                 if u.kind == "sig":
                     carried = []
-                    if page["used"] + u.height - P <= CAP + 0.01 and page["units"] and \
+                    if page["used"] + u.height - P <= cap + 0.01 and page["units"] and \
                             page["units"][-1][0].kind == "blank":
                         page["units"].pop()                     # drop the blank line before the signature
                         page["used"] -= P
@@ -507,10 +520,12 @@ class Composer:
                                 c = page["units"].pop()
                                 page["used"] -= c[0].height
                                 carried.insert(0, c[0])
+                        if len(pages) > 1 and carried:
+                            short = True                        # a later page left short: push from page 1
                         new_page()
                         for c in carried:
                             self._place(pages[-1], c)
-                    if pages[-1]["used"] + u.height <= CAP + 0.01:
+                    if pages[-1]["used"] + u.height <= pages[-1]["cap"] + 0.01:
                         self._place(pages[-1], u)
                         continue
                 new_page()
@@ -526,7 +541,7 @@ class Composer:
             if pages[-1]["used"] + col["height"] > CAP - 2:
                 new_page()
             pages[-1]["colophon"] = col
-        return pages
+        return pages, short
 
     @staticmethod
     def _place(page, u):

@@ -232,3 +232,26 @@ def test_unknown_kind():
     with pytest.raises(ValueError):
         render_pdf("nope", {})
     assert render.fmt_date(__import__("datetime").date(2026, 5, 6)) == "2026年5月6日"
+
+
+def _page_counts(pdf_bytes):
+    """Per page: (16pt lines inside the block, whether a date line is on it)."""
+    out = []
+    for _, _, lines, _ in Doc(pdf_bytes).pages:
+        inside = [ln for ln in lines if ln.top <= BOTTOM + 1]
+        out.append((len([ln for ln in inside if abs(ln.size - 16) < 0.1]), any(DATE.fullmatch(ln.text) for ln in inside),
+                    all(abs(ln.size - 16) < 0.1 and not ln.red for ln in inside)))
+    return out
+
+
+@pytest.mark.parametrize("extra", range(9))
+def test_no_short_page_before_signature(extra):
+    """The 署名/成文日期 block never leaves the page before it short: every page between page 1 (header,
+    title) and the date page holds 22 lines, and the date page shows body text."""
+    doc = sample("circular")
+    doc["body"] += "".join(f"\n{i}. 追加的编号事项第{i}条，请各单位认真落实。" for i in range(1, extra + 1))
+    counts = _page_counts(render_pdf("circular", doc))
+    date_page = next(i for i, (_, has_date, _) in enumerate(counts) if has_date)
+    for i, (n, _, only_body) in enumerate(counts[1:date_page], 1):
+        assert only_body and n == 22, (extra, i + 1, counts)
+    assert counts[date_page][0] >= 3, "the date page shows body text before the signature"
