@@ -61,6 +61,7 @@ import threading
 from dataclasses import dataclass, field
 
 import jinja2
+import markupsafe
 
 from . import typeset as ts
 from .fonts import CSS_FAMILY, ROLE_LABELS, font_set
@@ -621,7 +622,7 @@ def _html(kind, doc, fonts, comp, pages, preview=False):
     css = ""
     if preview:
         with open(CSS_PATH, encoding="utf-8") as fh:
-            css = fh.read()
+            css = markupsafe.Markup(fh.read())          # our own file: not escaped inside <style>
     return env.get_template(_template_name(kind)).render(
         kind=kind, doc=doc, pages=pages, fmt=comp.fmt, preview=preview, css=css,
         title=doc.get("title") or "")

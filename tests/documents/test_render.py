@@ -255,3 +255,11 @@ def test_no_short_page_before_signature(extra):
     for i, (n, _, only_body) in enumerate(counts[1:date_page], 1):
         assert only_body and n == 22, (extra, i + 1, counts)
     assert counts[date_page][0] >= 3, "the date page shows body text before the signature"
+
+
+def test_html_preview_stylesheet_not_escaped():
+    html = render_html("notice", sample("notice"))
+    style = html[html.index("<style>") + 7:html.index("</style>")]
+    with open(render.CSS_PATH, encoding="utf-8") as fh:
+        assert style == fh.read()
+    assert "&#39;" not in style and "&#34;" not in style and "&quot;" not in style and "&gt;" not in style
