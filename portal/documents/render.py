@@ -371,12 +371,17 @@ class Composer:
             self.texts.append(("hei", caption))
             self.add("caption", P, line=plain_line(caption, role="hei", kind="caption", spacing=0))
 
+        def cell_room(k, w):
+            """Text room of column k in em of 16pt text: the CSS box (border-box) minus its padding and the
+            0.5pt borders (left on every cell, right on the last)."""
+            return (w - pads[k] - pad * CELL - 0.5 - (0.5 if k == ncol - 1 else 0.0)) / BODY
+
         def row_unit(cells, head):
             wrapped = []
             for k, (c, w) in enumerate(zip(cells, widths)):
                 role = "hei" if head else "fang"
                 self.texts.append((role, c))
-                wrapped.append(ts.wrap_cells(f, c, (w - pads[k] - pad * CELL - 1) / BODY, role, BODY))
+                wrapped.append(ts.wrap_cells(f, c, cell_room(k, w), role, BODY))
             nl = max(len(x) for x in wrapped)
             centre = [k > 0 and (head or len(c) <= 2) for k, c in enumerate(cells)]
             return Unit("table-row", nl * P, dict(cells=wrapped, lefts=lefts, widths=widths, pads=pads,

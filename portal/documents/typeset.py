@@ -231,17 +231,24 @@ def typeset_body(fonts, body, first_indent=2.0):
 
 
 def wrap_cells(fonts, text, cells, role="fang", size=BODY_PT):
-    """Simple wrapping of text into lines of at most ``cells`` em (tables, colophon); no justification."""
-    lines, cur, w = [], "", 0.0
-    for u in _units(text or ""):
-        uw = sum(fonts.advance(role, c) if c != " " else 0.5 for c in u)
+    """Simple wrapping of text into lines of at most ``cells`` em (tables, colophon); no justification.
+    A closing mark that would start a line takes the previous character down with it (避头); a line is
+    never wider than ``cells``, except for a single unit wider than the whole room."""
+    units = _units(text or "")
+    widths = [sum(fonts.advance(role, c) if c != " " else 0.5 for c in u) for u in units]
+    lines, cur, w = [], [], 0.0
+    for u, uw in zip(units, widths):
         if cur and w + uw > cells + 1e-6:
-            if u[0] in NO_START and w + uw <= cells + 1.01:   # tolerate hanging one mark in narrow cells
-                cur, w = cur + u, w + uw
-                continue
-            lines.append(cur)
-            cur, w = "", 0.0
-        cur, w = cur + u, w + uw
+            carry = []
+            if u[0] in NO_START and len(cur) > 1:              # 避头: push the last unit down too
+                carry = [cur.pop()]
+            elif cur[-1][-1] in NO_END and len(cur) > 1:        # 避尾: an opening mark goes down
+                carry = [cur.pop()]
+            lines.append("".join(cur))
+            cur = carry
+            w = sum(sum(fonts.advance(role, c) if c != " " else 0.5 for c in x) for x in cur)
+        cur.append(u)
+        w += uw
     if cur or not lines:
-        lines.append(cur)
+        lines.append("".join(cur))
     return lines

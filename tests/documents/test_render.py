@@ -263,3 +263,28 @@ def test_html_preview_stylesheet_not_escaped():
     with open(render.CSS_PATH, encoding="utf-8") as fh:
         assert style == fh.read()
     assert "&#39;" not in style and "&#34;" not in style and "&quot;" not in style and "&gt;" not in style
+
+
+def test_table_cells_wrap_at_their_real_width():
+    """A cell holds as many 16pt characters as its box has room for (box minus padding and borders), and
+    no glyph crosses into the next column."""
+    import math
+    import pdfplumber
+    text = "整改措施落实到位责任明确时限清楚逐项销号管理"
+    t = dict(header=["序号", "问题", "措施"], widths=[4.5, 6, 17.5], rows=[["1", text, text]])
+    comp = render.Composer("department-report", dict(title="表格测试"), render.font_set(None))
+    comp.table(t)
+    row = [u for u in comp.units if u.kind == "table-row" and not u.data["head"]][0]
+    for k in (1, 2):
+        w = row.data["widths"][k]
+        room = w - row.data["pads"][k] - row.data["pad"] - 0.5 - (0.5 if k == 2 else 0)
+        lines = row.data["cells"][k]
+        assert all(len(ln) <= room / 16 for ln in lines)
+        assert len(lines[0]) == math.floor(room / 16 + 1e-6), (k, w, lines)
+    assert 90 < row.data["widths"][1] < 100 and len(row.data["cells"][1][0]) == 5    # a 94pt column: 5, not 4
+    pdf = render_pdf("department-report", dict(title="表格测试", body="见下表。\n[[表格1]]", tables=[t],
+                                               signature="综合服务科", date="2026-05-06"))
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        chars = [c for c in doc.pages[0].chars if c["text"] in text and abs(c["size"] - 16) < 0.1]
+    right1 = (28 * MM + row.data["lefts"][2])
+    assert chars and all(c["x1"] <= right1 + 0.1 or c["x0"] >= right1 for c in chars)
