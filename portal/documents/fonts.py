@@ -82,6 +82,12 @@ class FontSet:
         """(ascent, descent) in em, as Pango positions the baseline (hhea, descent positive)."""
         return vertical_metrics(self.fonts[role].path, self.fonts[role].index)
 
+    def outline_svg(self, role, text, size, color="#e60012"):
+        """``text`` as vector outlines (an SVG document), ``size`` pt, no letter-spacing: (svg, width_pt).
+        The SVG's box is the ideographic em box of the line (top 0.88 em above the baseline, 0.12 below)."""
+        f = self.fonts[role]
+        return outline_svg(f.path, f.index, text, float(size), color)
+
     def font_face_css(self):
         out = []
         for role, f in self.fonts.items():
@@ -116,6 +122,32 @@ def vertical_metrics(path, index=0):
     f = _open(path, index)
     upem, hhea = f["head"].unitsPerEm, f["hhea"]
     return hhea.ascent / upem, abs(hhea.descent) / upem
+
+
+@lru_cache(maxsize=64)
+def outline_svg(path, index, text, size, color):
+    from fontTools.pens.svgPathPen import SVGPathPen
+    from fontTools.pens.transformPen import TransformPen
+    f = _open(path, index)
+    upem, cmap, gs = f["head"].unitsPerEm, f.getBestCmap(), f.getGlyphSet()
+    k = size / upem
+    x, paths = 0.0, []
+    for ch in text:
+        g = cmap.get(ord(ch))
+        if g is None:
+            x += size
+            continue
+        pen = SVGPathPen(gs)
+        # font units (y up, baseline 0) -> points (y down, baseline 0.88 em below the box top)
+        gs[g].draw(TransformPen(pen, (k, 0, 0, -k, x, 0.88 * size)))
+        d = pen.getCommands()
+        if d:
+            paths.append(f'<path d="{d}"/>')
+        x += gs[g].width * k
+    w, h = max(x, 1.0), size
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.3f}pt" height="{h:.3f}pt" '
+           f'viewBox="0 0 {w:.3f} {h:.3f}"><g fill="{color}">{"".join(paths)}</g></svg>')
+    return svg, w
 
 
 @lru_cache(maxsize=64)

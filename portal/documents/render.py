@@ -219,7 +219,11 @@ class Composer:
         if self.fmt == "letter":
             size = self.organ_size(organ, 30.0)
             top = -7 * MM                                    # 30 mm from the page top = 7 mm above the block
-            items.append(dict(t="organ", top=self.box_top("xbs", size, top), size=size, text=organ))
+            # pre-printed letterhead: the mark is drawn as vector outlines, not text (the em box's top
+            # 30 mm from the page top), so the PDF's text is only what the office writes on the letter
+            svg, w = self.fonts.outline_svg("xbs", organ, size)
+            items.append(dict(t="mark", top=top, left=(BLOCK_W - w) / 2, width=w, size=size, text=organ,
+                              src="data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()))
             y = top + size + 4 * MM                           # double red line 4 mm below the mark
             items.append(dict(t="dbl", cls="top", top=y))
             y += 1.6 * MM

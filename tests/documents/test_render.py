@@ -288,3 +288,31 @@ def test_table_cells_wrap_at_their_real_width():
         chars = [c for c in doc.pages[0].chars if c["text"] in text and abs(c["size"] - 16) < 0.1]
     right1 = (28 * MM + row.data["lefts"][2])
     assert chars and all(c["x1"] <= right1 + 0.1 or c["x0"] >= right1 for c in chars)
+
+
+@pytest.mark.parametrize("kind", LETTERS)
+def test_letterhead_mark_is_vector_outlines(pdfs, docs, kind, tmp_path):
+    """信函格式 (10.1): the pre-printed letterhead mark is drawn as red outlines 30 mm from the page top, not
+    as text; every text line (发文字号 flush right under the double line, body) stays inside the text block."""
+    _, _, lines, rules = docs[kind].pages[0]
+    organ = sample(kind)["organ"]
+    assert not any(ln.red for ln in lines) and organ not in "".join(ln.text for ln in lines)
+    for ln in docs[kind].lines():
+        assert LEFT - 1 <= ln.x0 and ln.x1 <= RIGHT + 1 and TOP - 1 <= ln.top and ln.bottom <= BOTTOM + 1
+    docno = next(ln for ln in lines if re.search(r"〔\d{4}〕[1-9]\d*号", ln.text))
+    assert abs(docno.x1 - RIGHT) <= 1 and docno.top < TOP + 20
+    red = [r for r in rules if r[4] and len(r[4]) == 3 and r[4][0] > 0.7 and r[4][1] < 0.35]
+    assert red and all(abs(r[1] - r[0] - 170) <= 1 for r in red)
+    assert any(r[2] < docno.top for r in red) and any(r[2] > 270 for r in red)
+    if shutil.which("pdftoppm") is None:
+        return
+    from PIL import Image
+    src = tmp_path / "l.pdf"
+    src.write_bytes(pdfs[kind])
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(src), str(tmp_path / "p")], check=True)
+    img = Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")
+    scale = img.width / 210
+    rows = [y for y in range(int(25 * scale), int(45 * scale))
+            if sum(1 for x in range(img.width) if (lambda p: p[0] > 180 and p[1] < 90)(img.getpixel((x, y)))) > 3]
+    assert rows, "red mark drawn"
+    assert abs(rows[0] / scale - 31) <= 2.5, rows[0] / scale          # ink starts just under the 30 mm em top
