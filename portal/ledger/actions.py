@@ -40,7 +40,8 @@ def _row(p, status=200, error=None, toast=None):
     queries.decorate([p])
     queries.attach_ops([p], current_user)
     html = render_template("ledger/_row.html", p=p, seq=_seq(), error=error, STATUSES=STATUSES,
-                           L=url_for("ledger.index"), today=clock.today(), office="discipline" in current_user.roles)
+                           L=url_for("ledger.index"), today=clock.today(), office="discipline" in current_user.roles,
+                           actor=bool(current_user.roles & {"discipline", "dept_head"}))
     f = _current_filters()
     if f is not None and status == 200:
         html += render_template("ledger/_counters.html", f=f, counts=queries.status_counts(current_user, f),

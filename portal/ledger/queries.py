@@ -417,14 +417,14 @@ def _row_key(p, seq, office, base, today):
     )
 
 
-def render_row(p, seq, office, base, today):
+def render_row(p, seq, office, base, today, actor=True):
     from flask import render_template
     from markupsafe import Markup
-    key = _row_key(p, seq, office, base, today)
+    key = (_row_key(p, seq, office, base, today), actor)
     html = _ROW_CACHE.get(key)
     if html is None:
         html = Markup(render_template("ledger/_row.html", p=p, seq=seq, office=office, L=base, today=today,
-                                      error=None))
+                                      error=None, actor=actor))
         if len(_ROW_CACHE) >= _ROW_CACHE_MAX:
             _ROW_CACHE.clear()
         _ROW_CACHE[key] = html
