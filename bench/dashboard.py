@@ -94,7 +94,14 @@ def build(url, n_problems, n_staff, instance):
                     batch = []
             if batch:
                 flush(batch)
-            db.execute_sql("ANALYZE")
+            if portal_db.is_postgres():  # as autovacuum would: index-only scans need the visibility map
+                conn = db.connection()
+                conn.commit()
+                conn.autocommit = True
+                conn.cursor().execute("VACUUM ANALYZE")
+                conn.autocommit = False
+            else:
+                db.execute_sql("ANALYZE")
             print(f"  seeded {n_problems:,} problems in {time.perf_counter() - t0:.1f} s")
     return app
 
