@@ -316,3 +316,31 @@ def test_letterhead_mark_is_vector_outlines(pdfs, docs, kind, tmp_path):
             if sum(1 for x in range(img.width) if (lambda p: p[0] > 180 and p[1] < 90)(img.getpixel((x, y)))) > 3]
     assert rows, "red mark drawn"
     assert abs(rows[0] / scale - 31) <= 2.5, rows[0] / scale          # ink starts just under the 30 mm em top
+
+
+@pytest.mark.parametrize("title", [
+    "“六治六提”干部队伍作风纪律整顿个人对照检查材料",
+    "关于“六治六提”干部队伍作风纪律整顿明察暗访情况的通报",
+    "关于开展“六治六提”干部队伍作风纪律整顿“回头看”工作的通知",
+    "关于印发《全局“六治六提”干部队伍作风纪律整顿工作方案》的通知",
+    "关于进一步加强干部队伍作风纪律建设和开展专项整治工作的实施意见",
+    "关于对机关事务管理局车辆管理服务中心开展作风纪律专项检查发现问题整改落实情况的通报",
+])
+def test_title_breaks_at_sensible_points(title):
+    lines = render.split_title(render.font_set(None), title)
+    assert "".join(lines) == title and len(lines) >= 2
+    n = [len(x) for x in lines]
+    for k in range(1, len(lines)):
+        cut = sum(n[:k])
+        for w in ("纪律", "作风", "干部", "队伍", "整顿", "工作", "情况", "问题", "通知", "通报", "检查", "六治六提"):
+            at = title.find(w)
+            while at >= 0:
+                assert not (at < cut < at + len(w)), (lines, w)
+                at = title.find(w, at + 1)
+        assert lines[k][0] not in "，。、；：？！”’）》」』〕】" and lines[k - 1][-1] not in "（“‘《「『〔【"
+        assert not lines[k].startswith("的")
+    if len(lines) == 2:
+        assert n[0] >= n[1], "梯形: the upper line is the longer"
+    else:
+        assert max(n[1:-1]) >= n[0] and max(n[1:-1]) >= n[-1], "菱形: the middle is the longest"
+    assert render.split_title(render.font_set(None), "第一行\n第二行") == ["第一行", "第二行"]
