@@ -648,8 +648,16 @@ class Composer:
             pages.pop()
         col = self.colophon()
         if col:
+            # 版记 on the last, even page (7.4): printed double-sided, the colophon is the back cover
             if pages[-1]["used"] + col["height"] > CAP - 2:
                 new_page()
+            if len(pages) % 2:
+                if pages[-1]["units"]:
+                    new_page()                                 # the colophon alone on the next (even) page
+                else:                                          # a colophon-only odd page: a blank page
+                    pages[-1]["unnumbered"] = True             # before it; neither is numbered (7.5)
+                    new_page()
+                    pages[-1]["unnumbered"] = True
             pages[-1]["colophon"] = col
         return pages, short
 
@@ -716,6 +724,7 @@ def _html(kind, doc, fonts, comp, pages, preview=False):
     for i, p in enumerate(pages, 1):
         p["no"], p["first"], p["last"] = i, i == 1, i == n
         p["letter_first"] = comp.fmt == "letter" and i == 1
+        p["unnumbered"] = p.get("unnumbered", False) or p["letter_first"]
         p["seal"] = None
         us = p["units"]
         p["bottoms"] = {id(u) for k, (u, _) in enumerate(us) if u.kind == "table-row"

@@ -344,3 +344,27 @@ def test_title_breaks_at_sensible_points(title):
     else:
         assert max(n[1:-1]) >= n[0] and max(n[1:-1]) >= n[-1], "菱形: the middle is the longest"
     assert render.split_title(render.font_set(None), "第一行\n第二行") == ["第一行", "第二行"]
+
+
+@pytest.mark.parametrize("kind", RED_HEADER)
+def test_colophon_on_an_even_last_page(docs, kind):
+    """7.4: the 版记 is on the last page, and that page is even (the back of the last sheet)."""
+    pages = docs[kind].pages
+    assert len(pages) % 2 == 0
+    assert any(ln.text.startswith("抄送") for ln in pages[-1][2])
+    for _, _, lines, _ in pages[:-1]:
+        assert not any(ln.text.startswith("抄送") for ln in lines)
+
+
+def test_blank_page_before_a_colophon_page_is_unnumbered():
+    """When the body ends on a full even page, a blank page follows and the 版记 takes the next even page;
+    neither carries a page number (7.5)."""
+    doc = sample("circular")
+    doc["body"] += "".join(f"\n{i}. 追加的编号事项第{i}条，请各单位认真落实。" for i in range(1, 23))
+    pages = Doc(render_pdf("circular", doc)).pages
+    assert len(pages) == 6
+    assert [ln.text for ln in pages[4][2]] == []                          # blank, no number
+    assert not any(PAGE_NO.fullmatch(ln.text) for ln in pages[5][2])
+    assert any(ln.text.startswith("抄送") for ln in pages[5][2])
+    assert [int(PAGE_NO.fullmatch(ln.text)[1]) for _, _, lines, _ in pages[:4] for ln in lines
+            if PAGE_NO.fullmatch(ln.text)] == [1, 2, 3, 4]
