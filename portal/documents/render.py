@@ -20,7 +20,8 @@ kind                   format      notes
 ``notice``    通知       文件式      red 版头, 下行文
 ``report``    报告       文件式      red 版头, 上行文: 发文字号 1 char from the left, 签发人 on the right
 ``minutes``   会议纪要    纪要格式     red "××纪要" mark, 出席/请假/列席 lists after the body
-``reminder-letter`` 提醒函  信函格式   mark 30 mm from the page top, double red lines, page 1 unnumbered
+``reminder-letter`` 提醒函  信函格式   mark 30 mm from the page top (vector outlines: pre-printed letterhead),
+                                  double red lines, page 1 unnumbered
 ``talk-notice`` 约谈通知书  信函格式   as above
 ``work-plan`` 工作方案     plain       title, body, 署名, date
 ``self-check-report`` 个人对照检查材料  plain  person line under the title, ``items`` as 一、二、 sections
@@ -29,6 +30,8 @@ kind                   format      notes
 
 The ``doc`` dict (all keys optional unless noted)
 -------------------------------------------------
+``copy_no``     str|int 份号 (red header kinds; printed as 6 digits), ``secret`` 密级和保密期限 "机密★1年",
+                ``urgency`` 紧急程度 "特急"/"加急": flush left on the first lines of page 1 (7.2.1–7.2.3)
 ``organ``       str   发文机关标志 text, e.g. "××市机关事务管理局文件" (red header and letter kinds)
 ``number``      str   发文字号 "机管发〔2026〕5号"; None for a draft (the line stays empty)
 ``signer``      str   签发人 name (report only)
@@ -44,7 +47,7 @@ The ``doc`` dict (all keys optional unless noted)
 ``seal``        bool  sealed layout (date 4 chars from the right, signature centred above it)
 ``seal_png``    bytes PNG of the seal, drawn red over signature and date (only when ``seal``)
 ``note``        str   附注, printed "（…）"
-``copy_to``     str   抄送 (版记)
+``copy_to``     str   抄送 (版记, always on the last, even page; a blank unnumbered page before it if needed)
 ``printer``     str   印发机关;  ``print_date``  date | str  印发日期 (defaults to ``date``)
 minutes:        ``attendees``, ``absent``, ``observers`` (str each: 出席, 请假, 列席)
 self-check-report: ``person``, ``department``, ``items`` [{"q": str, "a": str}] appended to ``body``
@@ -334,6 +337,18 @@ class Composer:
             self.texts += [("xbs", organ), ("fang", number)]
             self.add("head", y + 2 * P, items=items)           # title 2 lines below
             return
+        # 份号 (7.2.1, 6 digits, 仿宋), 密级和保密期限 (7.2.2, 黑体), 紧急程度 (7.2.3, 黑体): flush left on
+        # the first lines of the block, one a line, in this order
+        k = 0
+        for key, role in (("copy_no", "fang"), ("secret", "hei"), ("urgency", "hei")):
+            v = d.get(key)
+            v = "" if v is None else str(v).strip()
+            if key == "copy_no" and v.isdigit():
+                v = v.zfill(6)
+            if v:
+                self.texts.append((role, v))
+                items.append(dict(t="field", top=k * P, role=role, text=v))
+                k += 1
         size = self.organ_size(organ, 36.0)
         top = 35 * MM                                         # glyph top 35 mm below the block top
         items.append(dict(t="organ", top=self.box_top("xbs", size, top), size=size, text=organ))

@@ -368,3 +368,19 @@ def test_blank_page_before_a_colophon_page_is_unnumbered():
     assert any(ln.text.startswith("抄送") for ln in pages[5][2])
     assert [int(PAGE_NO.fullmatch(ln.text)[1]) for _, _, lines, _ in pages[:4] for ln in lines
             if PAGE_NO.fullmatch(ln.text)] == [1, 2, 3, 4]
+
+
+def test_copy_number_secrecy_and_urgency_fields():
+    """份号 (6 digits), 密级和保密期限, 紧急程度: flush left on grid lines 1–3 above the red mark (7.2.1–7.2.3)."""
+    doc = dict(sample("notice"), copy_no=12, secret="机密★1年", urgency="特急")
+    pdf = render_pdf("notice", doc)
+    _, _, lines, _ = Doc(pdf).pages[0]
+    fields = lines[:3]
+    assert [ln.text for ln in fields] == ["000012", "机密★1年", "特急"]
+    for k, ln in enumerate(fields):
+        assert abs(ln.x0 - LEFT) <= 0.5 and abs(ln.size - 16) < 0.1
+        assert abs(ln.base - fields[0].base - k * 28.95) <= 0.3
+    assert fields[0].top >= TOP - 1 and fields[-1].bottom < lines[3].top and lines[3].red
+    fonts = {c["text"]: c["fontname"] for ln in fields for c in ln.chars}
+    assert "Hei" in fonts["特"] and "Hei" in fonts["机"] and "Fang" in fonts["0"]
+    assert render.check_glyphs(doc, kind="notice") == []
