@@ -112,7 +112,7 @@ def update(problem_id: int, actor, expected_version: int, note: str = "", kind: 
     return new
 
 
-def add_event(problem: Problem, actor, kind: str, note: str = "", **data) -> ProblemEvent:
+def add_event(problem: Problem, actor, kind: str, /, note: str = "", **data) -> ProblemEvent:
     """A history event that changes no column (an action taken, a link, an extension request)."""
     return ProblemEvent.create(problem=problem, actor=actor, kind=kind, note=note,
                                changes=json.dumps(data, ensure_ascii=False, default=str) if data else "")

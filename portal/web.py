@@ -83,11 +83,15 @@ def init_app(app):
         if last is not None and now - last > idle:
             audit.record("session_expired", "user", current_user.id)
             logout_user()
+            token = session.get("csrf_token")
             session.clear()
-            flash("长时间未操作，会话已超时，请重新登录。", "warning")
-            if is_htmx():
-                return hx_redirect(url_for("auth.login"), 401)
-            return redirect(url_for("auth.login"))
+            if token:  # a login form posted from the expired session still validates
+                session["csrf_token"] = token
+            if request.endpoint != "auth.login":
+                flash("长时间未操作，会话已超时，请重新登录。", "warning")
+            # the view decides: login-only views answer with the login redirect (HX-Redirect for
+            # htmx), public ones (tip box, draw verification, the login form itself) go on.
+            return None
         if request.endpoint not in PASSIVE_ENDPOINTS:
             session["seen"] = now
         if current_user.must_change_password and request.endpoint not in _PW_CHANGE_OK:

@@ -142,3 +142,22 @@ def test_open_redirect_refused(client, ctx):
     u = make_user()
     r = client.post("/login?next=https://evil.example/", data={"username": u.username, "password": PASSWORD})
     assert r.headers["Location"] == "/"
+
+
+def test_login_posted_from_an_expired_session_goes_through(client, auth, ctx, travel):
+    travel(T0)
+    u = make_user()
+    auth.login(u)
+    travel(T0 + dt.timedelta(minutes=40))
+    r = auth.login(u)  # no GET first: the form was open in the tab when the session expired
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_expired_session_on_a_public_page_is_not_redirected(client, auth, ctx, travel):
+    travel(T0)
+    auth.login(make_user())
+    travel(T0 + dt.timedelta(minutes=40))
+    r = client.get("/tips/")
+    assert r.status_code == 200
+    assert client.get("/").status_code == 302
