@@ -599,16 +599,36 @@ class Composer:
         """Pages of units. Every page before the signature page stays at 22 lines and the signature page
         shows body text (7.3.5): when the 署名/成文日期 block does not fit, body lines are carried over only
         if the page they leave stays full; otherwise page 1 (whose header and title keep it off the grid
-        anyway) ends 1–3 lines early so that every later page boundary moves down (5.2.3 特定情况适当调整)."""
-        for push in range(4):
+        anyway) ends 1–6 lines early so that every later page boundary moves down (5.2.3 特定情况适当调整)."""
+        best = None
+        for push in range(7):
             pages, short = self._paginate(push)
+            if push and not any(u.body for u, _ in pages[0]["units"]):
+                break                                          # page 1 must show body text (7.3.3)
+            short += self._short_pages(pages)
             if not short:
                 return pages
-        return self._paginate(0)[0]
+            if best is None or short < best[0]:
+                best = (short, pages)
+        return best[1]
+
+    @staticmethod
+    def _short_pages(pages):
+        """Pages of body text only (not page 1, not the signature page, not the last page of a section)
+        showing fewer than 22 lines — e.g. a blank line (before 附件说明, 出席…) inside the page."""
+        n = 0
+        for k, p in enumerate(pages[1:-1], 1):
+            kinds = {u.kind for u, _ in p["units"]}
+            if p.get("broken") or kinds & {"sig", "title", "head"} or not p["units"]:
+                continue
+            shown = sum(u.height for u, _ in p["units"] if u.kind not in ("blank", "gap"))
+            if shown < p["cap"] - 0.01:
+                n += 1
+        return n
 
     def _paginate(self, push=0):
         pages = [dict(units=[], used=0.0, cap=CAP - push * P)]
-        short = False
+        short = 0
 
         def new_page():
             pages.append(dict(units=[], used=0.0, cap=CAP))
@@ -618,6 +638,7 @@ class Composer:
             cap = page["cap"]
             if u.kind == "break":
                 if page["units"]:
+                    page["broken"] = True
                     new_page()
                 continue
             if u.kind in ("blank", "gap") and not page["units"]:
@@ -646,7 +667,7 @@ class Composer:
                                 page["used"] -= c[0].height
                                 carried.insert(0, c[0])
                         if len(pages) > 1 and carried:
-                            short = True                        # a later page left short: push from page 1
+                            short += 1                          # a later page left short: push from page 1
                         new_page()
                         for c in carried:
                             self._place(pages[-1], c)

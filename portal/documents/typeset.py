@@ -79,7 +79,7 @@ def parse_paragraphs(body: str) -> list:
     """Split plain text into paragraphs (one per non-empty line) and detect heading levels."""
     paras = []
     for raw in (body or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        text = re.sub(r"[ \t\u3000\u00a0]+$", "", raw).lstrip(" \t\u3000\u00a0")
+        text = raw.strip()                 # every Unicode space (U+3000, U+2003 …): no invisible lines
         text = text.replace("\t", " ")
         if not text:
             continue

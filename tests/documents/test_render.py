@@ -244,13 +244,14 @@ def _page_counts(pdf_bytes):
     return out
 
 
-@pytest.mark.parametrize("extra", range(9))
-def test_no_short_page_before_signature(extra):
+@pytest.mark.parametrize("kind,extra", [("circular", n) for n in range(9)] + [("notice", 15), ("minutes", 17)])
+def test_no_short_page_before_signature(kind, extra):
     """The 署名/成文日期 block never leaves the page before it short: every page between page 1 (header,
-    title) and the date page holds 22 lines, and the date page shows body text."""
-    doc = sample("circular")
+    title) and the date page holds 22 lines, and the date page shows body text. (notice 15 / minutes 17
+    put the blank line before 附件说明 / 出席 inside a page of body text.)"""
+    doc = sample(kind)
     doc["body"] += "".join(f"\n{i}. 追加的编号事项第{i}条，请各单位认真落实。" for i in range(1, extra + 1))
-    counts = _page_counts(render_pdf("circular", doc))
+    counts = _page_counts(render_pdf(kind, doc))
     date_page = next(i for i, (_, has_date, _) in enumerate(counts) if has_date)
     for i, (n, _, only_body) in enumerate(counts[1:date_page], 1):
         assert only_body and n == 22, (extra, i + 1, counts)
@@ -384,3 +385,9 @@ def test_copy_number_secrecy_and_urgency_fields():
     fonts = {c["text"]: c["fontname"] for ln in fields for c in ln.chars}
     assert "Hei" in fonts["特"] and "Hei" in fonts["机"] and "Fang" in fonts["0"]
     assert render.check_glyphs(doc, kind="notice") == []
+
+
+def test_unicode_spaces_make_no_invisible_line():
+    from portal.documents import typeset
+    lines = typeset.typeset_body(render.font_set(None), "\u2003" + "作风纪律整顿" * 4 + "。\u2003\u3000 \n\u2003\n")
+    assert len(lines) == 1 and lines[0].text == "作风纪律整顿" * 4 + "。"
