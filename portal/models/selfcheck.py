@@ -2,7 +2,7 @@
 frozen submitted versions, and the department's own report (单位自查自纠情况).
 
 Draft state lives in SelfCheckAnswer / SelfCheckProblem and is edited by autosave. Submitting freezes
-a SelfCheckVersion whose `content` is the JSON documented in portal/selfcheck/service.py
+a SelfCheckVersion whose `content` is the JSON documented in portal/selfcheck/submission.py
 (`frozen_content`); the content never changes afterwards, only the review fields are filled in.
 """
 from peewee import (BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField,
