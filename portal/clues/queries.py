@@ -7,7 +7,7 @@ from peewee import JOIN, fn
 from .. import clock, workdays
 from ..models import Category, Department, Item, User
 from ..models.tip import Clue, Tip
-from .service import scope_clues
+from .access import scope_clues
 
 SOON_WORKDAYS = 5
 
