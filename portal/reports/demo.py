@@ -4,7 +4,7 @@ import datetime as dt
 from .. import clock
 from ..demo import demo_hook
 from ..models.report import ReportingPeriod
-from .service import month_of
+from .common import month_of
 
 
 @demo_hook
