@@ -12,7 +12,7 @@ from ..htmx import is_htmx
 from ..models import SEVERITIES, STATUSES, Problem
 from ..models.ledger import ACTION_KINDS, DeadlineExtension
 from ..permissions import can
-from . import bp, queries, service
+from . import bp, queries, rows, service, table
 from .forms import parse_action, parse_edit, parse_extension, parse_filters, read_version
 from .views import _require_view, list_context
 
@@ -37,8 +37,8 @@ def _seq():
 
 
 def _row(p, status=200, error=None, toast=None):
-    queries.decorate([p])
-    queries.attach_ops([p], current_user)
+    table.decorate([p])
+    rows.attach_ops([p], current_user)
     html = render_template("ledger/_row.html", p=p, seq=_seq(), error=error, STATUSES=STATUSES,
                            L=url_for("ledger.index"), today=clock.today(), office="discipline" in current_user.roles,
                            actor=bool(current_user.roles & {"discipline", "dept_head"}))
@@ -53,7 +53,7 @@ def _row(p, status=200, error=None, toast=None):
 
 
 def _editor(p, mode, status=200, errors=None, values=None, message=None, conflict=None):
-    queries.decorate([p])
+    table.decorate([p])
     ext = None
     if mode == "decide":
         ext = DeadlineExtension.select().where((DeadlineExtension.problem == p.id)
@@ -76,7 +76,7 @@ def _failed(p, mode, e, values):
     """A refused or conflicting save: 409 with the reason, the current state and the input kept."""
     if isinstance(e, problems.VersionConflict):
         current = e.current
-        queries.decorate([current])
+        table.decorate([current])
         if is_htmx():
             return _editor(current, mode, 409, values=values, message=e.message, conflict=current)
         flash(e.message, "error")

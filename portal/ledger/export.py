@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from .. import clock
 from ..models import Campaign
-from .queries import COLUMNS, cells, decorate
+from .table import COLUMNS, cells, decorate
 
 # widths in characters; the sum (~190) fits A4 landscape at "fit to width"
 WIDTHS = (6, 10, 14, 8, 22, 40, 8, 34, 11, 10, 14, 12, 20)

@@ -3,25 +3,29 @@
 filtered(user, args)      -> the ordered, joined query of what the filter shows (no pagination)
 status_counts(user, args) -> {pending, in_progress, rectified, closed, overdue, total}
 page_of(user, filters)    -> one screen page, its total and the counters (total reuses the counters)
+
+Decorating rows and the ledger's cell texts are in table.py, filter choices in choices.py, rendered
+screen rows in rows.py.
 """
+
 import datetime as dt
 import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 
 from flask import current_app
 from peewee import JOIN, Case, fn
 
 from .. import clock
-from ..models import (SEVERITIES, SOURCES, STATUSES, Category, Department, Item, Problem, User)
-from ..models.ledger import (NO_DEADLINE, DeadlineExtension, LedgerCount, Mechanism, MechanismProblem,
-                             ProblemAction, ProblemEvidence)
+from ..models import SEVERITIES, STATUSES, Category, Department, Item, Problem, User
+from ..models.ledger import NO_DEADLINE, DeadlineExtension, LedgerCount, MechanismProblem
 from ..permissions import scope_problems, visible_departments
 from .forms import Filters, parse_filters
+from .rows import attach_ops
+from .table import OPEN, decorate
+
 
 Person = User.alias("person")
-OPEN = ("pending", "in_progress")
 
 
 def scoped_problems(user):
@@ -101,6 +105,8 @@ def _where(conds):
 
 
 _STATUS_ORDER = Case(Problem.status, [(k, i) for i, k in enumerate(STATUSES)], 9)
+
+
 _SEVERITY_ORDER = Case(Problem.severity, [(k, i) for i, k in enumerate(SEVERITIES)], 9)
 
 
@@ -222,210 +228,3 @@ def page_of(user, f: Filters, per_page=None) -> Page:
     decorate(rows, with_evidence=False)
     attach_ops(rows, user)
     return Page(rows, total, page, pages, per_page, counts)
-
-
-def decorate(rows, with_evidence=True, with_extensions=True):
-    """Attach to each Problem: .action_list, .mechanism_list, .evidence_count, .pending_ext — in a
-    few queries for the whole list (no query per row)."""
-    ids = [p.id for p in rows]
-    acts, mechs, evid, exts = defaultdict(list), defaultdict(list), defaultdict(int), {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        for a in (ProblemAction.select().where(ProblemAction.problem.in_(chunk))
-                  .order_by(ProblemAction.date, ProblemAction.id)):
-            acts[a.problem_id].append(a)
-        for mp in (MechanismProblem.select(MechanismProblem.problem, Mechanism.id, Mechanism.title)
-                   .join(Mechanism).where(MechanismProblem.problem.in_(chunk))):
-            mechs[mp.problem_id].append(mp.mechanism)
-        if with_evidence:  # only the row editor shows the evidence count
-            for pid, n in (ProblemEvidence.select(ProblemEvidence.problem, fn.COUNT(ProblemEvidence.id))
-                           .where(ProblemEvidence.problem.in_(chunk))
-                           .group_by(ProblemEvidence.problem).tuples()):
-                evid[pid] = n
-        if with_extensions:
-            for e in DeadlineExtension.select().where(DeadlineExtension.problem.in_(chunk)
-                                                      & (DeadlineExtension.status == "pending")):
-                exts[e.problem_id] = e
-    today = clock.today()
-    soon = today + dt.timedelta(days=current_app.config.get("DUE_SOON_DAYS", 7))
-    for p in rows:
-        p.action_list = acts.get(p.id, [])
-        p.mechanism_list = mechs.get(p.id, [])
-        p.evidence_count = evid.get(p.id, 0)
-        p.pending_ext = exts.get(p.id)
-        p.due_soon = (p.status in OPEN and p.deadline is not None and not p.withdrawn
-                      and today <= p.deadline <= soon)
-    return rows
-
-
-# -- the paper columns, shared by the screen and the export ----------------------------------------
-
-COLUMNS = ("序号", "问题来源", "责任单位", "责任人", "问题类别", "问题描述", "严重程度", "整改措施",
-           "整改时限", "整改状态", "处理方式", "销号情况", "备注")
-
-
-def _rel(p, name):
-    """A related row if it was loaded with the query (or is cheap to load)."""
-    try:
-        return getattr(p, name)
-    except Exception:  # noqa: BLE001 - a missing relation shows as empty
-        return None
-
-
-def source_text(p):
-    return "自查（主动查摆）" if p.self_reported or p.source == "selfcheck" else SOURCES.get(p.source, p.source)
-
-
-def category_text(p):
-    item = _rel(p, "item")
-    if item is None:
-        return ""
-    cat = _rel(item, "category")
-    return f"{cat.name if cat else ''} {item.seq}. {item.text}".strip()
-
-
-def status_text(p):
-    s = STATUSES.get(p.status, p.status)
-    return s + "（逾期）" if p.is_overdue else s
-
-
-def actions_text(p):
-    return "；".join(f"{a.kind_label} {a.date.isoformat()}" for a in getattr(p, "action_list", []))
-
-
-def closing_text(p):
-    if p.status == "closed":
-        return f"已销号 {p.closed_at.date().isoformat()}" if p.closed_at else "已销号"
-    return "未销号"
-
-
-def remark_text(p):
-    parts = [p.remark] if p.remark else []
-    if p.fixed_at_once:
-        parts.append("立行立改")
-    for m in getattr(p, "mechanism_list", []):
-        parts.append(f"长效机制：{m.title}")
-    return "；".join(parts)
-
-
-def cells(p, seq: int) -> list:
-    """One ledger line as text, in COLUMNS order."""
-    dept = _rel(p, "department")
-    person = _rel(p, "person")
-    return [
-        seq, source_text(p), dept.name if dept else "", person.real_name if person else "",
-        category_text(p), p.description, SEVERITIES.get(p.severity, p.severity), p.measures,
-        p.deadline.isoformat() if p.deadline else "", status_text(p), actions_text(p),
-        closing_text(p), remark_text(p),
-    ]
-
-
-# -- choices for the filter form --------------------------------------------------------------------
-
-def department_choices(user):
-    depts = visible_departments(user)
-    q = Department.select(Department.id, Department.name).where(Department.is_active == True)  # noqa: E712
-    if depts is not None:
-        if not depts:
-            return []
-        q = q.where(Department.id.in_(sorted(depts)))
-    return list(q.order_by(Department.sort_order, Department.id).tuples())
-
-
-_CATEGORY_CACHE: dict = {}
-
-
-def category_choices():
-    """[(Category, [Item…])] of the active campaign. A campaign version never changes its checklist
-    (changed content becomes a new version), so the list is kept per (id, content hash)."""
-    from ..models import Campaign
-    c = Campaign.active()
-    if c is None:
-        return []
-    key = (c.id, c.content_hash)
-    if key not in _CATEGORY_CACHE:
-        items = defaultdict(list)
-        for it in (Item.select(Item.id, Item.seq, Item.text, Item.category).where(Item.campaign == c)
-                   .order_by(Item.seq)):
-            items[it.category_id].append(it)
-        _CATEGORY_CACHE.clear()
-        _CATEGORY_CACHE[key] = [(cat, items[cat.id]) for cat in
-                                Category.select().where(Category.campaign == c).order_by(Category.seq)]
-    return _CATEGORY_CACHE[key]
-
-
-def mechanism_choices():
-    return list(Mechanism.select(Mechanism.id, Mechanism.title).order_by(Mechanism.date.desc(), Mechanism.id.desc())
-                .tuples())
-
-
-def heads_choices(user):
-    """People a Problem may be assigned to: department heads within the user's reach."""
-    from ..models import RoleAssignment
-    heads = RoleAssignment.select(RoleAssignment.user).where(RoleAssignment.role == "dept_head")
-    q = (User.select(User.id, User.real_name, Department.name).join(Department)
-         .where(User.id.in_(heads) & (User.is_active_flag == True)))  # noqa: E712
-    depts = visible_departments(user)
-    if depts is not None:
-        q = q.where(User.department.in_(sorted(depts) or [0]))
-    return list(q.order_by(Department.sort_order, User.id).tuples())
-
-
-def attach_ops(rows, user):
-    """The row buttons each Problem offers this user: [(mode, label, primary)], decided once in Python."""
-    from ..permissions import can
-    office = "discipline" in user.roles
-    for p in rows:
-        ops = []
-        st = p.status
-        if st == "pending" and can(user, "problem.rectify", p):
-            ops.append(("start", "开始整改", True))
-        if st == "in_progress" and can(user, "problem.rectify", p):
-            ops.append(("rectify", "报告已整改", True))
-        if st == "rectified" and office:
-            ops += [("close", "销号", True), ("return", "退回", False)]
-        if getattr(p, "pending_ext", None) and office:
-            ops.append(("decide", "审批延期", False))
-        if st in OPEN and not getattr(p, "pending_ext", None) and can(user, "problem.extend", p):
-            ops.append(("extend", "申请延期", False))
-        if st != "closed" and office:
-            ops.append(("action", "通报提醒约谈", False))
-        if st != "closed" and can(user, "problem.edit", p):
-            ops.append(("edit", "编辑", False))
-        p.ops = ops
-    return rows
-
-
-# -- row rendering memo ------------------------------------------------------------------------------
-# A row's HTML is a pure function of what it shows; the key below holds every shown value, so a change
-# anywhere (a field, an action, a link, the date, the viewer's buttons) is a new key, never a stale row.
-_ROW_CACHE: dict = {}
-_ROW_CACHE_MAX = 5000
-
-
-def _row_key(p, seq, office, base, today):
-    item = p.item if p.item_id else None
-    return (
-        p.id, p.version, seq, office, base, today, p.status, p.severity, p.source, p.self_reported,
-        p.description, p.measures, p.remark, p.deadline, p.fixed_at_once, p.closed_at, p.withdrawn,
-        p.department.name, p.person.real_name if p.person_id else None,
-        (item.id, item.seq, item.text, item.category.name) if item else None,
-        tuple((a.id, a.kind, a.date, a.document_id) for a in p.action_list),
-        tuple((m.id, m.title) for m in p.mechanism_list),
-        (p.pending_ext.id, p.pending_ext.new_deadline) if p.pending_ext else None,
-        tuple(p.ops), p.due_soon,
-    )
-
-
-def render_row(p, seq, office, base, today, actor=True):
-    from flask import render_template
-    from markupsafe import Markup
-    key = (_row_key(p, seq, office, base, today), actor)
-    html = _ROW_CACHE.get(key)
-    if html is None:
-        html = Markup(render_template("ledger/_row.html", p=p, seq=seq, office=office, L=base, today=today,
-                                      error=None, actor=actor))
-        if len(_ROW_CACHE) >= _ROW_CACHE_MAX:
-            _ROW_CACHE.clear()
-        _ROW_CACHE[key] = html
-    return html

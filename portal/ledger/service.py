@@ -198,7 +198,7 @@ def bulk(user, op, ids, form) -> tuple[int, list[str]]:
             head = User.get_by_id(int(form.get("assignee", "")))
         except (ValueError, User.DoesNotExist):
             return 0, ["请选择要交办的负责人。"]
-        from .queries import heads_choices
+        from .choices import heads_choices
         if head.id not in {h[0] for h in heads_choices(user)}:
             return 0, ["所选人员不是您范围内的科室负责人。"]
     elif op == "mechanism":

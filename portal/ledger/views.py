@@ -15,7 +15,7 @@ from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, Mechani
                              ProblemAction, ProblemEvidence)
 from ..nav import home_panel, problem_panels, register_nav
 from ..permissions import can
-from . import bp, queries, service
+from . import bp, choices, queries, rows, service, table
 from .export import build_xlsx, default_title
 from .forms import parse_filters
 
@@ -40,9 +40,9 @@ def list_context(user, f):
     return dict(
         f=f, pg=page, counts=page.counts, STATUSES=STATUSES, SOURCES=SOURCES, SEVERITIES=SEVERITIES,
         ACTION_KINDS=ACTION_KINDS, office=office, L=url_for("ledger.index"), today=clock.today(),
-        render_row=queries.render_row,
-        heads=queries.heads_choices(user) if office else [],
-        mechanisms=queries.mechanism_choices() if office else [],
+        render_row=rows.render_row,
+        heads=choices.heads_choices(user) if office else [],
+        mechanisms=choices.mechanism_choices() if office else [],
     )
 
 
@@ -53,9 +53,9 @@ def index():
     f = parse_filters(request.args)
     ctx = list_context(current_user, f)
     if not request.headers.get("HX-Request") or request.headers.get("HX-Trigger") != "ledger-filters":
-        ctx.update(departments=queries.department_choices(current_user),
-                   categories=queries.category_choices(),
-                   all_mechanisms=ctx["mechanisms"] or queries.mechanism_choices())
+        ctx.update(departments=choices.department_choices(current_user),
+                   categories=choices.category_choices(),
+                   all_mechanisms=ctx["mechanisms"] or choices.mechanism_choices())
     resp = render("ledger/page.html", "ledger/_results.html", **ctx)
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         # a clean, bookmarkable address without the form's empty fields
@@ -93,7 +93,7 @@ def export():
 def detail(problem_id):
     _require_view()
     p = service.get_problem_for(current_user, problem_id)
-    queries.decorate([p])
+    table.decorate([p])
     events = list(ProblemEvent.select(ProblemEvent, User).join(User, on=(ProblemEvent.actor == User.id),
                                                                join_type=JOIN.LEFT_OUTER)
                   .where(ProblemEvent.problem == p.id).order_by(ProblemEvent.at, ProblemEvent.id))

@@ -6,7 +6,7 @@ import re
 from openpyxl import load_workbook
 
 from portal.ledger.export import build_xlsx, read_back
-from portal.ledger.queries import COLUMNS
+from portal.ledger.table import COLUMNS
 from portal.models import AuditRecord, Problem
 from tests.factories import make_problem
 
