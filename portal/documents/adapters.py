@@ -53,7 +53,7 @@ def cn_index(i: int) -> str:
 # ---------------------------------------------------------------- register Document → doc
 def document_to_doc(doc, number=None, seal_png=None) -> dict:
     """A register Document as the engine's doc dict."""
-    from .service import linked_problems
+    from .drafts import linked_problems
     extra = doc.extra_dict
     d = dict(kind=doc.kind, organ=doc.organ, number=number, title=doc.title, addressees=doc.addressees,
              body=doc.body, attachments=doc.attachment_list, signature=doc.signature,
