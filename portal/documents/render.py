@@ -40,7 +40,15 @@ The ``doc`` dict (all keys optional unless noted)
 ``body``        str   plain text, one paragraph per line; 一、/（一）/1./（1） start headings; a line
                       "[[表格N]]" places ``tables[N-1]`` there (other tables follow the body)
 ``tables``      list  [{"caption": str, "header": [str], "rows": [[str]], "widths": [float]?}]
-``attachments`` list  titles (str) or {"title": str, "body": str, "tables": [...]} — dicts with a body
+``figures``     list  [{"caption": str, "svg": str}] — vector charts; a body line "[[图N]]" places
+                      ``figures[N-1]`` there (other figures follow the tables). The SVG is drawn 156 mm wide
+                      (``FIG_WIDTH`` pt, 1 user unit = 1pt), its height rounded up to whole grid lines; its
+                      text uses the families ``GWFang``/``GWHei`` (glyphs checked like the body). To keep
+                      the grid, put one 16pt text baseline on each figure line at ``k * P + FIG_BASELINE``
+                      (the engine shifts the drawing so that baseline falls on the body's baseline); the
+                      caption is set under the figure. A figure that does not fit the rest of a page
+                      moves to the next one and the body lines after it fill the page (a float).
+``attachments`` list  titles (str) or {"title": str, "body": str, "tables": [...], "figures": [...]} — dicts with a body
                       are printed as 附件 pages after the signature
 ``signature``   str   发文机关署名 (or the person's name)
 ``date``        datetime.date | str   成文日期, printed "2026年5月6日"
@@ -63,6 +71,8 @@ import re
 import threading
 from dataclasses import dataclass, field
 
+import xml.etree.ElementTree as ET
+
 import jinja2
 import markupsafe
 
@@ -75,6 +85,8 @@ CELL = ts.CELL                    # grid cell, pt
 BLOCK_W = ts.BLOCK_W              # 442.2pt
 CAP = 22 * P                      # usable height of a page, pt (≤ 225 mm)
 BODY = 16.0
+FIG_WIDTH = BLOCK_W               # figure width, pt (= the text block, 156 mm)
+FIG_BASELINE = 21.0               # figures: text baseline below the top of each grid line, pt (convention)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TEMPLATES = os.path.join(ROOT, "templates", "documents")
@@ -291,9 +303,9 @@ class Composer:
         for ln in self.tsr.layout(text, roles, first_indent, kind, rest_indent):
             self.line(ln)
 
-    def body_text(self, text, tables=()):
-        tables = list(tables or [])
-        used = set()
+    def body_text(self, text, tables=(), figures=()):
+        tables, figures = list(tables or []), list(figures or [])
+        used, used_fig = set(), set()
         chunk = []
 
         def flush():
@@ -303,16 +315,24 @@ class Composer:
                 chunk.clear()
         for raw in (text or "").splitlines():
             m = re.fullmatch(r"\s*\[\[表格?(\d+)\]\]\s*", raw)
+            mf = re.fullmatch(r"\s*\[\[图(\d+)\]\]\s*", raw)
             if m and 0 < int(m[1]) <= len(tables):
                 flush()
                 self.table(tables[int(m[1]) - 1])
                 used.add(int(m[1]) - 1)
+            elif mf and 0 < int(mf[1]) <= len(figures):
+                flush()
+                self.figure(figures[int(mf[1]) - 1])
+                used_fig.add(int(mf[1]) - 1)
             else:
                 chunk.append(raw)
         flush()
         for i, t in enumerate(tables):
             if i not in used:
                 self.table(t)
+        for i, f in enumerate(figures):
+            if i not in used_fig:
+                self.figure(f)
 
     # ---- elements
     def header(self):
@@ -513,6 +533,37 @@ class Composer:
             u.data["repeat"] = head_unit
             self.units.append(u)
 
+    def figure(self, fig):
+        """A vector figure (SVG) FIG_WIDTH wide and a whole number of grid lines tall, its caption (黑体,
+        centred) on the grid line under it; one unit, never split across pages."""
+        svg = str(fig.get("svg") or "")
+        try:
+            root = ET.fromstring(svg)
+        except ET.ParseError as exc:
+            raise ValueError(f"figure SVG is not well-formed XML: {exc}") from None
+        h = _svg_pt(root.get("height"))
+        if h is None:
+            vb = (root.get("viewBox") or "").replace(",", " ").split()
+            h = float(vb[3]) if len(vb) == 4 else P
+        lines = max(1, math.ceil(h / P - 0.01))
+        for role, text in _svg_texts(root):
+            self.texts.append((role, text))
+        caption = (fig.get("caption") or "").strip()
+        cap_line = None
+        if caption:
+            self.texts.append(("hei", caption))
+            w = text_width_pt(self.fonts, caption, "hei", spacing=0) / CELL
+            ind = (28 - w) / 2
+            # a centred caption never reads as a paragraph's first line (indent strictly 2 cells or ≥ 4.5)
+            cap_line = plain_line(caption, role="hei", kind="caption", spacing=0,
+                                  indent_pt=2 * CELL if 0.5 < ind < 4.5 else 0.0)
+            cap_line = (cap_line, not 0.5 < ind < 4.5)
+        a, dsc = self.fonts.metrics("fang")
+        baseline = (P - (a + dsc) * BODY) / 2 + a * BODY       # where a 16pt 仿宋 .ln puts its baseline
+        uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        self.add("figure", P * (lines + (1 if cap_line else 0)), src=uri, lines=lines, img_h=h,
+                 shift=baseline - FIG_BASELINE, caption=cap_line, alt=caption or "图")
+
     def page_break(self):
         self.add("break", 0)
 
@@ -520,7 +571,7 @@ class Composer:
         atts = [a for a in (self.doc.get("attachments") or []) if isinstance(a, dict) and a.get("body")]
         many = len([a for a in (self.doc.get("attachments") or [])]) > 1
         for i, a in enumerate(self.doc.get("attachments") or [], 1):
-            if not (isinstance(a, dict) and (a.get("body") or a.get("tables"))):
+            if not (isinstance(a, dict) and (a.get("body") or a.get("tables") or a.get("figures"))):
                 continue
             self.page_break()
             label = f"附件{i}" if many else "附件"
@@ -530,7 +581,7 @@ class Composer:
                 self.texts.append(("xbs", t))
                 self.add("title", P, text=t)
             self.blank()
-            self.body_text(a.get("body", ""), a.get("tables"))
+            self.body_text(a.get("body", ""), a.get("tables"), a.get("figures"))
         return atts
 
     # ---- whole document
@@ -555,7 +606,7 @@ class Composer:
                 parts.append(f"{cn_index(i)}、{it.get('q', '').strip()}")
                 parts.append(str(it.get("a", "")).strip())
             body = "\n".join(parts)
-        self.body_text(body, d.get("tables"))
+        self.body_text(body, d.get("tables"), d.get("figures"))
         self.attachment_note()
         if self.kind == "minutes":
             lists = [("出席", d.get("attendees")), ("请假", d.get("absent")), ("列席", d.get("observers"))]
@@ -633,7 +684,11 @@ class Composer:
         def new_page():
             pages.append(dict(units=[], used=0.0, cap=CAP))
 
-        for k, u in enumerate(self.units):
+        units = list(self.units)
+        k = -1
+        while k + 1 < len(units):
+            k += 1
+            u = units[k]
             page = pages[-1]
             cap = page["cap"]
             if u.kind == "break":
@@ -646,10 +701,13 @@ class Composer:
             if u.kind == "blank" and page["used"] + 2 * P > cap + 0.01:
                 continue                                       # nor in the last slot: keep pages full
             need = u.height
-            if (u.kind == "caption" or (u.kind == "table-row" and u.data.get("head"))) and k + 1 < len(self.units):
-                nxt = self.units[k + 1]
-                need += nxt.height + (self.units[k + 2].height if nxt.kind == "table-row" and nxt.data.get("head")
-                                      and k + 2 < len(self.units) else 0)
+            if (u.kind == "caption" or (u.kind == "table-row" and u.data.get("head"))) and k + 1 < len(units):
+                nxt = units[k + 1]
+                need += nxt.height + (units[k + 2].height if nxt.kind == "table-row" and nxt.data.get("head")
+                                      and k + 2 < len(units) else 0)
+            if u.kind == "figure" and page["units"] and page["used"] + need > cap + 0.01:
+                if self._float_figure(pages, units, k):
+                    continue
             if page["used"] + need > cap + 0.01:
                 if u.kind == "sig":
                     carried = []
@@ -697,6 +755,41 @@ class Composer:
             pages[-1]["colophon"] = col
         return pages, short
 
+    def _float_figure(self, pages, units, k):
+        """A figure (units[k]) that does not fit the rest of the page, placed so the page stays full:
+        1. the body lines after it fill this page and the figure opens the next page; else
+        2. it goes up before the page's last run of body lines, the lines it displaces open the next page;
+        else 3. (False) it simply opens the next page. Returns True when the figure has been placed."""
+        page, u = pages[-1], units[k]
+        room = page["cap"] - page["used"]
+        follow, j = 0.0, k + 1
+        while j < len(units) and units[j].kind == "ln" and units[j].body and follow + units[j].height <= room + 0.01:
+            follow, j = follow + units[j].height, j + 1
+        if follow >= room - 0.01:                                  # 1. a float down
+            for x in units[k + 1:j]:
+                self._place(page, x)
+            del units[k + 1:j]
+            return False
+        over = page["used"] + u.height - page["cap"]
+        placed = page["units"]
+        i = len(placed)
+        while i > 0 and placed[i - 1][0].kind == "ln" and placed[i - 1][0].body:
+            i -= 1
+        tail = [x for x, _ in placed[i:]]
+        m, carried = 0, 0.0
+        while m < len(tail) and carried < over - 0.01:
+            m, carried = m + 1, carried + tail[-1 - m].height
+        if u.height > page["cap"] or carried < over - 0.01 or (i == 0 and m == len(tail)):
+            return False                                          # 3. no room to make: next page
+        keep, moved = [x for x, _ in placed[:i]] + [u] + tail[:len(tail) - m], tail[len(tail) - m:]
+        page["units"], page["used"] = [], 0.0                     # 2. a float up
+        for x in keep:
+            self._place(page, x)
+        pages.append(dict(units=[], used=0.0, cap=CAP))
+        for x in moved:
+            self._place(pages[-1], x)
+        return True
+
     @staticmethod
     def _place(page, u):
         page["units"].append((u, page["used"]))
@@ -733,6 +826,37 @@ def _prepare(kind, doc, fonts_dir):
     pages = comp.compose()
     missing = _missing(fonts, comp.texts)
     return doc, fonts, comp, pages, missing
+
+
+_SVG_UNITS = {"pt": 1.0, "px": 0.75, "mm": MM, "cm": 10 * MM, "in": 72.0, "": 1.0}
+
+
+def _svg_pt(value):
+    """An SVG length in pt (a bare number counts as pt: figures use 1 user unit = 1pt); None if absent."""
+    m = re.fullmatch(r"\s*([0-9.]+)\s*(pt|px|mm|cm|in)?\s*", value or "")
+    return float(m[1]) * _SVG_UNITS[m[2] or ""] if m else None
+
+
+def _svg_texts(root):
+    """(role, text) of every text run of an SVG, the role from the inherited font-family (黑体 or 仿宋)."""
+    out = []
+
+    def family(el, inherited):
+        fam = el.get("font-family") or ""
+        m = re.search(r"font-family\s*:\s*([^;]+)", el.get("style") or "")
+        return (m[1] if m else fam) or inherited
+
+    def walk(el, fam):
+        fam = family(el, fam)
+        role = "hei" if re.search(r"hei|sans", fam, re.I) else "fang"
+        if el.text and el.text.strip():
+            out.append((role, el.text))
+        for ch in el:
+            walk(ch, fam)
+            if ch.tail and ch.tail.strip():
+                out.append((role, ch.tail))
+    walk(root, "")
+    return out
 
 
 def _missing(fonts, texts):
