@@ -9,13 +9,13 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from .. import audit, clock, uploads
-from ..htmx import render
+from ..htmx import is_htmx, render
 from ..models import SEVERITIES, SOURCES, STATUSES, Department, Problem, ProblemEvent, User
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..nav import home_panel, problem_panels, register_nav
 from ..permissions import can
-from . import bp, choices, queries, rows, service, table
+from . import bp, cache, choices, queries, rows, service, table
 from .export import build_xlsx, default_title
 from .forms import parse_filters
 
@@ -50,12 +50,26 @@ def list_context(user, f):
 @login_required
 def index():
     _require_view()
+    user = current_user._get_current_object()  # one proxy lookup, not one per permission check
     f = parse_filters(request.args)
-    ctx = list_context(current_user, f)
-    if not request.headers.get("HX-Request") or request.headers.get("HX-Trigger") != "ledger-filters":
-        ctx.update(departments=choices.department_choices(current_user),
-                   categories=choices.category_choices(),
-                   all_mechanisms=ctx["mechanisms"] or choices.mechanism_choices())
+    partial = is_htmx() and not request.headers.get("HX-History-Restore-Request")
+    with_filters = not request.headers.get("HX-Request") or request.headers.get("HX-Trigger") != "ledger-filters"
+    # the table, the counters and the filter form come from the per-worker cache while the ledger
+    # version is unchanged (see cache.py); a miss renders them once
+    key = cache.key_for(user, f, ("fragment" if partial else "page", with_filters))
+    hit = cache.get(key)
+    if hit is None:
+        ctx = list_context(user, f)
+        table = render_template("ledger/_table.html", **ctx)
+        counters = render_template("ledger/_counters.html", oob=partial, **ctx)
+        filters = ""
+        if with_filters:
+            ctx.update(departments=choices.department_choices(user), categories=choices.category_choices(),
+                       all_mechanisms=ctx["mechanisms"] or choices.mechanism_choices())
+            filters = render_template("ledger/_filters.html", oob=partial, **ctx)
+        hit = cache.put(key, table, counters, filters, meta=f.page)
+    table, counters, filters, f.page = hit
+    ctx = dict(f=f, table_html=table, counters_html=counters, filters_html=filters)
     resp = render("ledger/page.html", "ledger/_results.html", **ctx)
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         # a clean, bookmarkable address without the form's empty fields

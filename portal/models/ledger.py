@@ -1,6 +1,7 @@
 """The rectification ledger's own records around a Problem: actions taken (通报/提醒/约谈), deadline
 extension requests, evidence files, and 长效机制 (lasting mechanisms) covering common problems."""
-from peewee import (CompositeKey, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField)
+from peewee import (BigIntegerField, CompositeKey, CharField, DateField, DateTimeField, ForeignKeyField,
+                    IntegerField, TextField)
 
 from .. import clock
 from .base import BaseModel
@@ -95,3 +96,12 @@ class LedgerCount(BaseModel):
     class Meta:
         table_name = "ledger_count"
         primary_key = CompositeKey("status", "deadline")
+
+
+class LedgerVersion(BaseModel):
+    """One row (id 1): bumped by database triggers on every write that can change what the ledger list
+    shows (see migration 0009). The ledger's per-worker results cache is keyed by it."""
+    v = BigIntegerField()
+
+    class Meta:
+        table_name = "ledger_version"
