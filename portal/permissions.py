@@ -127,3 +127,15 @@ RULES = {
     "dashboard.view": lambda u, r, o: bool(r & {"discipline", "leader", "chief"}),
     "reports.generate": lambda u, r, o: "discipline" in r,
 }
+
+
+def found_or_404(row, model, object_id, object_type: str):
+    """`row` comes from a scoped query. None → 404; an attempt on a row that exists outside the
+    user's scope is audited as access_denied (a missing row is just a 404)."""
+    if row is None:
+        if model.select().where(model.id == object_id).exists():
+            from . import audit
+            audit.record("access_denied", object_type, object_id, outcome="denied")
+        from flask import abort
+        abort(404)
+    return row

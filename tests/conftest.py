@@ -2,10 +2,12 @@
 DATABASE_URL), the app, a CSRF-aware client, login helpers and time travel."""
 import hashlib
 import os
+import threading
 
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.serving import make_server
 
 from portal import clock, create_app
 from portal import db as portal_db
@@ -174,3 +176,16 @@ def travel():
     """travel(datetime_or_date) freezes the portal clock; reset after the test."""
     yield clock.travel
     clock.travel(None)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app behind werkzeug's real HTTP server in a thread (browser tests; the tip box's
+    anonymity test reads its access log). `.url` is the base address."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    yield server
+    server.shutdown()
+    thread.join(timeout=5)

@@ -3,12 +3,11 @@
 from functools import reduce
 import operator
 
-from flask import abort
 from peewee import Value
 
-from .. import audit
 from ..models import Department, RoleAssignment, User
 from ..models.tip import Clue, Tip
+from ..permissions import found_or_404
 
 
 class ClueError(Exception):
@@ -83,11 +82,7 @@ def scope_escalated(user):
 def get_clue_for(user, clue_id: int, escalated: bool = False) -> Clue:
     scope = scope_escalated(user) if escalated else scope_clues(user)
     clue = (Clue.select(Clue, Tip).join(Tip).where((Clue.id == clue_id) & scope).first())
-    if clue is None:
-        if Clue.select().where(Clue.id == clue_id).exists():
-            audit.record("access_denied", "clue", clue_id, outcome="denied")
-        abort(404)
-    return clue
+    return found_or_404(clue, Clue, clue_id, "clue")
 
 
 def can_manage(user, clue: Clue | None = None) -> bool:

@@ -10,7 +10,7 @@ from ..models.inspection import (EXCLUSION_REASONS, Draw, Finding, FindingFile, 
                                  InspectionTarget, PlanInspector)
 from ..nav import home_panel, problem_panel, register_nav
 from ..notices.triggers import problem_url
-from ..permissions import can
+from ..permissions import can, found_or_404
 from . import bp, service
 from . import draw as drawlib
 from .forms import AssignForm, FindingForm, PlanForm, TargetForm
@@ -34,11 +34,7 @@ def _require(action):
 def get_plan_for(user, plan_id) -> InspectionPlan:
     """Load a plan within the user's scope, or 404 (and audit the attempt)."""
     plan = InspectionPlan.select().where((InspectionPlan.id == plan_id) & service.plan_scope(user)).first()
-    if plan is None:
-        if InspectionPlan.select().where(InspectionPlan.id == plan_id).exists():
-            audit.record("access_denied", "inspection_plan", plan_id, outcome="denied")
-        abort(404)
-    return plan
+    return found_or_404(plan, InspectionPlan, plan_id, "inspection_plan")
 
 
 @bp.route("/")

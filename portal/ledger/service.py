@@ -2,7 +2,7 @@
 machine, version check, history, audit); this module adds the ledger's own records and role checks."""
 import datetime as dt
 
-from flask import abort, url_for
+from flask import url_for
 
 from .. import audit, clock, problems, uploads
 from ..extensions import db
@@ -10,7 +10,7 @@ from ..models import STATUSES, Problem, User
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..notify import notify
-from ..permissions import RULES, can
+from ..permissions import RULES, can, found_or_404
 from .queries import scoped_problems
 
 # ledger rules, next to the foundation's problem.rectify / problem.verify / problem.act
@@ -34,12 +34,8 @@ class Refused(problems.ProblemError):
 
 def get_problem_for(user, problem_id: int) -> Problem:
     """A Problem within the user's scope, or 404 (attempts on existing ones are audited)."""
-    p = scoped_problems(user).where(Problem.id == problem_id).first()
-    if p is None:
-        if Problem.select().where(Problem.id == problem_id).exists():
-            audit.record("access_denied", "problem", problem_id, outcome="denied")
-        abort(404)
-    return p
+    return found_or_404(scoped_problems(user).where(Problem.id == problem_id).first(), Problem, problem_id,
+                        "problem")
 
 
 def _refuse(p, actor, reason, **detail):

@@ -1,11 +1,10 @@
 """Home page per role, and a person's profile (scoped)."""
-from flask import abort, render_template
+from flask import render_template
 from flask_login import current_user, login_required
 
-from .. import audit
 from ..models import Department, User
 from ..nav import home_panel
-from ..permissions import ROLES, scope_users
+from ..permissions import ROLES, found_or_404, scope_users
 from . import bp
 
 
@@ -19,11 +18,7 @@ def get_user_for(viewer, user_id: int) -> User:
     """Load a person within the viewer's scope, or 404 (and audit the attempt)."""
     user = (User.select(User, Department).join(Department)
             .where((User.id == user_id) & scope_users(viewer)).first())
-    if user is None:
-        if User.select().where(User.id == user_id).exists():
-            audit.record("access_denied", "user", user_id, outcome="denied")
-        abort(404)
-    return user
+    return found_or_404(user, User, user_id, "user")
 
 
 @bp.route("/people/<int:user_id>")

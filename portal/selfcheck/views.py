@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from .. import audit, clock
 from ..htmx import hx_redirect, is_htmx, render
 from ..models import Campaign
-from ..permissions import can
+from ..permissions import can, found_or_404
 from . import bp, service
 from .forms import Tampered, new_key, parse_step
 from .service import NotEditable, SelfCheckError, StaleDraft
@@ -231,13 +231,8 @@ def submit():
 
 # --- versions, diff, print (own or in scope) -------------------------------------------------------
 def selfcheck_for(sc_id):
-    sc = service.get_for(current_user, sc_id)
-    if sc is None:
-        from ..models.selfcheck import SelfCheck
-        if SelfCheck.select().where(SelfCheck.id == sc_id).exists():
-            audit.record("access_denied", "selfcheck", sc_id, outcome="denied")
-        abort(404)
-    return sc
+    from ..models.selfcheck import SelfCheck
+    return found_or_404(service.get_for(current_user, sc_id), SelfCheck, sc_id, "selfcheck")
 
 
 def version_for(sc, number):
