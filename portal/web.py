@@ -92,7 +92,8 @@ def init_app(app):
             # the view decides: login-only views answer with the login redirect (HX-Redirect for
             # htmx), public ones (tip box, draw verification, the login form itself) go on.
             return None
-        if request.endpoint not in PASSIVE_ENDPOINTS:
+        # refresh the idle timer at most once a minute: no new session cookie on every response
+        if request.endpoint not in PASSIVE_ENDPOINTS and (last is None or now - last >= 60):
             session["seen"] = now
         if current_user.must_change_password and request.endpoint not in _PW_CHANGE_OK:
             if is_htmx():
