@@ -87,6 +87,7 @@ CAP = 22 * P                      # usable height of a page, pt (≤ 225 mm)
 BODY = 16.0
 FIG_WIDTH = BLOCK_W               # figure width, pt (= the text block, 156 mm)
 FIG_BASELINE = 21.0               # figures: text baseline below the top of each grid line, pt (convention)
+FILLERS = ("ln", "blank", "gap", "table-row", "caption")   # units a waiting figure lets pass (floats)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TEMPLATES = os.path.join(ROOT, "templates", "documents")
@@ -681,14 +682,28 @@ class Composer:
         pages = [dict(units=[], used=0.0, cap=CAP - push * P)]
         short = 0
 
-        def new_page():
+        pending = []                                           # figures waiting for the next page (floats)
+
+        def new_page(reserve=0.0):
             pages.append(dict(units=[], used=0.0, cap=CAP))
+            while pending and (not pages[-1]["units"] or pages[-1]["used"] + pending[0].height + reserve
+                               <= CAP + 0.01):
+                self._place(pages[-1], pending.pop(0))           # a waiting figure opens the page
+
+        def flush_pending():
+            while pending:
+                if pages[-1]["used"] + pending[0].height <= pages[-1]["cap"] + 0.01:
+                    self._place(pages[-1], pending.pop(0))
+                else:
+                    new_page()
 
         units = list(self.units)
         k = -1
         while k + 1 < len(units):
             k += 1
             u = units[k]
+            if pending and u.kind not in FILLERS and u.kind != "figure":
+                flush_pending()                                # waiting figures go before what ends the flow
             page = pages[-1]
             cap = page["cap"]
             if u.kind == "break":
@@ -705,8 +720,17 @@ class Composer:
                 nxt = units[k + 1]
                 need += nxt.height + (units[k + 2].height if nxt.kind == "table-row" and nxt.data.get("head")
                                       and k + 2 < len(units) else 0)
-            if u.kind == "figure" and page["units"] and page["used"] + need > cap + 0.01:
-                if self._float_figure(pages, units, k):
+            if u.kind == "figure" and page["units"] and (pending or page["used"] + need > cap + 0.01):
+                # a float: the text and tables that follow fill this page, the figure opens the next one;
+                # failing that it goes up before the page's last body lines; failing that, the next page
+                fill = self._fillers_after(units, k)
+                if pending or fill >= cap - page["used"] - 0.01:
+                    pending.append(u)
+                    continue
+                if self._float_up(pages, u):
+                    continue
+                if fill:
+                    pending.append(u)
                     continue
             if page["used"] + need > cap + 0.01:
                 if u.kind == "sig":
@@ -732,12 +756,14 @@ class Composer:
                     if pages[-1]["used"] + u.height <= pages[-1]["cap"] + 0.01:
                         self._place(pages[-1], u)
                         continue
-                new_page()
+                new_page(need + (u.data["repeat"].height if u.kind == "table-row"
+                                 and u.data.get("repeat") is not None else 0.0))
                 if u.kind == "table-row" and u.data.get("repeat") is not None:
                     self._place(pages[-1], u.data["repeat"])
                 if u.kind in ("blank", "gap"):
                     continue
             self._place(pages[-1], u)
+        flush_pending()
         while len(pages) > 1 and not pages[-1]["units"]:
             pages.pop()
         col = self.colophon()
@@ -755,21 +781,22 @@ class Composer:
             pages[-1]["colophon"] = col
         return pages, short
 
-    def _float_figure(self, pages, units, k):
-        """A figure (units[k]) that does not fit the rest of the page, placed so the page stays full:
-        1. the body lines after it fill this page and the figure opens the next page; else
-        2. it goes up before the page's last run of body lines, the lines it displaces open the next page;
-        else 3. (False) it simply opens the next page. Returns True when the figure has been placed."""
-        page, u = pages[-1], units[k]
-        room = page["cap"] - page["used"]
-        follow, j = 0.0, k + 1
-        while j < len(units) and units[j].kind == "ln" and units[j].body and follow + units[j].height <= room + 0.01:
-            follow, j = follow + units[j].height, j + 1
-        if follow >= room - 0.01:                                  # 1. a float down
-            for x in units[k + 1:j]:
-                self._place(page, x)
-            del units[k + 1:j]
-            return False
+    @staticmethod
+    def _fillers_after(units, k):
+        """Height of the body lines and table rows after units[k] that can fill a page before the flow
+        ends (the signature, a page break, an attachment's title)."""
+        h = 0.0
+        for x in units[k + 1:]:
+            if x.kind not in FILLERS:
+                break
+            if x.kind in ("ln", "table-row", "caption") and (x.body or x.kind != "ln"):
+                h += x.height
+        return h
+
+    def _float_up(self, pages, u):
+        """Place figure ``u`` before the current page's last run of body lines, the lines it displaces
+        opening the next page, so this page stays full. False when that run is too short."""
+        page = pages[-1]
         over = page["used"] + u.height - page["cap"]
         placed = page["units"]
         i = len(placed)
@@ -780,9 +807,9 @@ class Composer:
         while m < len(tail) and carried < over - 0.01:
             m, carried = m + 1, carried + tail[-1 - m].height
         if u.height > page["cap"] or carried < over - 0.01 or (i == 0 and m == len(tail)):
-            return False                                          # 3. no room to make: next page
+            return False
         keep, moved = [x for x, _ in placed[:i]] + [u] + tail[:len(tail) - m], tail[len(tail) - m:]
-        page["units"], page["used"] = [], 0.0                     # 2. a float up
+        page["units"], page["used"] = [], 0.0
         for x in keep:
             self._place(page, x)
         pages.append(dict(units=[], used=0.0, cap=CAP))
