@@ -9,6 +9,7 @@ from peewee import JOIN, Case, fn
 
 from .. import clock
 from ..models import SOURCES, Campaign, Category, Department, Item, Problem
+from . import charts
 from .common import ACTION_LABELS, DONE, _cn
 
 
@@ -174,11 +175,12 @@ def summary_text(stats, label):
     return "".join(parts)
 
 
-def compose_body(narrative, stats, label, n_tables):
-    """The office's narrative, then the generated data section with the tables in place."""
+def compose_body(narrative, stats, label, n_tables, n_figures=0):
+    """The office's narrative, then the generated data section: summary, charts, tables."""
     narrative = "\n".join(line.strip() for line in (narrative or "").strip().splitlines() if line.strip())
     lines = ["一、工作开展情况"] + (narrative.splitlines() if narrative else ["（无）"])
     lines += ["二、有关数据统计", summary_text(stats, label)]
+    lines += [f"[[图{i}]]" for i in range(1, n_figures + 1)]      # the charts first, then the tables in detail
     lines += [f"[[表格{i}]]" for i in range(1, n_tables + 1)]
     lines += ["特此报告。"]
     return "\n".join(lines)
@@ -186,7 +188,7 @@ def compose_body(narrative, stats, label, n_tables):
 
 def doc_for(report_fields, stats, recipient_name):
     label = report_fields["label"]
-    tbls = tables(stats)
+    tbls, figs = tables(stats), charts.figures(stats)
     organ = report_fields["organ"]
     return {
         "organ": organ + "文件",
@@ -194,8 +196,9 @@ def doc_for(report_fields, stats, recipient_name):
         "signer": report_fields["signer"],
         "title": report_fields["title"],
         "addressees": recipient_name,
-        "body": compose_body(report_fields["narrative"], stats, label, len(tbls)),
+        "body": compose_body(report_fields["narrative"], stats, label, len(tbls), len(figs)),
         "tables": tbls,
+        "figures": figs,
         "attachments": [f"{label}“六治六提”问题整改台账（电子表格）"],
         "signature": report_fields["signature"],
         "date": report_fields["date"],

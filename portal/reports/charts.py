@@ -1,0 +1,110 @@
+"""The 报告's charts: horizontal bar charts of the period's numbers as standalone SVG documents, handed to
+the documents engine as figures (drawn as vectors in the PDF).
+
+The dashboard's charts (portal/dashboard/charts.py) are geometry for an HTML template with CSS classes and
+links; a printed official document needs something else: every chart line is one line of the 3号 grid
+(28.95pt) with its 16pt 仿宋 label and value on the body's baseline (FIG_BASELINE), so the page holding a
+chart keeps its 22 lines and the GB/T 9704 checks (16pt body text, line pitch) hold. 1 SVG unit = 1pt.
+"""
+from xml.sax.saxutils import escape
+
+from ..documents.render import CELL, FIG_BASELINE, FIG_WIDTH, P
+from ..models import SOURCES
+from .common import ACTION_LABELS
+
+FONT = "GWFang, FangSong_GB2312, FangSong, STFangsong, serif"
+SIZE = 16.0                      # 3号: the only size the body of an official document may use
+LABEL_X = 2 * CELL               # labels start on the 2-cell indent, like the tables' first column
+LABEL_CHARS = 8                  # the longest unit name
+BAR_X = LABEL_X + (LABEL_CHARS + 0.5) * CELL
+BAR_TOP, BAR_H = 7.0, 16.0       # the bar covers the glyphs' em box (baseline 21pt, em box 6.9–22.9pt)
+DARK, LIGHT, GREY = "#1f4e79", "#9dc3e6", "#7f7f7f"
+
+
+def _n(v):
+    return f"{v:.3f}".rstrip("0").rstrip(".")
+
+
+def text_width(text, size=SIZE):
+    """Advance of ``text`` in pt: ASCII half an em, everything else one em (the grid's full-width cells)."""
+    return sum(size * (0.5 if ord(c) < 0x80 else 1.0) for c in str(text))
+
+
+def _label(text):
+    text = str(text)
+    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…"
+
+
+def _pct(part, whole):
+    return f"{100.0 * part / whole:.1f}%" if whole else "—"
+
+
+def bar_chart(rows, legend=()):
+    """``rows``: [(label, [(value, colour), ...], value text)], one grid line each (stacked segments);
+    ``legend``: [(name, colour)] on a line of its own above the bars. Returns the SVG document."""
+    parts, y0 = [], 0.0
+    if legend:
+        x = BAR_X
+        for name, colour in legend:
+            parts.append(f'<rect x="{_n(x)}" y="{_n(9)}" width="12" height="12" fill="{colour}"/>')
+            parts.append(f'<text x="{_n(x + 16)}" y="{_n(FIG_BASELINE)}">{escape(name)}</text>')
+            x += 16 + text_width(name) + CELL
+        y0 = P
+    top = max([sum(v for v, _ in segs) for _, segs, _ in rows] + [1])
+    room = max([text_width(t) for _, _, t in rows] + [0])
+    span = max(FIG_WIDTH - BAR_X - room - 10, 4 * CELL)      # the longest bar leaves room for its value
+    first = y0
+    for label, segs, value in rows:
+        parts.append(f'<text x="{_n(LABEL_X)}" y="{_n(y0 + FIG_BASELINE)}">{escape(_label(label))}</text>')
+        x = BAR_X
+        for v, colour in segs:
+            w = span * v / top
+            if w > 0:
+                parts.append(f'<rect x="{_n(x)}" y="{_n(y0 + BAR_TOP)}" width="{_n(w)}" height="{_n(BAR_H)}" '
+                             f'fill="{colour}"/>')
+            x += w
+        parts.append(f'<text x="{_n(x + 6)}" y="{_n(y0 + FIG_BASELINE)}">{escape(value)}</text>')
+        y0 += P
+    parts.append(f'<line x1="{_n(BAR_X)}" y1="{_n(first + 3)}" x2="{_n(BAR_X)}" y2="{_n(y0 - 3)}" '
+                 f'stroke="#000" stroke-width="0.6"/>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(FIG_WIDTH)}pt" height="{_n(y0)}pt" '
+            f'viewBox="0 0 {_n(FIG_WIDTH)} {_n(y0)}" font-family="{FONT}" font-size="{_n(SIZE)}" '
+            f'fill="#000">' + "".join(parts) + "</svg>")
+
+
+def _ordered(d, order):
+    return [(k, d[k]) for k in order if k in d] + [(k, v) for k, v in d.items() if k not in order]
+
+
+def departments_chart(stats):
+    """Problems registered up to the period's end by department: rectified and not yet, with the rate."""
+    rows = [(r["name"], [(r["done"], DARK), (r["total"] - r["done"], LIGHT)],
+             f"{r['total']}个，整改率{_pct(r['done'], r['total'])}")
+            for r in stats["departments"] if r["total"]]
+    if not rows:
+        rows = [("各部门", [], "0个")]
+    return bar_chart(rows, legend=[("已整改", DARK), ("未整改", LIGHT)])
+
+
+def sources_chart(stats):
+    """The period's new problems by source: self-reported (自查从宽) and found by others (被查从严)."""
+    items = _ordered(stats["sources"], SOURCES)
+    total = sum(n for _, n in items)
+    rows = [(SOURCES.get(s, s), [(n, DARK if s == "selfcheck" else GREY)], f"{n}个（{_pct(n, total)}）")
+            for s, n in items]
+    return bar_chart(rows, legend=[("自查发现", DARK), ("被查发现", GREY)])
+
+
+def actions_chart(stats):
+    """通报、提醒、约谈 taken in the period."""
+    rows = [(ACTION_LABELS.get(k, k), [(n, DARK)], f"{n}次") for k, n in _ordered(stats["actions"], ACTION_LABELS)]
+    return bar_chart(rows)
+
+
+def figures(stats):
+    """The report's charts in the documents engine's figure format."""
+    out = [{"caption": "图1　各部门问题整改情况（截至期末）", "svg": departments_chart(stats)},
+           {"caption": "图2　本期新增问题来源", "svg": sources_chart(stats)}]
+    if stats.get("actions") is not None:
+        out.append({"caption": "图3　本期通报、提醒、约谈情况", "svg": actions_chart(stats)})
+    return out
