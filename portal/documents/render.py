@@ -88,6 +88,7 @@ BODY = 16.0
 FIG_WIDTH = BLOCK_W               # figure width, pt (= the text block, 156 mm)
 FIG_BASELINE = 21.0               # figures: text baseline below the top of each grid line, pt (convention)
 FILLERS = ("ln", "blank", "gap", "table-row", "caption")   # units a waiting figure lets pass (floats)
+FIGURE_MODES = ("down", "up", "here")   # figure placements tried in turn until no page is left short
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TEMPLATES = os.path.join(ROOT, "templates", "documents")
@@ -653,15 +654,17 @@ class Composer:
         if the page they leave stays full; otherwise page 1 (whose header and title keep it off the grid
         anyway) ends 1–6 lines early so that every later page boundary moves down (5.2.3 特定情况适当调整)."""
         best = None
-        for push in range(7):
-            pages, short = self._paginate(push)
-            if push and not any(u.body for u, _ in pages[0]["units"]):
-                break                                          # page 1 must show body text (7.3.3)
-            short += self._short_pages(pages)
-            if not short:
-                return pages
-            if best is None or short < best[0]:
-                best = (short, pages)
+        modes = FIGURE_MODES if any(u.kind == "figure" for u in self.units) else FIGURE_MODES[:1]
+        for mode in modes:                                     # figures: float down, up, or stay in place
+            for push in range(7):
+                pages, short = self._paginate(push, mode)
+                if push and not any(u.body for u, _ in pages[0]["units"]):
+                    break                                      # page 1 must show body text (7.3.3)
+                short += self._short_pages(pages)
+                if not short:
+                    return pages
+                if best is None or short < best[0]:
+                    best = (short, pages)
         return best[1]
 
     @staticmethod
@@ -678,7 +681,7 @@ class Composer:
                 n += 1
         return n
 
-    def _paginate(self, push=0):
+    def _paginate(self, push=0, mode="down"):
         pages = [dict(units=[], used=0.0, cap=CAP - push * P)]
         short = 0
 
@@ -724,12 +727,15 @@ class Composer:
                 # a float: the text and tables that follow fill this page, the figure opens the next one;
                 # failing that it goes up before the page's last body lines; failing that, the next page
                 fill = self._fillers_after(units, k)
-                if pending or fill >= cap - page["used"] - 0.01:
+                if pending:
                     pending.append(u)
                     continue
-                if self._float_up(pages, u):
+                if mode == "down" and fill >= cap - page["used"] - 0.01:
+                    pending.append(u)
                     continue
-                if fill:
+                if mode in ("down", "up") and self._float_up(pages, u):
+                    continue
+                if mode in ("down", "up") and fill:
                     pending.append(u)
                     continue
             if page["used"] + need > cap + 0.01:

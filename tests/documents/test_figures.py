@@ -143,3 +143,17 @@ def test_pages_without_figures_unchanged():
 def test_preview_shows_the_figure():
     html = render_html("report", with_figure())
     assert 'src="data:image/svg+xml;base64,' in html and "图1　各部门问题数" in html
+
+
+def test_figures_on_an_attachment_page():
+    """Figures as an 附件 of their own: a new page with 附件N and a title, the figure under it."""
+    d = dict(sample("report"), attachments=["问题整改台账（电子表格）",
+                                            {"title": "各部门问题统计图", "figures": [
+                                                {"caption": "图1　各部门问题数", "svg": grid_svg(ROWS)}]}])
+    doc = Doc(render_pdf("report", d))
+    pages = [[ln.text for ln in lines if ln.top <= BOTTOM + 1] for _, _, lines, _ in doc.pages]
+    k = next(i for i, texts in enumerate(pages) if texts and texts[0] == "附件2")
+    assert pages[k][1] == "各部门问题统计图" and "办公室4件" in pages[k] and "图1各部门问题数" in pages[k]
+    assert any(DATE.fullmatch(t) for texts in pages[:k] for t in texts)     # after the signature
+    flat = "".join(t for texts in pages for t in texts)
+    assert "2.各部门问题统计图" in flat                                       # listed in the 附件说明
