@@ -6,6 +6,8 @@ links; a printed official document needs something else: every chart line is one
 (28.95pt) with its 16pt 仿宋 label and value on the body's baseline (FIG_BASELINE), so the page holding a
 chart keeps its 22 lines and the GB/T 9704 checks (16pt body text, line pitch) hold. 1 SVG unit = 1pt.
 """
+import math
+import re
 from xml.sax.saxutils import escape
 
 from ..documents.render import CELL, FIG_BASELINE, FIG_WIDTH, P
@@ -19,6 +21,7 @@ LABEL_CHARS = 8                  # the longest unit name
 BAR_X = LABEL_X + (LABEL_CHARS + 0.5) * CELL
 BAR_TOP, BAR_H = 7.0, 16.0       # the bar covers the glyphs' em box (baseline 21pt, em box 6.9–22.9pt)
 DARK, LIGHT, GREY = "#1f4e79", "#9dc3e6", "#7f7f7f"
+MAX_ROWS = 14                    # bars of a chart on one 附件 page (附件N, title, blank lines, legend, caption)
 
 
 def _n(v):
@@ -78,9 +81,14 @@ def _ordered(d, order):
 
 def departments_chart(stats):
     """Problems registered up to the period's end by department: rectified and not yet, with the rate."""
+    depts = [r for r in stats["departments"] if r["total"]]
+    if len(depts) > MAX_ROWS:                      # one 附件 page: the largest, then the rest together
+        depts = sorted(depts, key=lambda r: -r["total"])
+        rest = depts[MAX_ROWS - 1:]
+        depts = depts[:MAX_ROWS - 1] + [{"name": f"其余{len(rest)}个部门", "total": sum(r["total"] for r in rest),
+                                         "done": sum(r["done"] for r in rest)}]
     rows = [(r["name"], [(r["done"], DARK), (r["total"] - r["done"], LIGHT)],
-             f"{r['total']}个，整改率{_pct(r['done'], r['total'])}")
-            for r in stats["departments"] if r["total"]]
+            f"{r['total']}个，整改率{_pct(r['done'], r['total'])}") for r in depts]
     if not rows:
         rows = [("各部门", [], "0个")]
     return bar_chart(rows, legend=[("已整改", DARK), ("未整改", LIGHT)])
@@ -103,8 +111,38 @@ def actions_chart(stats):
 
 def figures(stats):
     """The report's charts in the documents engine's figure format."""
-    out = [{"caption": "图1　各部门问题整改情况（截至期末）", "svg": departments_chart(stats)},
-           {"caption": "图2　本期新增问题来源", "svg": sources_chart(stats)}]
+    out = [{"caption": "图1　各部门问题整改情况（截至期末）", "svg": departments_chart(stats),
+            "subject": "各部门问题整改情况"},
+           {"caption": "图2　本期新增问题来源", "svg": sources_chart(stats), "subject": "新增问题来源"}]
     if stats.get("actions") is not None:
-        out.append({"caption": "图3　本期通报、提醒、约谈情况", "svg": actions_chart(stats)})
+        out.append({"caption": "图3　本期通报、提醒、约谈情况", "svg": actions_chart(stats),
+                    "subject": "通报、提醒、约谈情况"})
     return out
+
+
+def figure_lines(fig):
+    """Grid lines a figure takes in the document: its drawing and its caption."""
+    h = float(re.search(r'height="([0-9.]+)pt"', fig["svg"])[1])
+    return math.ceil(h / P - 0.01) + 1
+
+
+def attachment_pages(figs, label):
+    """The charts as 附件 (one page each: 附件N, its title and the charts that fit under it), so the pages
+    of body text keep their 22 lines whatever the numbers. [{"title", "figures"}]."""
+    def title(pack):
+        subjects = [f["subject"] for f in pack]
+        joined = subjects[0] if len(subjects) == 1 else "、".join(subjects[:-1]) + "和" + subjects[-1]
+        return f"{label}{joined}统计图"
+
+    def fits(pack):
+        # 附件N, blank, the title (2号: at most 18 characters a line, broken at sensible points), blank
+        head = 3 + math.ceil(len(title(pack)) / 16)
+        return head + sum(figure_lines(f) for f in pack) <= 22
+
+    packs = []
+    for f in figs:
+        if packs and fits(packs[-1] + [f]):
+            packs[-1].append(f)
+        else:
+            packs.append([f])
+    return [{"title": title(pack), "figures": pack} for pack in packs]

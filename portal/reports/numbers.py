@@ -176,12 +176,13 @@ def summary_text(stats, label):
 
 
 def compose_body(narrative, stats, label, n_tables, n_figures=0):
-    """The office's narrative, then the generated data section: summary, charts, tables."""
+    """The office's narrative, then the generated data section: summary, tables (and charts placed in the
+    body when ``n_figures``; the 报告 puts them on 附件 pages instead, see doc_for)."""
     narrative = "\n".join(line.strip() for line in (narrative or "").strip().splitlines() if line.strip())
     lines = ["一、工作开展情况"] + (narrative.splitlines() if narrative else ["（无）"])
     lines += ["二、有关数据统计", summary_text(stats, label)]
-    lines += [f"[[图{i}]]" for i in range(1, n_figures + 1)]      # the charts first, then the tables in detail
     lines += [f"[[表格{i}]]" for i in range(1, n_tables + 1)]
+    lines += [f"[[图{i}]]" for i in range(1, n_figures + 1)]
     lines += ["特此报告。"]
     return "\n".join(lines)
 
@@ -196,10 +197,11 @@ def doc_for(report_fields, stats, recipient_name):
         "signer": report_fields["signer"],
         "title": report_fields["title"],
         "addressees": recipient_name,
-        "body": compose_body(report_fields["narrative"], stats, label, len(tbls), len(figs)),
+        "body": compose_body(report_fields["narrative"], stats, label, len(tbls)),
         "tables": tbls,
-        "figures": figs,
-        "attachments": [f"{label}“六治六提”问题整改台账（电子表格）"],
+        # the charts on 附件 pages of their own (titled), so no page of body text is left short
+        "attachments": [f"{label}“六治六提”问题整改台账（电子表格）"]
+        + charts.attachment_pages(figs, label),
         "signature": report_fields["signature"],
         "date": report_fields["date"],
         "copy_to": "局党组书记、局长，局领导班子成员",

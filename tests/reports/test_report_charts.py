@@ -59,10 +59,10 @@ def test_report_pdf_contains_the_charts(world, client, auth):  # noqa: F811
             assert "图3本期通报、提醒、约谈情况" in texts
             for k, label in (("circular", "通报"), ("reminder", "提醒"), ("talk", "约谈")):
                 assert f"{label}{stats['actions'].get(k, 0)}次" in texts
-        # the charts follow the summary, the tables follow the charts, then 特此报告
-        first_table = min(i for i, t in enumerate(texts) if t.startswith("表1"))
-        assert texts.index("二、有关数据统计") < texts.index("图1各部门问题整改情况（截至期末）") < first_table
-        assert texts.index("特此报告。") > first_table
+        # the charts are 附件 pages after the signature, listed in the 附件说明
+        date = max(i for i, t in enumerate(texts) if DATE.fullmatch(t))
+        assert texts.index("特此报告。") < date < texts.index("附件2") < texts.index("图1各部门问题整改情况（截至期末）")
+        assert re.search(r"附件：1\.2026年5月.*2\.2026年5月各部门问题整改情况\S*统计图", "".join(texts))
         # every full page keeps 22 lines; charts are vectors, fonts embedded
         for no, (_, _, page_lines, _) in enumerate(doc.pages[:-1], 1):
             inside = [ln for ln in page_lines if ln.top <= BOTTOM + 1]
@@ -88,6 +88,14 @@ def test_chart_svg_numbers_follow_the_stats():
     assert src.index("自查") < src.index("举报") and "3个（75.0%）" in src and "1个（25.0%）" in src
     assert [f["caption"][:2] for f in charts.figures(stats)] == ["图1", "图2", "图3"]
     assert len(charts.figures(dict(stats, actions=None))) == 2
+    # a chart fits one 附件 page: the largest departments, then the rest together
+    many = {"departments": [{"name": f"部门{i}", "total": 100 - i, "done": i} for i in range(30)]}
+    texts = re.findall(r">([^<]+)</text>", charts.departments_chart(many))
+    assert "部门12" in texts and "部门13" not in texts and texts[-2:] == [
+        "其余17个部门", f"{sum(100 - i for i in range(13, 30))}个，整改率{100 * sum(range(13, 30)) / 1343:.1f}%"]
+    packs = charts.attachment_pages(charts.figures(dict(stats, departments=many["departments"])), "2026年5月")
+    assert [len(p["figures"]) for p in packs] == [1, 2]
+    assert all(sum(charts.figure_lines(f) for f in p["figures"]) <= 16 for p in packs)
     # every chart line is one grid line with its text on the figure baseline
     heights = re.search(r'height="([0-9.]+)pt"', svg)[1]
     assert abs(float(heights) - 2 * 28.95) < 0.01
