@@ -21,6 +21,7 @@ LABEL_CHARS = 8                  # the longest unit name
 BAR_X = LABEL_X + (LABEL_CHARS + 0.5) * CELL
 BAR_TOP, BAR_H = 7.0, 16.0       # the bar covers the glyphs' em box (baseline 21pt, em box 6.9–22.9pt)
 DARK, LIGHT, GREY = "#1f4e79", "#9dc3e6", "#7f7f7f"
+COLOPHON_LINES = 4               # grid lines the 版记 of the 报告 takes on its page (2 rows, rules, margin)
 MAX_ROWS = 14                    # bars of a chart on one 附件 page (附件N, title, blank lines, legend, caption)
 
 
@@ -134,15 +135,18 @@ def attachment_pages(figs, label):
         joined = subjects[0] if len(subjects) == 1 else "、".join(subjects[:-1]) + "和" + subjects[-1]
         return f"{label}{joined}统计图"
 
-    def fits(pack):
+    def lines(pack):
         # 附件N, blank, the title (2号: at most 18 characters a line, broken at sensible points), blank
-        head = 3 + math.ceil(len(title(pack)) / 16)
-        return head + sum(figure_lines(f) for f in pack) <= 22
+        return 3 + math.ceil(len(title(pack)) / 16) + sum(figure_lines(f) for f in pack)
 
     packs = []
     for f in figs:
-        if packs and fits(packs[-1] + [f]):
+        if packs and lines(packs[-1] + [f]) <= 22:
             packs[-1].append(f)
         else:
             packs.append([f])
+    # the last page keeps room for the 版记 (抄送, 印发): else it would take a blank page and a page of
+    # its own, neither numbered (7.4, 7.5)
+    if len(packs[-1]) > 1 and lines(packs[-1]) > 22 - COLOPHON_LINES:
+        packs.append([packs[-1].pop()])
     return [{"title": title(pack), "figures": pack} for pack in packs]

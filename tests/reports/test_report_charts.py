@@ -96,6 +96,11 @@ def test_chart_svg_numbers_follow_the_stats():
     packs = charts.attachment_pages(charts.figures(dict(stats, departments=many["departments"])), "2026年5月")
     assert [len(p["figures"]) for p in packs] == [1, 2]
     assert all(sum(charts.figure_lines(f) for f in p["figures"]) <= 16 for p in packs)
+    # the last 附件 page keeps room for the 版记 (else a blank page and an unnumbered colophon page follow)
+    eight = [{"name": f"部门{i}", "total": 9, "done": 3} for i in range(8)]
+    packs = charts.attachment_pages(charts.figures(dict(stats, departments=eight, actions=None)), "2026年5月")
+    assert [len(p["figures"]) for p in packs] == [1, 1]
+    assert sum(charts.figure_lines(f) for f in packs[-1]["figures"]) + 5 <= 22 - charts.COLOPHON_LINES
     # every chart line is one grid line with its text on the figure baseline
     heights = re.search(r'height="([0-9.]+)pt"', svg)[1]
     assert abs(float(heights) - 2 * 28.95) < 0.01
