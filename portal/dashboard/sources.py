@@ -107,8 +107,9 @@ def action_stats(depts, today=None):
     today = today or clock.today()
     first = _add_months(today.replace(day=1), -(MONTHS_SHOWN - 1))
     cond = (ProblemAction.date >= first) & (ProblemAction.date <= today)
-    if depts is not None:  # actions are few: test each against the problems in scope
-        cond &= ProblemAction.problem.in_(Problem.select(Problem.id).where(_in_scope(Problem.department, depts)))
+    # actions are few: test each against the problems in scope (withdrawn ones are not in the ledger)
+    cond &= ProblemAction.problem.in_(Problem.select(Problem.id).where(
+        (Problem.withdrawn == False) & _in_scope(Problem.department, depts)))  # noqa: E712
     q = (ProblemAction.select(ProblemAction.date, ProblemAction.kind, fn.COUNT(ProblemAction.id))
          .where(cond).group_by(ProblemAction.date, ProblemAction.kind).tuples())
     months = OrderedDict()

@@ -20,7 +20,8 @@ STATUS_KEYS = ("pending", "in_progress", "rectified", "closed")
 
 # the ledger's filter parameters (portal/ledger/forms.py parse_filters)
 LEDGER_PARAMS = {"department": "dept", "category": "cat", "source": "source", "severity": "severity",
-                 "status": "status", "overdue": "overdue"}
+                 "status": "status", "overdue": "overdue", "aspect": "aspect", "action": "action",
+                 "action_month": "action_month", "self_reported": "self_reported"}
 
 
 def _ledger_base():
@@ -47,6 +48,14 @@ def clue_url(**params):
     try:
         return url_for("clues.index", **params)
     except BuildError:  # the clue area is not installed
+        return None
+
+
+def selfcheck_url(dept_id):
+    """The self-check department overview of one department (None while that area is not installed)."""
+    try:
+        return url_for("selfcheck.department", dept=dept_id)
+    except BuildError:
         return None
 
 
@@ -81,12 +90,16 @@ def build_charts(data):
          for c in p["by_category"]]))
     charts["aspect"] = layout(Chart(
         "c-aspect", "问题按方面分类",
-        [Bar(a["name"], [Seg("asp", a["name"], a["n"])]) for a in p["by_aspect"]]))  # the ledger has no aspect filter
+        [Bar(a["name"], [Seg("asp", a["name"], a["n"], ledger_url(aspect=a["id"] or "none"))],
+             href=ledger_url(aspect=a["id"] or "none"))
+         for a in p["by_aspect"]]))
     split = p["self_split"]
     charts["source"] = layout(Chart(
         "c-source", "问题来源：自查从宽、被查从严",
-        [Bar("自查发现（从宽）", [Seg("self", "自查发现", split["self"])]),
-         Bar("被查发现（从严）", [Seg("others", "被查发现", split["others"])])]
+        [Bar("自查发现（从宽）", [Seg("self", "自查发现", split["self"], ledger_url(self_reported=1))],
+             href=ledger_url(self_reported=1)),
+         Bar("被查发现（从严）", [Seg("others", "被查发现", split["others"], ledger_url(self_reported=0))],
+             href=ledger_url(self_reported=0))]
         + [Bar(f"其中：{SOURCES[s]}", [Seg("src-" + ("self" if s == "selfcheck" else "others"), SOURCES[s], n,
                                          ledger_url(source=s))], href=ledger_url(source=s))
            for s, n in p["by_source"].items()],
@@ -95,8 +108,8 @@ def build_charts(data):
     if sc is not None:
         charts["selfcheck"] = layout(Chart(
             "c-selfcheck", "个人自查进度（按部门）",
-            [Bar(d["name"], [Seg(k, lbl, d.get(k, 0)) for k, lbl in sc["legend"]],
-                 note=f"敷衍应付 {d['perfunctory']}" if d["perfunctory"] else "")
+            [Bar(d["name"], [Seg(k, lbl, d.get(k, 0), selfcheck_url(d["id"])) for k, lbl in sc["legend"]],
+                 href=selfcheck_url(d["id"]), note=f"敷衍应付 {d['perfunctory']}" if d["perfunctory"] else "")
              for d in sc["departments"]],
             legend=sc["legend"], unit="人"))
     cl = data.get("clues")
@@ -117,7 +130,10 @@ def build_charts(data):
     if ac is not None:
         charts["actions"] = layout(Chart(
             "c-actions", "通报、提醒、约谈（按月）",
-            [Bar(m["label"], [Seg(k, lbl, m.get(k, 0)) for k, lbl in ac["legend"]]) for m in ac["months"]],
+            # a segment lists the problems with such an action in that month (one problem with two
+            # actions of a kind in one month is counted twice here, once in the ledger)
+            [Bar(m["label"], [Seg(k, lbl, m.get(k, 0), ledger_url(action=k, action_month=f"{m['month']:%Y-%m}"))
+                              for k, lbl in ac["legend"]]) for m in ac["months"]],
             legend=ac["legend"], unit="次"))
     return charts
 

@@ -39,6 +39,15 @@ def category_choices():
     return _CATEGORY_CACHE[key]
 
 
+def aspect_choices():
+    """[(id, name)] of the active campaign's aspects (方面)."""
+    from ..models import Aspect, Campaign
+    c = Campaign.active()
+    if c is None:
+        return []
+    return list(Aspect.select(Aspect.id, Aspect.name).where(Aspect.campaign == c).order_by(Aspect.seq).tuples())
+
+
 def mechanism_choices():
     return list(Mechanism.select(Mechanism.id, Mechanism.title).order_by(Mechanism.date.desc(), Mechanism.id.desc())
                 .tuples())

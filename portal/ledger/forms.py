@@ -1,6 +1,7 @@
 """The ledger's GET filter (parsed by hand: unknown values are dropped with a Chinese message, never
 a 500) and the small POST forms of the row actions."""
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -25,6 +26,10 @@ class Filters:
     q: str = ""
     mech: str = ""  # mechanism id or "none" (普遍性问题 not yet covered)
     ext: bool = False  # with an extension request awaiting decision
+    aspect: str = ""  # Aspect id or "none" (未标注)
+    action: str = ""  # a ProblemAction kind (通报/提醒/约谈): problems with such an action
+    action_month: str = ""  # "YYYY-MM": the action's date falls in that month
+    self_reported: str = ""  # "1" 自查发现, "0" 被查发现
     sort: str = "seq"
     desc: bool = False
     page: int = 1
@@ -37,7 +42,8 @@ class Filters:
             "status": self.status, "overdue": "1" if self.overdue else "", "due_soon": "1" if self.due_soon else "",
             "due_from": self.due_from.isoformat() if self.due_from else "",
             "due_to": self.due_to.isoformat() if self.due_to else "", "q": self.q, "mech": self.mech,
-            "ext": "1" if self.ext else "",
+            "ext": "1" if self.ext else "", "aspect": self.aspect, "action": self.action,
+            "action_month": self.action_month, "self_reported": self.self_reported,
             "sort": "" if self.sort == "seq" else self.sort, "dir": "desc" if self.desc else "",
             "page": self.page if self.page > 1 else "",
         }
@@ -65,6 +71,16 @@ def _date(value):
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         return None
+
+
+def _month(value):
+    """First and last day of a "YYYY-MM" month, or None."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})", str(value).strip())
+    if not m or not (2000 <= int(m.group(1)) <= 2100 and 1 <= int(m.group(2)) <= 12):
+        return None
+    first = dt.date(int(m.group(1)), int(m.group(2)), 1)
+    nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, nxt - dt.timedelta(days=1)
 
 
 def parse_filters(args) -> Filters:
@@ -115,6 +131,30 @@ def parse_filters(args) -> Filters:
             f.mech = raw if raw == "none" else str(_int(raw))
         else:
             err.append("长效机制参数无效，已忽略。")
+    raw = (args.get("aspect") or "").strip()
+    if raw:
+        if raw == "none" or _int(raw):
+            f.aspect = raw if raw == "none" else str(_int(raw))
+        else:
+            err.append("问题方面参数无效，已忽略。")
+    raw = (args.get("action") or "").strip()
+    if raw:
+        if raw in ACTION_KINDS:
+            f.action = raw
+        else:
+            err.append(f"处理方式“{raw[:20]}”不存在，已忽略。")
+    raw = (args.get("action_month") or "").strip()
+    if raw:
+        if _month(raw) is None:
+            err.append(f"处理月份“{raw[:20]}”无效，已忽略。")
+        else:
+            f.action_month = raw
+    raw = (args.get("self_reported") or "").strip()
+    if raw:
+        if raw in ("1", "0"):
+            f.self_reported = raw
+        else:
+            err.append("发现方式参数无效，已忽略。")
     raw = (args.get("sort") or "").strip()
     if raw in SORTS:
         f.sort = raw

@@ -18,9 +18,10 @@ from peewee import JOIN, Case, fn
 
 from .. import clock
 from ..models import SEVERITIES, STATUSES, Category, Department, Item, Problem, User
-from ..models.ledger import NO_DEADLINE, DeadlineExtension, LedgerCount, MechanismProblem
+from ..models.ledger import NO_DEADLINE, DeadlineExtension, LedgerCount, MechanismProblem, ProblemAction
 from ..permissions import scope_problems, visible_departments
 from .forms import Filters, parse_filters
+from .forms import _month as month_range
 from .rows import attach_ops
 from .table import OPEN, decorate
 
@@ -86,6 +87,20 @@ def _conditions(user, f: Filters, with_status=True) -> list:
     elif f.mech:
         conds.append(Problem.id.in_(MechanismProblem.select(MechanismProblem.problem)
                                     .where(MechanismProblem.mechanism == int(f.mech))))
+    if f.aspect == "none":
+        conds.append(Problem.aspect.is_null())
+    elif f.aspect:
+        conds.append(Problem.aspect == int(f.aspect))
+    if f.action or f.action_month:
+        acts = ProblemAction.select(ProblemAction.problem)
+        if f.action:
+            acts = acts.where(ProblemAction.kind == f.action)
+        if f.action_month:
+            first, last = month_range(f.action_month)
+            acts = acts.where(ProblemAction.date.between(first, last))
+        conds.append(Problem.id.in_(acts))
+    if f.self_reported:
+        conds.append(Problem.self_reported == (f.self_reported == "1"))
     for term in f.q.split():
         like = (_has(Problem.description, term) | _has(Problem.measures, term) | _has(Problem.remark, term)
                 | Problem.person.in_(User.select(User.id).where(_has(User.real_name, term)))
@@ -156,7 +171,8 @@ def status_counts(user, args) -> dict:
     status, deadline range, overdue, due soon) reads the trigger-maintained LedgerCount instead."""
     f = _as_filters(args)
     counts = dict.fromkeys(STATUSES, 0)
-    narrowed = f.dept or f.q or f.mech or f.cat or f.source or f.severity or f.ext
+    narrowed = (f.dept or f.q or f.mech or f.cat or f.source or f.severity or f.ext or f.aspect or f.action
+                or f.action_month or f.self_reported)
     if visible_departments(user) is None and not narrowed:
         return _summary_counts(f, counts)
     conds = _conditions(user, f, with_status=False)

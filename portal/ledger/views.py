@@ -65,7 +65,8 @@ def index():
         filters = ""
         if with_filters:
             ctx.update(departments=choices.department_choices(user), categories=choices.category_choices(),
-                       all_mechanisms=ctx["mechanisms"] or choices.mechanism_choices())
+                       all_mechanisms=ctx["mechanisms"] or choices.mechanism_choices(),
+                       aspects=choices.aspect_choices())
             filters = render_template("ledger/_filters.html", oob=partial, **ctx)
         hit = cache.put(key, table, counters, filters, meta=f.page)
     table, counters, filters, f.page = hit

@@ -27,8 +27,13 @@ def test_office_dashboard_to_monthly_report(ctx, live_server, page):
     page.reload()
     assert int(page.locator("#n-total").inner_text()) == before + 1
     # a bar opens the ledger filtered to it
-    href = page.locator("a.bar-link").first.get_attribute("href")
+    bar = page.locator("a.bar-link[href^='/ledger/?']").first
+    href = bar.get_attribute("href")
     assert href.startswith("/ledger/?") and "dept=" in href
+    n = int(bar.get_attribute("aria-label").rsplit("：", 1)[1].rstrip("件"))
+    page.goto(page.url.split("/dashboard/")[0] + href)
+    assert int(page.locator("[data-total]").first.inner_text()) == n
+    page.go_back()
 
     page.click("nav.mainnav >> text=定期报送")
     page.click("a.button.primary[href$='/reports/new']")

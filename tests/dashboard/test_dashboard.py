@@ -143,8 +143,23 @@ def count_for_link(href):
     url = urlparse(unescape(href))
     assert url.path == "/ledger/"
     q = {k: v[0] for k, v in parse_qs(url.query).items()}
-    assert set(q) <= {"dept", "cat", "source", "severity", "status", "overdue"}
+    assert set(q) <= {"dept", "cat", "source", "severity", "status", "overdue", "aspect", "action",
+                      "action_month", "self_reported"}
     cond = (Problem.withdrawn == False)  # noqa: E712
+    if "aspect" in q:
+        cond &= Problem.aspect.is_null() if q["aspect"] == "none" else Problem.aspect == int(q["aspect"])
+    if "self_reported" in q:
+        assert q["self_reported"] in ("0", "1")
+        cond &= Problem.self_reported == (q["self_reported"] == "1")
+    if "action" in q or "action_month" in q:
+        acts = ProblemAction.select(ProblemAction.problem)
+        if "action" in q:
+            acts = acts.where(ProblemAction.kind == q["action"])
+        if "action_month" in q:
+            first = dt.date.fromisoformat(q["action_month"] + "-01")
+            last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            acts = acts.where(ProblemAction.date.between(first, last))
+        cond &= Problem.id.in_(acts)
     if "dept" in q:
         cond &= Problem.department == int(q["dept"])
     if "status" in q:
@@ -164,15 +179,43 @@ def count_for_link(href):
 def test_bar_links_carry_the_right_filters(world, client, auth):
     auth.login(world["discipline"])
     html = client.get("/dashboard/").get_data(as_text=True)
-    links = LINK.findall(html)
+    links = [x for x in LINK.findall(html) if not x[0].startswith("/selfcheck/")]
     assert len(links) > 20
     kinds = set()
     for href, label, value in links:
         assert count_for_link(href) == int(value), (href, label)
         kinds |= set(parse_qs(urlparse(unescape(href)).query))
-    assert {"dept", "status", "overdue", "cat", "source"} <= kinds
+    assert {"dept", "status", "overdue", "cat", "source", "aspect", "self_reported"} <= kinds
     # the svg has no inline style and no script
     assert "style=" not in html and "<script>" not in html
+
+
+def _one_action_per_problem_kind_month(world):
+    """Actions on distinct problems (a bar counts actions, the ledger problems: one each keeps them
+    equal), some on withdrawn problems (counted by neither)."""
+    office = world["discipline"]
+    dates = [TODAY, TODAY - dt.timedelta(days=3), TODAY - dt.timedelta(days=40), TODAY - dt.timedelta(days=75)]
+    for i, p in enumerate(world["problems"][:40]):
+        ProblemAction.create(problem=p, kind=("circular", "reminder", "talk")[i % 3], date=dates[i % 4], by=office)
+
+
+@pytest.mark.parametrize("who", ["discipline", "leader"])
+def test_every_ledger_bar_link_shows_its_count_as_the_ledger_total(world, client, auth, who):
+    _one_action_per_problem_kind_month(world)
+    auth.login(world[who])
+    html = client.get("/dashboard/").get_data(as_text=True)
+    links = [(unescape(h), lbl, int(v)) for h, lbl, v in LINK.findall(html) if h.startswith("/ledger/")]
+    seen = set()
+    for href, label, value in links:
+        seen |= set(parse_qs(urlparse(href).query))
+        page = client.get(href).get_data(as_text=True)
+        m = re.search(r"<b data-total>(\d+)</b>", page)
+        assert m and int(m.group(1)) == value, (href, label, value)
+        assert "已忽略" not in page, href
+    assert {"aspect", "self_reported", "action", "action_month"} <= seen
+    # the aspect chart links 未标注 too, and both 自查/被查 bars are links
+    assert "aspect=none" in html
+    assert "self_reported=1" in html and "self_reported=0" in html
 
 
 def test_counts_follow_writes_through_the_cache(world, travel):
@@ -213,14 +256,15 @@ def test_actions_per_month_equal_sql(world):
     data = service.counts(office, cached=False)["actions"]
     got = {(m["month"], k): m[k] for m in data["months"] for k in ("circular", "reminder", "talk") if m[k]}
     exp = {}
-    for a in ProblemAction.select():
+    for a in ProblemAction.select().join(Problem).where(Problem.withdrawn == False):  # noqa: E712
         key = (a.date.replace(day=1), a.kind)
         exp[key] = exp.get(key, 0) + 1
     assert got == exp
     # a leader counts only the actions on problems of the departments in charge
     mine = {d.id for d in world["departments"][:2]}
     lead = service.counts(world["leader"], cached=False)["actions"]
-    n = sum(1 for a in ProblemAction.select().join(Problem) if a.problem.department_id in mine)
+    n = sum(1 for a in ProblemAction.select().join(Problem) if a.problem.department_id in mine
+            and not a.problem.withdrawn)
     assert sum(lead["total"].values()) == n
 
 

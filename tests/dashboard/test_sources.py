@@ -89,3 +89,20 @@ def test_clue_numbers_equal_sql_and_hide_escalated(world):
     # clues about d[0] and d[1] (3 + 1), never the escalated one
     assert lead["total"] == 4
     assert {r["key"]: r["n"] for r in lead["by_channel"] if r["n"]} == {"online": 2, "phone": 1, "email": 1}
+
+
+def test_selfcheck_bars_link_to_the_department_overview(world, client, auth):
+    import re
+    from html import unescape
+    c = world["campaign"]
+    for u, st in zip(world["staff"], ["draft", "submitted", "approved", "returned"]):
+        selfcheck.SelfCheck.create(user=u, campaign=c, status=st)
+    auth.login(world["discipline"])
+    html = client.get("/dashboard/").get_data(as_text=True)
+    section = html.split('id="h-selfcheck"', 1)[1].split("</section>", 1)[0]
+    hrefs = {unescape(h) for h in re.findall(r'<a href="(/selfcheck/department\?dept=\d+)"', section)}
+    data = service.counts(world["discipline"], cached=False)["selfcheck"]
+    assert hrefs == {f"/selfcheck/department?dept={d['id']}" for d in data["departments"]}
+    for d in data["departments"]:
+        r = client.get(f"/selfcheck/department?dept={d['id']}")
+        assert r.status_code == 200 and d["name"] in r.get_data(as_text=True)
