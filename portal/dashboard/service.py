@@ -1,12 +1,12 @@
 """The dashboard's numbers for one viewer, with a small per-process cache invalidated by writes.
 
 The cache key is (viewer's department scope, today); an entry is used only while the fingerprint —
-MAX(id) and MAX(updated_at) of problems (index look-ups) and self-checks, the actions' and roles' ids
-and counts — is unchanged, i.e. nothing counted was written since (every Problem write goes through
-portal.problems, which stamps updated_at; self-check writes stamp theirs).
-Entries are not stored while a write is very recent (a transaction that stamped its rows a moment ago
-may still be committing) and expire after CACHE_TTL seconds, so a reordered commit can never hide a
-change for long. Data of the other areas (self-checks, clues, actions) are small and read fresh.
+the ledger version (bumped by database triggers in the same transaction as every write to problems,
+actions, people, departments and roles; migration 0009, shared with the ledger's cache), MAX(id) of
+people, and MAX(id) and MAX(updated_at) of self-checks — is unchanged, i.e. nothing counted was written since.
+Entries are not stored while a self-check write is very recent (a transaction that stamped its rows a
+moment ago may still be committing) and expire after CACHE_TTL seconds, so a reordered commit can never
+hide a change for long. Clue numbers are small and read fresh.
 """
 import datetime as dt
 import threading
@@ -50,27 +50,24 @@ def _fingerprint_sql():
     key = id(db.obj)
     sql = _FP_SQL.get(key)
     if sql is None:
-        parts = ['(SELECT MAX("id") FROM "problem")', '(SELECT MAX("updated_at") FROM "problem")']
-        stamps = [1]
-        tables = set(db.get_tables())
-        if "self_check" in tables:
+        # problems, actions, roles and changes to people: the trigger-maintained ledger version;
+        # new people (the version's triggers skip user inserts): MAX(id)
+        parts = ['(SELECT "v" FROM "ledger_version" WHERE "id" = 1)', '(SELECT MAX("id") FROM "user")']
+        stamps = []
+        if "self_check" in set(db.get_tables()):
             parts += ['(SELECT MAX("id") FROM "self_check")', '(SELECT MAX("updated_at") FROM "self_check")']
             stamps.append(3)
-        if "problem_action" in tables:
-            parts += ['(SELECT MAX("id") FROM "problem_action")', '(SELECT COUNT(*) FROM "problem_action")']
-        parts += ['(SELECT COUNT(*) FROM "user" WHERE "is_active" = %s)', '(SELECT MAX("id") FROM "user")',
-                  '(SELECT COUNT(*) FROM "role_assignment")', '(SELECT MAX("id") FROM "role_assignment")']
-        sql = ("SELECT " + ", ".join(parts)).replace("%s", db.obj.param), tuple(stamps)
+        sql = "SELECT " + ", ".join(parts), tuple(stamps)
         _FP_SQL[key] = sql
     return sql
 
 
 def fingerprint():
-    """Cheap look-ups that change whenever a counted row is written: Problem and SelfCheck are
-    stamped (updated_at) by every write; actions are only added; people and roles by counts and ids.
-    Returns (fingerprint, the latest write stamp)."""
+    """Cheap look-ups that change whenever a counted row is written: the ledger version for problems,
+    actions, people and roles; SelfCheck rows are stamped (updated_at) by every write.
+    Returns (fingerprint, the latest self-check write stamp)."""
     sql, stamps = _fingerprint_sql()
-    row = tuple(db.execute_sql(sql, (True,)).fetchone())
+    row = tuple(db.execute_sql(sql).fetchone())
     latest = max((s for s in (_stamp(row[i]) for i in stamps) if s is not None), default=None)
     return row, latest
 
