@@ -1,6 +1,5 @@
 """Fixtures for the administration tests: one logged-in administrator per role."""
 import pytest
-from flask import g
 
 from tests.factories import make_department, make_user
 
@@ -26,14 +25,3 @@ def login_as(ctx, client, auth, office):
         assert auth.login(user).status_code == 302
         return user
     return make
-
-
-@pytest.fixture(autouse=True)
-def _fresh_request_globals(app):
-    """The `ctx` fixture keeps one app context pushed for the whole test, and Flask reuses it for every
-    test-client request, so `g` (Flask-Login's cached user, Flask-WTF's token) would leak from one
-    request -- and one client -- to the next. Production gets a fresh context per request; so do we."""
-    def clear():
-        g.__dict__.clear()
-    app.before_request_funcs.setdefault(None, []).insert(0, clear)
-    yield
