@@ -61,13 +61,27 @@
     }
   });
 
+  // "已保存" must mean every edit so far is on the server: count edits, remember the count each autosave
+  // carried, and when an answer comes back while later edits still wait, keep saying "unsaved"
+  var edits = 0;
+  function markUnsaved() {
+    var s = document.getElementById("save-state");
+    if (s && !s.classList.contains("is-error")) s.textContent = "有未保存的修改…";
+  }
   document.addEventListener("input", function (evt) {
     var t = evt.target;
     if (t.matches && t.matches("textarea[data-maxlen]")) counter(t);
     if (form() && form().contains(t)) {
-      var s = document.getElementById("save-state");
-      if (s && !s.classList.contains("is-error")) s.textContent = "有未保存的修改…";
+      edits += 1;
+      markUnsaved();
     }
+  });
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    if (evt.detail.elt && evt.detail.elt.id === "autosave") evt.detail.elt.setAttribute("data-edits", String(edits));
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (elt && elt.id === "autosave" && parseInt(elt.getAttribute("data-edits") || "0", 10) < edits) markUnsaved();
   });
   // an autosave refused because the server was busy (503) or the network failed: try again shortly
   var retry = null;

@@ -50,5 +50,5 @@ def login(page, base_url, username, password):
     page.goto(base_url + "/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the POST answers with a redirect; wait for the page it leads to
+        page.click("button[type=submit]")

@@ -1,6 +1,7 @@
 """The system administrator edits a person in place, is refused a 三员分立 combination, and creates a
 department — all through htmx in Debian's chromium."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, make_department, make_user
@@ -17,7 +18,7 @@ def test_sysadmin_edits_users_and_departments(ctx, live_server, page):
     login(page, live_server.url, "sys", PASSWORD)
     page.goto(live_server.url + "/admin/")
     row = page.locator(f"#user-{target.id}")
-    assert "138****1111" in row.inner_text()
+    expect(row).to_contain_text("138****1111")
     row.get_by_text("编辑").click()
     editor = page.locator(f"tr#user-{target.id}.editing")
     editor.wait_for()
@@ -25,13 +26,13 @@ def test_sysadmin_edits_users_and_departments(ctx, live_server, page):
     editor.locator("input[value=auditor]").check()
     editor.get_by_role("button", name="保存").click()
     page.locator(f"tr#user-{target.id}.editing .flash-error").wait_for()
-    assert "三员分立" in page.locator(f"tr#user-{target.id}.editing").inner_text()
+    expect(page.locator(f"tr#user-{target.id}.editing")).to_contain_text("三员分立")
     # the typed title survived the refusal; untick the admin role and save
     assert editor.locator("input[name=title]").input_value() == "一级主任科员"
     editor.locator("input[value=auditor]").uncheck()
     editor.get_by_role("button", name="保存").click()
     page.locator(f"tr#user-{target.id}:not(.editing)").wait_for()
-    assert "一级主任科员" in page.locator(f"#user-{target.id}").inner_text()
+    expect(page.locator(f"#user-{target.id}")).to_contain_text("一级主任科员")
     page.locator(".toast-success").first.wait_for()
 
     page.goto(live_server.url + "/admin/departments")

@@ -3,6 +3,7 @@ and downloads the PDF and the spreadsheet."""
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from portal import clock
 from tests.browser.conftest import login
@@ -45,7 +46,7 @@ def test_office_dashboard_to_monthly_report(ctx, live_server, page):
         page.click("#generate", timeout=120000)
     assert "已生成报告并归档" in page.content()
     rows = page.locator("#report-files tbody tr")
-    assert rows.count() == 7
+    expect(rows).to_have_count(7)
     with page.expect_download() as dl:
         page.click("#report-files a[data-kind=pdf][data-recipient=jijianzu]")
     pdf = dl.value

@@ -4,6 +4,7 @@ import hashlib
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 from portal import clock
 from portal.documents import service
@@ -52,7 +53,7 @@ def test_clerk_issues_a_circular_naming_two_problems(ctx, live_server, page, new
     page.locator(".pick-results label", has_text="值班记录填写不规范").locator("input").click()
     page.locator("#picked label", has_text="值班记录填写不规范").wait_for()
     page.locator("#picked label", has_text="工作时间多次脱岗未请假").wait_for()
-    assert page.locator("#picked input:checked").count() == 2
+    expect(page.locator("#picked input:checked")).to_have_count(2)
     page.locator(".saved-state", has_text="已自动保存").wait_for()
     frame.locator("text=被通报问题清单：").wait_for()
 
@@ -60,7 +61,7 @@ def test_clerk_issues_a_circular_naming_two_problems(ctx, live_server, page, new
     page.click("button:has-text('印发')")
     page.wait_for_selector("#doc-number")
     expected = f"机管发〔{year}〕2号"
-    assert page.inner_text("#doc-number") == expected
+    expect(page.locator("#doc-number")).to_have_text(expected)
 
     with page.expect_download() as dl:
         page.click("a:has-text('下载 PDF')")
@@ -76,6 +77,6 @@ def test_clerk_issues_a_circular_naming_two_problems(ctx, live_server, page, new
     for p in (p1, p2):
         other.goto(f"{base}/ledger/{p.id}")
         panel = other.locator(".doc-panel")
-        assert expected in panel.inner_text()
-        assert "关于两起作风纪律问题的通报" in panel.inner_text()
+        expect(panel).to_contain_text(expected)
+        expect(panel).to_contain_text("关于两起作风纪律问题的通报")
     _ = io

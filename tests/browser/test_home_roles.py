@@ -1,5 +1,6 @@
 """Three roles log in through a real browser and each sees their own home page."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, make_department, make_user
@@ -16,7 +17,7 @@ def test_three_roles_see_their_home(ctx, live_server, page):
                                  ("b-auditor", "王五", "审计管理员")):
         login(page, live_server.url, username, PASSWORD)
         assert page.url.rstrip("/") == live_server.url
-        assert page.locator("h1.greeting").inner_text() == f"{name}，您好"
-        assert role in page.locator(".panels").inner_text()
+        expect(page.locator("h1.greeting")).to_have_text(f"{name}，您好")
+        expect(page.locator(".panels")).to_contain_text(role)
         page.click("text=退出")
         page.wait_for_url("**/login")

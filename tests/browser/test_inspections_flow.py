@@ -1,6 +1,7 @@
 """The office plans a spot check and draws 5 people with a witness number, verifies the draw; an inspector
 records a finding and the Problem appears in the ledger."""
 import pytest
+from playwright.sync_api import expect
 
 from portal.models import Notice, Problem
 from portal.models.inspection import Draw, Finding
@@ -23,31 +24,31 @@ def test_draw_verify_and_finding(ctx, live_server, page, new_page):
     page.fill("#target_count", "5")
     page.click("button:has-text('建立计划')")
     page.wait_for_url("**/inspections/*")
-    assert "检查计划已建立" in page.inner_text(".flashes")
+    expect(page.locator(".flashes")).to_contain_text("检查计划已建立")
     page.select_option("select[name=user]", label="检查员乙（纪委办）")
     page.click("button:has-text('指派')")
-    assert "已指派检查员乙" in page.inner_text(".flashes")
+    expect(page.locator(".flashes")).to_contain_text("已指派检查员乙")
 
     page.click("text=随机抽取检查对象")
-    roster_hash = page.inner_text("[data-roster-hash]")
+    roster_hash = page.inner_text("[data-roster-hash]")  # waits for the draw page
     assert len(roster_hash) == 64
     page.fill("#witness_number", "73519")
     page.fill("#witnesses", "办公室 张见证、工会 李见证")
     page.click("button:has-text('抽取')")
     page.wait_for_url("**/inspections/draws/*")
-    assert len(page.locator("ol.insp-result li").all()) == 5
+    expect(page.locator("ol.insp-result li")).to_have_count(5)
     d = Draw.get()
     assert d.witness_number == "73519" and d.roster_hash == roster_hash and len(d.result_keys()) == 5
     page.click("text=公开核验页面")
     page.wait_for_url("**/verify")
-    assert page.get_attribute("[data-verdict]", "data-verdict") == "match"
-    assert "核验一致" in page.inner_text("h2")
+    expect(page.locator("[data-verdict]")).to_have_attribute("data-verdict", "match")
+    expect(page.locator("h2").first).to_contain_text("核验一致")
 
     # the inspector (notified of the assignment) records a finding from the home page
     insp = new_page()
     login(insp, base, "inspB", PASSWORD)
-    assert insp.get_attribute(".bell-count", "data-unread") == "1"
-    assert "明察暗访任务" in insp.inner_text(".panels")
+    expect(insp.locator(".bell-count")).to_have_attribute("data-unread", "1")
+    expect(insp.locator(".panels")).to_contain_text("明察暗访任务")
     insp.click(".insp-todo li:first-child a")
     insp.wait_for_url("**/finding")
     insp.select_option("#check", label="上班迟到早退")
@@ -56,14 +57,14 @@ def test_draw_verify_and_finding(ctx, live_server, page, new_page):
     insp.fill("#deadline", "2026-12-31")
     insp.click("button:has-text('登记')")
     insp.wait_for_url("**/inspections/*")
-    assert "问题已列入整改台账" in insp.inner_text(".flashes")
+    expect(insp.locator(".flashes")).to_contain_text("问题已列入整改台账")
     f = Finding.get()
     prob = Problem.get_by_id(f.problem_id)
     assert prob.source == "inspection" and not prob.self_reported and "8:52 尚未到岗" in prob.description
-    assert f"台账 #{prob.id}" in insp.inner_text("table.grid")
+    expect(insp.locator("table.grid").first).to_contain_text(f"台账 #{prob.id}")
     # the ledger page, if the ledger area serves it, lists the problem
     r = insp.request.get(base + "/ledger/")
     if r.status == 200 and "台账" in r.text():
         page.goto(base + "/ledger/")
-        assert "8:52 尚未到岗" in page.content()
+        expect(page.locator("main")).to_contain_text("8:52 尚未到岗")
     assert Notice.select().where(Notice.kind == "draw").count() == 1

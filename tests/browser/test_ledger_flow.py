@@ -19,6 +19,10 @@ def counter(page, key):
     return int(page.locator(f'[data-counter="{key}"] b').inner_text())
 
 
+def expect_counter(page, key, n):
+    expect(page.locator(f'[data-counter="{key}"] b')).to_have_text(str(n))
+
+
 def test_ledger_flow(ctx, live_server, page, new_page, tmp_path):
     a, b, d = make_department("财务科"), make_department("资产管理科"), make_department("机关党委（纪委）")
     make_user("office", d, roles=("discipline", "staff"), real_name="郑清源")
@@ -34,18 +38,19 @@ def test_ledger_flow(ctx, live_server, page, new_page, tmp_path):
     # the office filters by department and status; the URL follows; a reload keeps the filter
     login(page, base, "office", PASSWORD)
     page.goto(base + "/ledger/")
-    assert page.locator("tr.ledger-row").count() == 3
+    expect(page.locator("tr.ledger-row")).to_have_count(3)
     page.select_option("#f-dept", str(a.id))
     page.wait_for_url(re.compile(rf"dept={a.id}"))
     page.select_option("#f-status", "in_progress")
     page.wait_for_url(re.compile(r"status=in_progress"))
     expect(page.locator("tr.ledger-row")).to_have_count(1)
-    assert counter(page, "in_progress") == 1 and counter(page, "pending") == 1
+    expect_counter(page, "in_progress", 1)
+    expect_counter(page, "pending", 1)
     page.reload()
     assert page.locator("#f-dept").input_value() == str(a.id)
     assert page.locator("#f-status").input_value() == "in_progress"
-    assert page.locator("tr.ledger-row").count() == 1
-    assert "甲：公文办理超时限" in page.locator(f"#row-{target.id}").inner_text()
+    expect(page.locator("tr.ledger-row")).to_have_count(1)
+    expect(page.locator(f"#row-{target.id}")).to_contain_text("甲：公文办理超时限")
 
     # the head reports it rectified with evidence; counters change without a reload
     hp = new_page()
@@ -62,7 +67,7 @@ def test_ledger_flow(ctx, live_server, page, new_page, tmp_path):
     editor.locator("input[type=file]").set_input_files(str(evidence))
     editor.get_by_role("button", name="提交已整改").click()
     hp.wait_for_selector(f"#row-{target.id} [data-status=rectified]")
-    assert counter(hp, "rectified") == before + 1
+    expect_counter(hp, "rectified", before + 1)
     assert hp.evaluate("window.__marker") == 1
 
     # the office returns it with a reason
@@ -71,7 +76,7 @@ def test_ledger_flow(ctx, live_server, page, new_page, tmp_path):
     page.locator(f"#row-{target.id} textarea[name=note]").fill("佐证材料不足，请补充督办记录")
     page.locator(f"#row-{target.id}").get_by_role("button", name="退回").click()
     page.wait_for_selector(f"#row-{target.id} [data-status=in_progress]")
-    assert counter(page, "rectified") == 0
+    expect_counter(page, "rectified", 0)
 
     # two people open the same row's editor; the second save is refused with the current state shown
     page.goto(base + "/ledger/")
@@ -84,7 +89,7 @@ def test_ledger_flow(ctx, live_server, page, new_page, tmp_path):
     page.locator(f"#row-{target.id} textarea[name=measures]").fill("办公室后保存的措施")
     page.locator(f"#row-{target.id}").get_by_role("button", name="保存").click()
     page.wait_for_selector("[data-conflict]")
-    text = page.locator(f"#row-{target.id}").inner_text()
-    assert "已被他人修改" in text and "负责人先保存的措施" in text
+    expect(page.locator(f"#row-{target.id}")).to_contain_text("已被他人修改")
+    expect(page.locator(f"#row-{target.id}")).to_contain_text("负责人先保存的措施")
     assert page.locator(f"#row-{target.id} textarea[name=measures]").input_value() == "办公室后保存的措施"
     page.screenshot(path=str(tmp_path / "conflict.png"))

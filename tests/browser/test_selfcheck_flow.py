@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.models import Problem
 from portal.models.selfcheck import SelfCheck, SelfCheckVersion
@@ -34,9 +35,10 @@ def fill_problem(page, item_id, description, measure, deadline, aspect="工作",
         row.locator('input[type="checkbox"]').check()
 
 
-def next_step(page, expect):
+def next_step(page, heading):
     page.click('button[value="next"]')
-    page.wait_for_selector(f"text={expect}")
+    page.wait_for_selector(f"text={heading}")
+    page.wait_for_load_state()  # the wizard's scripts listen before the next answer is typed
 
 
 def test_selfcheck_flow(ctx, live_server, page, new_page, travel):
@@ -59,7 +61,7 @@ def test_selfcheck_flow(ctx, live_server, page, new_page, travel):
     fill_problem(page, steps[0][0], "落实节能任务行动偏慢，季度报表两次延期报送。", "建立任务清单和周调度台账。", "2026-12-31")
     answer_none(page, steps[0][1:])
     wait_saved(page)
-    assert page.locator("#progress-bar").get_attribute("value") == "3"
+    expect(page.locator("#progress-bar")).to_have_attribute("value", "3")
     next_step(page, "第 2 步")
 
     # step 2: two problems under one item (the second row added in the browser)
@@ -78,12 +80,12 @@ def test_selfcheck_flow(ctx, live_server, page, new_page, travel):
     page.wait_for_url(re.compile(r".*/selfcheck/step/2$"))
     page.reload()
     rows = page.locator(f"#problems-{steps[1][0]} .problem-row")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert rows.nth(0).locator("textarea").nth(0).input_value() == "业务学习不系统，对新规定掌握不全面。"
     assert rows.nth(1).locator('input[type="date"]').input_value() == "2026-12-10"
     assert rows.nth(1).locator('input[type="checkbox"]').is_checked()
-    assert page.locator(f'input[name="a-{steps[1][1]}"][value="no_problem"]').is_checked()
-    assert page.locator("#progress-bar").get_attribute("value") == "6"
+    expect(page.locator(f'input[name="a-{steps[1][1]}"][value="no_problem"]')).to_be_checked()
+    expect(page.locator("#progress-bar")).to_have_attribute("value", "6")
 
     # a server-side validation error keeps what was typed
     next_step(page, "第 3 步")
@@ -102,7 +104,7 @@ def test_selfcheck_flow(ctx, live_server, page, new_page, travel):
     page.once("dialog", lambda d: d.accept())
     page.click("button:has-text('确认提交')")
     page.wait_for_url(re.compile(r".*/selfcheck/\?submitted=1$"))
-    assert "已提交" in page.locator(".sc-status").inner_text()
+    expect(page.locator(".sc-status")).to_contain_text("已提交")
 
     # the head returns it as perfunctory
     head = new_page()
@@ -114,7 +116,7 @@ def test_selfcheck_flow(ctx, live_server, page, new_page, travel):
     head.check('input[name="perfunctory"]')
     head.click("button:has-text('提交审核意见')")
     head.wait_for_url(re.compile(r".*/selfcheck/department\?dept=\d+$"))
-    assert "已退回" in head.locator("tr:has-text('李明')").inner_text()
+    expect(head.locator("tr:has-text('李明')")).to_contain_text("已退回")
 
     # the staff member edits and resubmits
     page.goto(base + "/selfcheck/")
@@ -132,11 +134,12 @@ def test_selfcheck_flow(ctx, live_server, page, new_page, travel):
     # the head approves version 2
     head.goto(base + "/selfcheck/department")
     head.click("tr:has-text('李明') >> text=审核")
-    assert "第 2 版" in head.content()
+    head.wait_for_url(re.compile(r".*/selfcheck/\d+/$"))
+    expect(head.locator("main")).to_contain_text("第 2 版")
     head.check('input[name="outcome"][value="approved"]')
     head.click("button:has-text('提交审核意见')")
     head.wait_for_url(re.compile(r".*/selfcheck/department\?dept=\d+$"))
-    assert "已审核" in head.locator("tr:has-text('李明')").inner_text()
+    expect(head.locator("tr:has-text('李明')")).to_contain_text("已审核")
 
     # the database: two versions, five self-reported Problems from the self-check
     sc = SelfCheck.get(SelfCheck.user == staff.id)
