@@ -22,7 +22,7 @@ from flask import current_app
 from .. import audit, clock
 from ..extensions import db
 from ..models import Campaign, Department, PrintJob, User
-from ..permissions import can, scope_expr
+from ..permissions import scope_expr
 from . import adapters
 
 STALE_AFTER = dt.timedelta(minutes=5)

@@ -1,0 +1,402 @@
+"""The composer: a document dict turned into layout units (header, title, body lines, tables, figures,
+signature, attachments, 版记) on the GB/T 9704 grid, then paginated."""
+import base64
+import math
+import re
+
+import xml.etree.ElementTree as ET
+
+from . import typeset as ts
+from .glyphs import svg_pt, svg_texts
+from .grid import BLOCK_W, BODY, CELL, FIG_BASELINE, FORMAT, MM, P
+from .pagination import Paginator, Unit
+from .titles import cn_index, fmt_date, split_title
+
+
+def text_width_pt(fonts, text, role="fang", size=BODY, spacing=None):
+    spacing = CELL - size if spacing is None else spacing
+    nat = sum(fonts.advance(role, c) if c != " " else 0.5 for c in text) * size
+    return nat + max(len(text) - 1, 0) * spacing
+
+
+def plain_line(text, role="fang", indent_pt=0.0, kind="plain", size=BODY, spacing=None):
+    ln = ts.Line([ts.Seg(text, role)], indent_pt / CELL, CELL - size if spacing is None else spacing,
+                 False, kind, True, True, size)
+    return ln
+
+
+def snap_indent(x_pt):
+    """A line starting 0.5–4.5 cells in reads as a broken paragraph indent: put it on the 2-cell indent."""
+    cells = x_pt / CELL
+    return 2 * CELL if 0.5 < cells < 4.5 else x_pt
+
+
+class Composer:
+    def __init__(self, kind, doc, fonts):
+        self.kind, self.doc, self.fonts = kind, doc, fonts
+        self.fmt = FORMAT[kind]
+        self.tsr = ts.Typesetter(fonts)
+        self.units = []
+        self.texts = []            # (role, text) for the glyph check
+
+    # ---- small builders
+    def add(self, kind, height=P, body=False, **data):
+        self.units.append(Unit(kind, height, data, body))
+
+    def line(self, ln, body=True):
+        for s in ln.segs:
+            self.texts.append((s.role, s.text))
+        self.add("ln", P, body, line=ln)
+
+    def blank(self):
+        self.add("blank", P)
+
+    def para(self, text, roles=None, first_indent=2.0, rest_indent=0.0, kind="p"):
+        for ln in self.tsr.layout(text, roles, first_indent, kind, rest_indent):
+            self.line(ln)
+
+    def body_text(self, text, tables=(), figures=()):
+        tables, figures = list(tables or []), list(figures or [])
+        used, used_fig = set(), set()
+        chunk = []
+
+        def flush():
+            if chunk:
+                for ln in ts.typeset_body(self.fonts, "\n".join(chunk)):
+                    self.line(ln)
+                chunk.clear()
+        for raw in (text or "").splitlines():
+            m = re.fullmatch(r"\s*\[\[表格?(\d+)\]\]\s*", raw)
+            mf = re.fullmatch(r"\s*\[\[图(\d+)\]\]\s*", raw)
+            if m and 0 < int(m[1]) <= len(tables):
+                flush()
+                self.table(tables[int(m[1]) - 1])
+                used.add(int(m[1]) - 1)
+            elif mf and 0 < int(mf[1]) <= len(figures):
+                flush()
+                self.figure(figures[int(mf[1]) - 1])
+                used_fig.add(int(mf[1]) - 1)
+            else:
+                chunk.append(raw)
+        flush()
+        for i, t in enumerate(tables):
+            if i not in used:
+                self.table(t)
+        for i, f in enumerate(figures):
+            if i not in used_fig:
+                self.figure(f)
+
+    # ---- elements
+    def header(self):
+        d = self.doc
+        items = []
+        organ = (d.get("organ") or "").strip()
+        if self.fmt == "letter":
+            size = self.organ_size(organ, 30.0)
+            top = -7 * MM                                    # 30 mm from the page top = 7 mm above the block
+            # pre-printed letterhead: the mark is drawn as vector outlines, not text (the em box's top
+            # 30 mm from the page top), so the PDF's text is only what the office writes on the letter
+            svg, w = self.fonts.outline_svg("xbs", organ, size)
+            items.append(dict(t="mark", top=top, left=(BLOCK_W - w) / 2, width=w, size=size, text=organ,
+                              src="data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()))
+            y = top + size + 4 * MM                           # double red line 4 mm below the mark
+            items.append(dict(t="dbl", cls="top", top=y))
+            y += 1.6 * MM
+            number = d.get("number") or ""
+            items.append(dict(t="docno", cls="right", top=y + P - BODY, text=number))
+            y = y + P                                           # 发文字号 on the line below the double line
+            items.append(dict(t="dbl", cls="bottom", top=240 * MM - 1.6 * MM))
+            self.texts += [("xbs", organ), ("fang", number)]
+            self.add("head", y + 2 * P, items=items)           # title 2 lines below
+            return
+        # 份号 (7.2.1, 6 digits, 仿宋), 密级和保密期限 (7.2.2, 黑体), 紧急程度 (7.2.3, 黑体): flush left on
+        # the first lines of the block, one a line, in this order
+        k = 0
+        for key, role in (("copy_no", "fang"), ("secret", "hei"), ("urgency", "hei")):
+            v = d.get(key)
+            v = "" if v is None else str(v).strip()
+            if key == "copy_no" and v.isdigit():
+                v = v.zfill(6)
+            if v:
+                self.texts.append((role, v))
+                items.append(dict(t="field", top=k * P, role=role, text=v))
+                k += 1
+        size = self.organ_size(organ, 36.0)
+        top = 35 * MM                                         # glyph top 35 mm below the block top
+        items.append(dict(t="organ", top=self.box_top("xbs", size, top), size=size, text=organ))
+        self.texts.append(("xbs", organ))
+        y = top + size + 2 * P                                # 发文字号: 2 blank lines below the mark
+        number = d.get("number") or ""
+        self.texts.append(("fang", number))
+        if self.kind == "report":
+            signer = d.get("signer") or ""
+            self.texts += [("fang", "签发人："), ("kai", signer)]
+            items.append(dict(t="docno", cls="up", top=self.box_top("fang", BODY, y, BODY), text=number,
+                              signer=signer))
+        else:
+            items.append(dict(t="docno", cls="center", top=self.box_top("fang", BODY, y, BODY), text=number))
+        y += BODY + 4 * MM                                     # red line 4 mm below the 发文字号
+        items.append(dict(t="rule", top=y))
+        y += 0.35 * MM
+        self.add("head", y + 2 * P, items=items)               # title 2 blank lines below the red line
+
+    def organ_size(self, organ, maximum):
+        n = max(sum(self.fonts.advance("xbs", c) for c in organ), 1)
+        return float(min(maximum, math.floor(BLOCK_W / n)))
+
+    def box_top(self, role, size, emtop, line_height=None):
+        """Top of a box with ``line-height`` (default = size) whose glyph em box should start at ``emtop``."""
+        lh = size if line_height is None else line_height
+        a, dsc = self.fonts.metrics(role)
+        baseline_in_box = (lh - (a + dsc) * size) / 2 + a * size
+        return emtop + 0.88 * size - baseline_in_box
+
+    def title(self, with_gap=True):
+        title = (self.doc.get("title") or "").strip()
+        for t in split_title(self.fonts, title):
+            self.texts.append(("xbs", t))
+            self.add("title", P, text=t)
+        if with_gap:
+            self.blank()
+
+    def addressees(self):
+        a = (self.doc.get("addressees") or "").strip()
+        if a:
+            if not a.endswith(("：", ":")):
+                a += "："
+            self.para(a, first_indent=0.0)
+
+    def attachment_note(self):
+        atts = self.doc.get("attachments") or []
+        titles = [a if isinstance(a, str) else a.get("title", "") for a in atts]
+        if not titles:
+            return
+        self.blank()
+        if len(titles) == 1:
+            self.para("附件：" + titles[0].rstrip("。"), first_indent=2.0, rest_indent=5.0)
+            return
+        for i, t in enumerate(titles, 1):
+            label = f"{i}."
+            lw = sum(self.fonts.advance("fang", c) for c in label)
+            text = ("附件：" if i == 1 else "") + label + t.rstrip("。")
+            self.para(text, first_indent=2.0 if i == 1 else 5.0, rest_indent=5.0 + lw)
+
+    def labelled(self, label, text):
+        """出席/请假/列席: 黑体 label, 仿宋 names, continuation aligned after the colon."""
+        if not text:
+            return
+        full = f"{label}：{text}"
+        roles = ["hei"] * (len(label) + 1) + ["fang"] * len(text)
+        self.para(full, roles, first_indent=2.0, rest_indent=2.0 + len(label) + 1)
+
+    def signature_block(self):
+        d, f = self.doc, self.fonts
+        date = fmt_date(d.get("date"))
+        sig = (d.get("signature") or "").strip()
+        sealed = bool(d.get("seal"))
+        lines = []
+        if date:
+            dw = text_width_pt(f, date)
+            right = (4 if sealed else 2) * CELL
+            date_x = BLOCK_W - right - dw
+            if sig:
+                sw = text_width_pt(f, sig)
+                if sealed:                                    # centred on the date
+                    sig_x = date_x + dw / 2 - sw / 2
+                else:                                         # date starts 2 chars right of the signature
+                    sig_x = min(date_x - 2 * CELL, BLOCK_W - 2 * CELL - sw)
+                sig_x = snap_indent(max(sig_x, 0.0))
+                lines.append(plain_line(sig, indent_pt=sig_x, kind="sig"))
+            lines.append(plain_line(date, indent_pt=date_x, kind="date"))
+        elif sig:
+            sw = text_width_pt(f, sig)
+            lines.append(plain_line(sig, indent_pt=snap_indent(max(BLOCK_W - 2 * CELL - sw, 0)), kind="sig"))
+        note = (d.get("note") or "").strip()
+        note_lines = []
+        if note:
+            if not note.startswith(("（", "(")):
+                note = f"（{note}）"
+            note_lines = self.tsr.layout(note, None, 2.0, "note")
+        if not lines and not note_lines:
+            return
+        for ln in lines + note_lines:
+            for s in ln.segs:
+                self.texts.append((s.role, s.text))
+        seal = None
+        if sealed and d.get("seal_png") and date:
+            seal = base64.b64encode(d["seal_png"]).decode()
+        self.add("sig", P * (len(lines) + len(note_lines)), lines=lines, notes=note_lines, seal=seal,
+                 date_centre=(lines[-1].indent_pt + text_width_pt(f, date) / 2) if date else None,
+                 nsig=len(lines))
+
+    def table(self, t):
+        """A simple table set on the grid: 3号 text, every table line on the 28.95pt pitch (rows are whole
+        lines tall, borders drawn inside the cells), so pages stay at 22 lines. Column 1 text starts on the
+        2-cell indent and later columns at least 4.5 cells in, so no table line reads as a broken paragraph."""
+        f = self.fonts
+        header = [str(h) for h in t.get("header") or []]
+        rows = [[("" if c is None else str(c)) for c in r] for r in t.get("rows") or []]
+        ncol = max([len(header)] + [len(r) for r in rows] + [1])
+        header += [""] * (ncol - len(header))
+        rows = [r + [""] * (ncol - len(r)) for r in rows]
+        if t.get("widths"):
+            raw = [float(w) for w in t["widths"]][:ncol] + [1.0] * max(0, ncol - len(t["widths"]))
+        else:
+            raw = [min(max(max([len(header[c])] + [len(r[c]) for r in rows]), 2), 14) for c in range(ncol)]
+        tot, pad = sum(raw), 0.25
+        if ncol > 1:
+            first = max(28 * raw[0] / tot, 4.5)
+            rest = sum(raw[1:])
+            bounds, acc = [0.0, first], first
+            for w in raw[1:]:
+                acc += (28 - first) * w / rest
+                bounds.append(acc)
+            bounds[-1] = 28.0
+        else:
+            bounds = [0.0, 28.0]
+        lefts = [bounds[k] * CELL for k in range(ncol)]
+        widths = [(bounds[k + 1] - bounds[k]) * CELL for k in range(ncol)]
+        pads = [2 * CELL] + [pad * CELL] * (ncol - 1)
+        caption = (t.get("caption") or "").strip()
+        if caption:
+            self.texts.append(("hei", caption))
+            self.add("caption", P, line=plain_line(caption, role="hei", kind="caption", spacing=0))
+
+        def cell_room(k, w):
+            """Text room of column k in em of 16pt text: the CSS box (border-box) minus its padding and the
+            0.5pt borders (left on every cell, right on the last)."""
+            return (w - pads[k] - pad * CELL - 0.5 - (0.5 if k == ncol - 1 else 0.0)) / BODY
+
+        def row_unit(cells, head):
+            wrapped = []
+            for k, (c, w) in enumerate(zip(cells, widths)):
+                role = "hei" if head else "fang"
+                self.texts.append((role, c))
+                wrapped.append(ts.wrap_cells(f, c, cell_room(k, w), role, BODY))
+            nl = max(len(x) for x in wrapped)
+            centre = [k > 0 and (head or len(c) <= 2) for k, c in enumerate(cells)]
+            return Unit("table-row", nl * P, dict(cells=wrapped, lefts=lefts, widths=widths, pads=pads,
+                                                  head=head, centre=centre, pad=pad * CELL))
+        head_unit = row_unit(header, True) if any(header) else None
+        if head_unit:
+            self.units.append(head_unit)
+        for r in rows:
+            u = row_unit(r, False)
+            u.data["repeat"] = head_unit
+            self.units.append(u)
+
+    def figure(self, fig):
+        """A vector figure (SVG) FIG_WIDTH wide and a whole number of grid lines tall, its caption (黑体,
+        centred) on the grid line under it; one unit, never split across pages."""
+        svg = str(fig.get("svg") or "")
+        try:
+            root = ET.fromstring(svg)
+        except ET.ParseError as exc:
+            raise ValueError(f"figure SVG is not well-formed XML: {exc}") from None
+        h = svg_pt(root.get("height"))
+        if h is None:
+            vb = (root.get("viewBox") or "").replace(",", " ").split()
+            h = float(vb[3]) if len(vb) == 4 else P
+        lines = max(1, math.ceil(h / P - 0.01))
+        for role, text in svg_texts(root):
+            self.texts.append((role, text))
+        caption = (fig.get("caption") or "").strip()
+        cap_line = None
+        if caption:
+            self.texts.append(("hei", caption))
+            w = text_width_pt(self.fonts, caption, "hei", spacing=0) / CELL
+            ind = (28 - w) / 2
+            # a centred caption never reads as a paragraph's first line (indent strictly 2 cells or ≥ 4.5)
+            cap_line = plain_line(caption, role="hei", kind="caption", spacing=0,
+                                  indent_pt=2 * CELL if 0.5 < ind < 4.5 else 0.0)
+            cap_line = (cap_line, not 0.5 < ind < 4.5)
+        a, dsc = self.fonts.metrics("fang")
+        baseline = (P - (a + dsc) * BODY) / 2 + a * BODY       # where a 16pt 仿宋 .ln puts its baseline
+        uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        self.add("figure", P * (lines + (1 if cap_line else 0)), src=uri, lines=lines, img_h=h,
+                 shift=baseline - FIG_BASELINE, caption=cap_line, alt=caption or "图")
+
+    def page_break(self):
+        self.add("break", 0)
+
+    def attachments_pages(self):
+        atts = [a for a in (self.doc.get("attachments") or []) if isinstance(a, dict) and a.get("body")]
+        many = len([a for a in (self.doc.get("attachments") or [])]) > 1
+        for i, a in enumerate(self.doc.get("attachments") or [], 1):
+            if not (isinstance(a, dict) and (a.get("body") or a.get("tables") or a.get("figures"))):
+                continue
+            self.page_break()
+            label = f"附件{i}" if many else "附件"
+            self.line(plain_line(label, role="hei", kind="att-label"), body=False)
+            self.blank()
+            for t in split_title(self.fonts, a.get("title", "")):
+                self.texts.append(("xbs", t))
+                self.add("title", P, text=t)
+            self.blank()
+            self.body_text(a.get("body", ""), a.get("tables"), a.get("figures"))
+        return atts
+
+    # ---- whole document
+    def compose(self):
+        d = self.doc
+        if self.fmt in ("red", "minutes", "letter"):
+            self.header()
+        if self.kind == "self-check-report":
+            self.title(with_gap=False)
+            who = "　".join(x for x in (d.get("department"), d.get("person")) if x)
+            if who:
+                self.texts.append(("kai", who))
+                self.add("ln", P, False, line=plain_line(who, role="kai", kind="center", spacing=0), center=True)
+            self.blank()
+        else:
+            self.title()
+        self.addressees()
+        body = d.get("body") or ""
+        if self.kind == "self-check-report" and d.get("items"):
+            parts = [body] if body.strip() else []
+            for i, it in enumerate(d["items"], 1):
+                parts.append(f"{cn_index(i)}、{it.get('q', '').strip()}")
+                parts.append(str(it.get("a", "")).strip())
+            body = "\n".join(parts)
+        self.body_text(body, d.get("tables"), d.get("figures"))
+        self.attachment_note()
+        if self.kind == "minutes":
+            lists = [("出席", d.get("attendees")), ("请假", d.get("absent")), ("列席", d.get("observers"))]
+            if any(v for _, v in lists):
+                self.blank()
+                for label, v in lists:
+                    self.labelled(label, (v or "").strip())
+        self.blank()
+        self.signature_block()
+        self.attachments_pages()
+        return self.paginate()
+
+    def colophon(self):
+        d = self.doc
+        rows = []
+        if self.fmt == "letter":
+            return None
+        copy_to = (d.get("copy_to") or "").strip()
+        if copy_to:
+            if not copy_to.endswith("。"):
+                copy_to += "。"
+            text = "抄送：" + copy_to
+            width = (BLOCK_W - 28) / 14.0
+            parts = ts.wrap_cells(self.fonts, text, width, "fang", 14.0)
+            if len(parts) > 1:                                 # continuation aligned after 抄送：
+                parts = [parts[0]] + ["　　　" + p for p in ts.wrap_cells(
+                    self.fonts, text[len(parts[0]):], width - 3, "fang", 14.0)]
+            rows.append(dict(lines=parts, right=""))
+            self.texts.append(("fang", text))
+        printer = (d.get("printer") or "").strip()
+        pdate = fmt_date(d.get("print_date") or d.get("date"))
+        if printer:
+            rows.append(dict(lines=[printer], right=(pdate + "印发") if pdate else ""))
+            self.texts += [("fang", printer), ("fang", pdate + "印发")]
+        if not rows:
+            return None
+        height = sum(len(r["lines"]) * P for r in rows) + 0.35 * MM * 2 + 0.25 * MM * (len(rows) - 1)
+        return dict(rows=rows, height=height)
+
+    def paginate(self):
+        return Paginator(self.units, self.colophon()).pages()
