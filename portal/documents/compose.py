@@ -11,24 +11,7 @@ from .glyphs import svg_pt, svg_texts
 from .grid import BLOCK_W, BODY, CELL, FIG_BASELINE, FORMAT, MM, P
 from .pagination import Paginator, Unit
 from .titles import cn_index, fmt_date, split_title
-
-
-def text_width_pt(fonts, text, role="fang", size=BODY, spacing=None):
-    spacing = CELL - size if spacing is None else spacing
-    nat = sum(fonts.advance(role, c) if c != " " else 0.5 for c in text) * size
-    return nat + max(len(text) - 1, 0) * spacing
-
-
-def plain_line(text, role="fang", indent_pt=0.0, kind="plain", size=BODY, spacing=None):
-    ln = ts.Line([ts.Seg(text, role)], indent_pt / CELL, CELL - size if spacing is None else spacing,
-                 False, kind, True, True, size)
-    return ln
-
-
-def snap_indent(x_pt):
-    """A line starting 0.5–4.5 cells in reads as a broken paragraph indent: put it on the 2-cell indent."""
-    cells = x_pt / CELL
-    return 2 * CELL if 0.5 < cells < 4.5 else x_pt
+from .typeset import plain_line, snap_indent, text_width_pt
 
 
 class Composer:

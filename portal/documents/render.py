@@ -75,7 +75,7 @@ import threading
 import jinja2
 import markupsafe
 
-from .compose import Composer, plain_line, text_width_pt  # noqa: F401  (re-exported)
+from .compose import Composer  # noqa: F401  (re-exported)
 from .fonts import CSS_FAMILY, font_set
 from .glyphs import MissingGlyph, missing_chars
 from .grid import (BLOCK_W, BODY, CAP, CELL, CSS_PATH, FIG_BASELINE, FIG_WIDTH, FORMAT, KINDS, MM, P,  # noqa: F401

@@ -127,7 +127,6 @@ class Typesetter:
         for u in _units(text):
             units.append((u, roles[pos:pos + len(u)]))
             pos += len(u)
-        em = self.size / self.cell_pt       # a glyph's em in cells (1.013 at 16pt on the 156 mm grid)
 
         def width(us, halves=()):
             w = 0.0
@@ -252,3 +251,22 @@ def wrap_cells(fonts, text, cells, role="fang", size=BODY_PT):
     if cur or not lines:
         lines.append("".join(cur))
     return lines
+
+
+# ------------------------------------------------------------------ single lines (signature, captions)
+def text_width_pt(fonts, text, role="fang", size=BODY_PT, spacing=None):
+    spacing = CELL - size if spacing is None else spacing
+    nat = sum(fonts.advance(role, c) if c != " " else 0.5 for c in text) * size
+    return nat + max(len(text) - 1, 0) * spacing
+
+
+def plain_line(text, role="fang", indent_pt=0.0, kind="plain", size=BODY_PT, spacing=None):
+    ln = Line([Seg(text, role)], indent_pt / CELL, CELL - size if spacing is None else spacing,
+                 False, kind, True, True, size)
+    return ln
+
+
+def snap_indent(x_pt):
+    """A line starting 0.5–4.5 cells in reads as a broken paragraph indent: put it on the 2-cell indent."""
+    cells = x_pt / CELL
+    return 2 * CELL if 0.5 < cells < 4.5 else x_pt
