@@ -1,5 +1,6 @@
-"""The dashboard's numbers: a few aggregated GROUP BY queries, each scoped in SQL to the departments
-the viewer oversees, over covering indexes (migration 0008).
+"""The dashboard's numbers: a few aggregated queries, each scoped in SQL to the departments the viewer
+oversees — Problems from the trigger-maintained tallies (migration 0010), the other areas over covering
+indexes (migration 0008).
 
 Every function takes the set of department ids (None = all) from `scope_departments(user)` and returns
 plain dicts/lists; views.py turns them into charts. Data owned by areas that may not be installed
@@ -9,10 +10,11 @@ absent, and the page says so instead of failing.
 import importlib
 from collections import OrderedDict
 
-from peewee import SQL, Value, fn
+from peewee import Value, fn
 
 from .. import clock
-from ..models import (SOURCES, STATUSES, Aspect, Category, Department, Item, Problem)
+from ..models import SOURCES, STATUSES, Aspect, Category, Department, Item
+from ..models.tally import ItemTally, OpenTally, ProblemTally
 from ..permissions import visible_departments
 
 # "found by others" = every source except the person's own self-check (自查从宽、被查从严)
@@ -44,34 +46,34 @@ def departments(depts):
 
 
 def problem_matrix(depts, today=None):
-    """Counts per (department, status, source, self_reported) — one pass over the covering index —
-    and, per department, how many are overdue (Problem.overdue_expr: past the deadline while pending or
-    in progress; a range scan of the (status, withdrawn, deadline) index). Withdrawn problems
-    (removed from a resubmitted self-check) are not counted.
+    """Counts per (department, status, source, self_reported) and, per department, how many are overdue
+    (pending or in progress past the deadline). Both read the trigger-maintained tallies (migration 0010):
+    a few thousand rows, whatever the number of Problems. Withdrawn problems (removed from a resubmitted
+    self-check) are not counted.
     Returns rows (department, status, source, self_reported, overdue, count); overdue is carried on
     one row per department."""
     today = today or clock.today()
-    q = (Problem.select(Problem.department, Problem.status, Problem.source, Problem.self_reported,
-                        fn.COUNT(SQL("*")))
-         .where((Problem.withdrawn == False) & _in_scope(Problem.department, depts))  # noqa: E712
-         .group_by(Problem.department, Problem.status, Problem.source, Problem.self_reported)
-         .tuples())
-    late = dict(Problem.select(Problem.department, fn.COUNT(SQL("*")))
-                .where(Problem.overdue_expr(today) & _in_scope(Problem.department, depts))
-                .group_by(Problem.department).tuples())
+    t, o = ProblemTally, OpenTally
+    q = (t.select(t.department_id, t.status, t.source, t.self_reported, t.n)
+         .where((t.n != 0) & _in_scope(t.department_id, depts)).tuples())
+    late = dict(o.select(o.department_id, fn.SUM(o.n))
+                .where((o.deadline < today) & (o.n != 0) & _in_scope(o.department_id, depts))
+                .group_by(o.department_id).tuples())
     rows = []
     for d, st, src, sr, n in q:
-        rows.append((d, st, src, bool(sr), late.pop(d, 0), n))
+        rows.append((d, st, src, bool(sr), int(late.pop(d, 0) or 0), n))
     return rows
 
 
 def item_matrix(depts):
-    """Counts per (item, aspect); the caller folds items into their categories."""
-    q = (Problem.select(Problem.item, Problem.aspect, fn.COUNT(Problem.id))
-         .where((Problem.withdrawn == False) & _in_scope(Problem.department, depts))  # noqa: E712
-         .group_by(Problem.item, Problem.aspect)
+    """Counts per (item, aspect) from the item tally (None where the Problem has no item or aspect);
+    the caller folds items into their categories."""
+    t = ItemTally
+    q = (t.select(t.item_id, t.aspect_id, fn.SUM(t.n))
+         .where((t.n != 0) & _in_scope(t.department_id, depts))
+         .group_by(t.item_id, t.aspect_id)
          .tuples())
-    return list(q)
+    return [(i or None, a or None, int(n)) for i, a, n in q]
 
 
 def problem_stats(depts, today=None):

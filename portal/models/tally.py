@@ -1,0 +1,43 @@
+"""Problem tallies read by the dashboard: counts per key, kept exact by database triggers in the same
+transaction as every write of a Problem (migration 0010). Withdrawn Problems are not counted; rows whose
+count fell to 0 may stay. A missing item or aspect is stored as 0."""
+from peewee import BooleanField, CharField, CompositeKey, DateField, IntegerField
+
+from .base import BaseModel
+
+
+class ProblemTally(BaseModel):
+    """Problems per (department, status, source, self-reported)."""
+    department_id = IntegerField()
+    status = CharField(max_length=16)
+    source = CharField(max_length=16)
+    self_reported = BooleanField()
+    n = IntegerField(default=0)
+
+    class Meta:
+        table_name = "problem_tally"
+        primary_key = CompositeKey("department_id", "status", "source", "self_reported")
+
+
+class ItemTally(BaseModel):
+    """Problems per (department, checklist item, aspect)."""
+    department_id = IntegerField()
+    item_id = IntegerField()
+    aspect_id = IntegerField()
+    n = IntegerField(default=0)
+
+    class Meta:
+        table_name = "item_tally"
+        primary_key = CompositeKey("department_id", "item_id", "aspect_id")
+
+
+class OpenTally(BaseModel):
+    """Pending and in-progress Problems with a deadline, per (department, deadline): 逾期 is the sum
+    of the rows with deadline < today."""
+    department_id = IntegerField()
+    deadline = DateField()
+    n = IntegerField(default=0)
+
+    class Meta:
+        table_name = "open_tally"
+        primary_key = CompositeKey("department_id", "deadline")
