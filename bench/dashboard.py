@@ -94,6 +94,15 @@ def build(url, n_problems, n_staff, instance):
                     batch = []
             if batch:
                 flush(batch)
+            # 通报/提醒/约谈 on about 3% of the problems, over the last six months
+            from portal.models.ledger import ProblemAction
+            pids = [i for (i,) in db.execute_sql('SELECT "id" FROM "problem" ORDER BY "id"').fetchall()]
+            acts = [{"problem": pid, "kind": rng.choice(("circular", "reminder", "talk")),
+                     "date": today - dt.timedelta(days=rng.randint(0, 180)), "note": "", "created_at": now}
+                    for pid in rng.sample(pids, len(pids) * 3 // 100)]
+            with db.atomic():
+                for k in range(0, len(acts), 1000):
+                    ProblemAction.insert_many(acts[k:k + 1000]).execute()
             if portal_db.is_postgres():  # as autovacuum would: index-only scans need the visibility map
                 conn = db.connection()
                 conn.commit()
@@ -102,7 +111,7 @@ def build(url, n_problems, n_staff, instance):
                 conn.autocommit = False
             else:
                 db.execute_sql("ANALYZE")
-            print(f"  seeded {n_problems:,} problems in {time.perf_counter() - t0:.1f} s")
+            print(f"  seeded {n_problems:,} problems ({len(acts):,} actions) in {time.perf_counter() - t0:.1f} s")
     return app
 
 
@@ -117,6 +126,21 @@ def timed(fn, n=30):
     return statistics.median(xs), xs[int(len(xs) * 0.9) - 1]
 
 
+def groupby_baseline(depts, today):
+    """The Problem counts the way they were read before the tallies: GROUP BYs over every Problem."""
+    from peewee import SQL, fn
+    from portal.models import Problem
+    live = Problem.withdrawn == False  # noqa: E712
+    scope = Problem.department.in_(list(depts)) if depts is not None else SQL("1 = 1")
+    list(Problem.select(Problem.department, Problem.status, Problem.source, Problem.self_reported,
+                        fn.COUNT(SQL("*"))).where(live & scope)
+         .group_by(Problem.department, Problem.status, Problem.source, Problem.self_reported).tuples())
+    list(Problem.select(Problem.department, fn.COUNT(SQL("*"))).where(Problem.overdue_expr(today) & scope)
+         .group_by(Problem.department).tuples())
+    list(Problem.select(Problem.item, Problem.aspect, fn.COUNT(Problem.id)).where(live & scope)
+         .group_by(Problem.item, Problem.aspect).tuples())
+
+
 def run(url, n_problems, n_staff):
     inst = tempfile.mkdtemp(prefix="fengji-bench-")
     print(f"{n_problems:,} problems, {n_staff:,} staff, {'PostgreSQL' if 'postgres' in url else 'SQLite'}")
@@ -127,7 +151,13 @@ def run(url, n_problems, n_staff):
         with db.connection_context():
             boss = User.get(User.username == "bench-discipline")
             leader = User.get(User.username == "bench-leader")
+            from portal.dashboard import queries
             for who, user in (("office (all)", boss), ("leader (5 depts)", leader)):
+                depts = queries.scope_departments(user)
+                bm, bp = timed(lambda: groupby_baseline(depts, clock.today()))
+                tm, tp = timed(lambda: queries.problem_matrix(depts) and queries.item_matrix(depts))
+                print(f"  problem counts   {who:18s} tallies {tm:6.1f} ms   GROUP BY baseline {bm:6.1f} ms"
+                      f"   ratio {tm / bm:.2f}")
                 m, p = timed(lambda: service.counts(user, cached=False))
                 print(f"  counts uncached  {who:18s} median {m:6.1f} ms   p90 {p:6.1f} ms")
                 m, p = timed(lambda: service.counts(user, cached=True))

@@ -29,8 +29,8 @@ def selfcheck_stats(depts):
     campaign = Campaign.active()
     if campaign is None:
         return None
-    fillers = (User.select(User.id).join(RoleAssignment)
-               .where(RoleAssignment.role.in_(sorted(BUSINESS_ROLES))).distinct())
+    # the role holders straight from the (user, role) index, without joining the people a second time
+    fillers = RoleAssignment.select(RoleAssignment.user).where(RoleAssignment.role.in_(sorted(BUSINESS_ROLES)))
     q = (User.select(User.department, fn.COALESCE(SelfCheck.status, "not_started"),
                      fn.COUNT(User.id),
                      fn.SUM(Case(None, [(SelfCheck.perfunctory_count > 0, 1)], 0)))
@@ -106,11 +106,13 @@ def action_stats(depts, today=None):
         return None
     today = today or clock.today()
     first = _add_months(today.replace(day=1), -(MONTHS_SHOWN - 1))
-    cond = (ProblemAction.date >= first) & (ProblemAction.date <= today)
-    # actions are few: test each against the problems in scope (withdrawn ones are not in the ledger)
-    cond &= ProblemAction.problem.in_(Problem.select(Problem.id).where(
-        (Problem.withdrawn == False) & _in_scope(Problem.department, depts)))  # noqa: E712
+    # actions are few: walk those in the date range (index problem_action_date) and look each one's
+    # Problem up by its key — an IN (subquery) would first list every Problem in scope; withdrawn
+    # Problems are not in the ledger
+    cond = ((ProblemAction.date >= first) & (ProblemAction.date <= today)
+            & (Problem.withdrawn == False) & _in_scope(Problem.department, depts))  # noqa: E712
     q = (ProblemAction.select(ProblemAction.date, ProblemAction.kind, fn.COUNT(ProblemAction.id))
+         .join(Problem, on=(ProblemAction.problem == Problem.id))
          .where(cond).group_by(ProblemAction.date, ProblemAction.kind).tuples())
     months = OrderedDict()
     m = first
