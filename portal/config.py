@@ -7,7 +7,9 @@ class Defaults:
     PORTAL_ENV = "development"  # "production" refuses a default secret
     SECRET_KEY = DEFAULT_SECRET
     DATABASE_URL = None  # None: SQLite at instance/portal.sqlite3
-    SQLITE_BUSY_TIMEOUT_MS = 10000
+    # how long a write waits for another transaction's lock (SQLite busy_timeout, PostgreSQL lock_timeout)
+    # before the request answers 503 "系统繁忙" with nothing written
+    DB_LOCK_TIMEOUT_MS = 10000
     DB_MAX_CONNECTIONS = 32
 
     SESSION_COOKIE_HTTPONLY = True

@@ -33,7 +33,7 @@ def make_database(app):
             pragmas={
                 "journal_mode": "wal",
                 "foreign_keys": 1,
-                "busy_timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"],
+                "busy_timeout": app.config["DB_LOCK_TIMEOUT_MS"],
                 "synchronous": "normal",
                 "cache_size": -16000,
             },
@@ -41,12 +41,36 @@ def make_database(app):
     if url.startswith(("postgres://", "postgresql://")):
         params = parse_url(url, unquote_password=True)
         name = params.pop("database")
+        # a lock held elsewhere fails the statement after this long instead of holding the request
+        params["options"] = (params.get("options", "") + f" -c lock_timeout={int(app.config['DB_LOCK_TIMEOUT_MS'])}").strip()
         return PooledPostgresqlDatabase(name, max_connections=max_conn, stale_timeout=600, **params)
     raise RuntimeError(f"Unsupported DATABASE_URL scheme: {url.split(':', 1)[0]}")
 
 
 def is_postgres() -> bool:
     return isinstance(db.obj, PooledPostgresqlDatabase)
+
+
+# PostgreSQL: deadlock_detected, serialization_failure, lock_not_available (lock_timeout)
+_CONTENTION_PGCODES = {"40P01", "40001", "55P03"}
+
+
+def is_contention(exc: BaseException) -> bool:
+    """Whether a database error means "another transaction was in the way" (its own transaction was
+    rolled back, nothing written): SQLite still locked after busy_timeout, or a PostgreSQL deadlock,
+    serialization failure or lock timeout. Such a request may simply be tried again."""
+    seen, todo = set(), [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if getattr(e, "pgcode", None) in _CONTENTION_PGCODES:
+            return True
+        if type(e).__name__ == "OperationalError" and "database is locked" in str(e):
+            return True
+        todo += [e.__cause__, e.__context__] + [a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]
+    return False
 
 
 def init_app(app):

@@ -28,6 +28,7 @@ ERROR_TEXT = {
     422: ("内容有误", "提交的内容未通过校验，请按提示修改。"),
     429: ("操作过于频繁", "尝试次数过多，请稍后再试。"),
     500: ("系统错误", "系统出现错误，已记录。请稍后再试，或联系系统管理员。"),
+    503: ("系统繁忙", "系统繁忙，本次操作未执行，请稍后重试；页面上已填写的内容不会丢失。"),
 }
 
 # endpoints reachable while a password change is pending
@@ -124,6 +125,11 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def server_error(e):
+        from .db import is_contention
+        if is_contention(e):  # another transaction held the lock: rolled back, nothing written
+            app.logger.warning("database contention on %s: %s", request.path, e)
+            resp, code = error_response(503)
+            return resp, code, {"Retry-After": "2"}
         app.logger.exception("unhandled error")
         return error_response(500)
 
