@@ -3,7 +3,6 @@ import io
 import re
 import shutil
 import subprocess
-import time
 
 import pytest
 
@@ -180,27 +179,15 @@ def test_escaping():
     assert "<script>alert(1)</script>" in text and "{{7*7}}" in text.replace(" ", "")
 
 
-def test_large_document_memory_bounded():
-    import resource
+def test_large_document_renders_every_page():
+    """A ~200-page 通报 renders whole (its time and memory are measured in bench/documents.py)."""
     import pypdf
     para = sample("circular")["body"]
     doc = dict(sample("circular"), body="\n".join([para] * 95))      # ~200 pages
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t = time.perf_counter()
-    pdf = render_pdf("circular", doc)
-    elapsed = time.perf_counter() - t
-    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024     # Linux: KiB
-    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) >= 190
-    assert grown_mib < 1536, f"peak RSS grew by {grown_mib:.0f} MiB"
-    assert elapsed < 45
-
-
-def test_warm_render_fast(pdfs):
-    doc = sample("circular")
-    render_pdf("circular", doc)
-    t = time.perf_counter()
-    render_pdf("circular", doc)
-    assert time.perf_counter() - t < 3.0          # target ≤ 0.25 s (measured ~0.15 s); loose for busy CI
+    reader = pypdf.PdfReader(io.BytesIO(render_pdf("circular", doc)))
+    assert len(reader.pages) >= 190
+    tail = "".join(pg.extract_text() for pg in reader.pages[-3:]).replace("\n", "")
+    assert doc["signature"] in tail                                  # the signature block came out too
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
