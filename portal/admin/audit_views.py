@@ -46,7 +46,7 @@ DETAIL_KEYS = {"role": "角色", "roles": "角色", "username": "登录名", "ro
                "reason": "原因", "source": "来源", "name": "名称", "kind": "类型", "parent": "上级部门",
                "from": "原部门", "to": "新部门", "departments": "分管部门", "until": "锁定至",
                "need": "所需权限", "real_name": "姓名", "employee_no": "工号", "title": "职务",
-               "phone": "手机号", "department": "部门", "sort_order": "排序号"}
+               "phone": "手机号", "email": "电子邮箱", "department": "部门", "sort_order": "排序号"}
 DETAIL_VALUES = {"roster": "花名册导入", "integrity": "并发冲突"}
 
 

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from ..audit import ACTION_LABELS
 from ..permissions import ROLES
-from .service import EDITABLE_KINDS, MOBILE_RE, USERNAME_RE, normalise_phone
+from .service import EDITABLE_KINDS, EMAIL_RE, MOBILE_RE, USERNAME_RE, normalise_phone
 
 
 class FlaskForm(_FlaskForm):
@@ -54,6 +54,15 @@ def _phone(form, field):
         raise ValidationError("手机号须为 11 位大陆手机号码")
 
 
+def _email(form, field):
+    if not field.data:
+        return
+    if len(field.data) > 128:
+        raise ValidationError("电子邮箱最多 128 个字符")
+    if not EMAIL_RE.match(field.data):
+        raise ValidationError("电子邮箱格式不正确，如 zhangsan@example.gov.cn")
+
+
 class UserForm(FlaskForm):
     username = StringField("登录名", filters=[_strip], validators=[
         DataRequired("请填写登录名"),
@@ -65,6 +74,7 @@ class UserForm(FlaskForm):
                              validators=[DataRequired("请选择部门")])
     title = StringField("职务", filters=[_strip], validators=[Length(max=64, message="职务最多 64 字")])
     phone = StringField("手机号", filters=[_strip], validators=[_phone])
+    email = StringField("电子邮箱", filters=[_strip], validators=[_email])
     is_active = BooleanField("账号启用", default=True)
     roles = MultiCheckboxField("角色", choices=list(ROLES.items()), validate_choice=True)
     charges = MultiCheckboxField("分管部门", coerce=int, validate_choice=True)

@@ -19,11 +19,12 @@ from ..extensions import db
 from ..models import Department, RoleAssignment, User
 from ..passwords import generate_password
 from ..permissions import ROLES, RoleConflict, check_role_set, scope_users
-from .service import MOBILE_RE, USERNAME_RE, attach_roles, normalise_phone
+from .service import EMAIL_RE, MOBILE_RE, USERNAME_RE, attach_roles, normalise_phone
 
-HEADERS = ["登录名", "姓名", "工号", "部门", "职务", "手机号", "角色"]
-FIELDS = ["username", "real_name", "employee_no", "department", "title", "phone", "roles"]
+HEADERS = ["登录名", "姓名", "工号", "部门", "职务", "手机号", "邮箱", "角色"]
+FIELDS = ["username", "real_name", "employee_no", "department", "title", "phone", "email", "roles"]
 REQUIRED = {"登录名", "姓名", "部门"}
+OPTIONAL_COLUMNS = {"邮箱"}  # added later: rosters filled in on the older template still import
 MAX_ROWS = 2000
 ROLE_SEP = "、"
 
@@ -52,6 +53,7 @@ class RosterRow:
     department: str = ""
     title: str = ""
     phone: str = ""
+    email: str = ""
     roles_text: str = ""
     roles: set = field(default_factory=set)
     dept: Department | None = None
@@ -112,14 +114,15 @@ def read_rows(data: bytes) -> tuple[list, list]:
         if not header:
             return [], [RowError(1, "", "工作表为空：第 1 行应为列标题")]
         names = [cell_text(h) for h in header]
-        missing = [h for h in HEADERS if h not in names]
+        missing = [h for h in HEADERS if h not in names and h not in OPTIONAL_COLUMNS]
         if missing:
             return [], [RowError(1, h, "缺少此列（请使用下载的模板，勿修改第 1 行列标题）") for h in missing]
-        index = {h: names.index(h) for h in HEADERS}
+        index = {h: names.index(h) for h in HEADERS if h in names}
         rows = []
         for n, values in enumerate(rows_iter, start=2):
             values = list(values or ())
-            texts = {h: cell_text(values[i]) if i < len(values) else "" for h, i in index.items()}
+            texts = {h: cell_text(values[index[h]]) if h in index and index[h] < len(values) else ""
+                     for h in HEADERS}
             if not any(texts.values()):
                 continue  # blank line
             if len(rows) >= MAX_ROWS:
@@ -127,7 +130,7 @@ def read_rows(data: bytes) -> tuple[list, list]:
             rows.append(RosterRow(
                 row=n, username=texts["登录名"], real_name=texts["姓名"], employee_no=texts["工号"],
                 department=texts["部门"], title=texts["职务"], phone=normalise_phone(texts["手机号"]),
-                roles_text=texts["角色"]))
+                email=texts["邮箱"], roles_text=texts["角色"]))
         if not rows:
             return [], [RowError(None, "", "文件中没有人员数据（第 2 行起填写，每人一行）")]
         return rows, []
@@ -201,6 +204,9 @@ def validate(rows: list) -> list:
         # 手机号
         if r.phone and not MOBILE_RE.match(r.phone):
             err(r, "手机号", f"“{r.phone}”不是 11 位大陆手机号码")
+        # 邮箱
+        if r.email and (len(r.email) > 128 or not EMAIL_RE.match(r.email)):
+            err(r, "邮箱", f"“{r.email[:40]}”不是有效的电子邮箱地址")
         # 角色
         roles, unknown = parse_roles(r.roles_text)
         if unknown:
@@ -244,7 +250,7 @@ def import_roster(data: bytes, actor, filename: str = "") -> ImportResult:
             for r, _pw, hashed in prepared:
                 user = User.create(username=r.username, real_name=r.real_name, department=r.dept,
                                    employee_no=r.employee_no or None, title=r.title, phone=r.phone,
-                                   password_hash=hashed, must_change_password=True)
+                                   email=r.email, password_hash=hashed, must_change_password=True)
                 audit.record("user_create", "user", user.id, actor=actor,
                              detail={"username": r.username, "source": "roster"})
                 for role in sorted(r.roles):
@@ -264,7 +270,7 @@ def import_roster(data: bytes, actor, filename: str = "") -> ImportResult:
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="B3241B")
-WIDTHS = [16, 12, 12, 22, 18, 15, 28]
+WIDTHS = [16, 12, 12, 22, 18, 15, 26, 28]
 
 
 def _sheet(wb_or_ws, headers, widths):
@@ -324,6 +330,7 @@ def template_bytes() -> bytes:
         ("部门", "必填，须为系统中已有的在用部门名称（可从下拉列表选择）。"),
         ("职务", "选填，如：科长、一级主任科员。"),
         ("手机号", "选填；填写时须为 11 位大陆手机号码。"),
+        ("邮箱", "选填；接收系统通知邮件的电子邮箱地址。"),
         ("角色", "选填，不填视为“干部职工”；多个角色以“、”或“，”分隔。可填："
                  + "；".join(ROLES.values()) + "。系统管理员、安全管理员、审计管理员三员分立，不得兼任其他角色。"),
         ("导入规则", "整表校验：任一行有误则整表不导入，并逐行列出问题。导入成功后每人生成一次性初始密码，首次登录须修改。"),
@@ -355,7 +362,7 @@ def export_bytes(viewer) -> tuple[bytes, int]:
     ws.title = "花名册"
     for u in users:
         ws.append([u.username, u.real_name, u.employee_no or "", u.department.name, u.title or "",
-                   u.phone or "", roles_text(u.roles)])
+                   u.phone or "", u.email or "", roles_text(u.roles)])
     for row in ws.iter_rows(min_row=2):
         for i in (0, 2, 5):
             row[i].number_format = "@"

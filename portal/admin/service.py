@@ -183,6 +183,9 @@ def attach_roles(users):
     return users
 
 
+EMAIL_RE = re.compile(r"^[^@\s，；;,]+@[^@\s，；;,]+\.[^@\s，；;,]+$")
+
+
 def normalise_phone(phone) -> str:
     """Spaces and dashes out, a +86 / 0086 country prefix off: "+86 138-0000-1111" -> "13800001111"."""
     p = re.sub(r"[\s-]", "", str(phone or ""))
@@ -250,8 +253,9 @@ def update_account(actor, user, roles, charges, **fields):
                 audit.record("department_change", "user", user.id, actor=actor,
                              detail={"from": dept_change[0], "to": dept_change[1]})
             if changes:
-                if "phone" in changes:  # the trail must not become a phone book
-                    changes["phone"] = "已修改"
+                for private in ("phone", "email"):  # the trail must not become a phone book
+                    if private in changes:
+                        changes[private] = "已修改"
                 audit.record("user_update", "user", user.id, actor=actor, detail=changes)
         accounts.set_charges(user, charges if "leader" in roles else [], actor=actor)
     fresh = User.get_by_id(user.id)

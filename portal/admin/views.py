@@ -70,6 +70,7 @@ def _user_form(user=None, formdata=None):
         form.username.data, form.real_name.data = user.username, user.real_name
         form.employee_no.data, form.department.data = user.employee_no or "", user.department_id
         form.title.data, form.phone.data, form.is_active.data = user.title, user.phone, user.is_active
+        form.email.data = user.email
         form.roles.data = sorted(user.roles)
         form.charges.data = sorted(user.departments_in_charge)
     return form
@@ -100,7 +101,7 @@ def _fields(form):
     return {"username": form.username.data, "real_name": form.real_name.data,
             "employee_no": form.employee_no.data or None,
             "department": Department.get_by_id(form.department.data),
-            "title": form.title.data or "", "phone": form.phone.data or ""}
+            "title": form.title.data or "", "phone": form.phone.data or "", "email": form.email.data or ""}
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

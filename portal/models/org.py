@@ -41,6 +41,7 @@ class User(UserMixin, BaseModel):
     department = ForeignKeyField(Department, backref="members", on_delete="RESTRICT")
     title = CharField(max_length=64, default="")  # 职务
     phone = CharField(max_length=32, default="")
+    email = CharField(max_length=128, default="")  # notices are mailed here (else <username>@MAIL_DOMAIN)
     is_active_flag = BooleanField(default=True, column_name="is_active")
     password_hash = CharField(max_length=255, default="")
     must_change_password = BooleanField(default=True)

@@ -10,7 +10,8 @@ from portal.models import AuditRecord, RoleAssignment, User
 from portal.passwords import verify_password
 from tests.factories import make_department, make_user
 
-HEADERS = ["登录名", "姓名", "工号", "部门", "职务", "手机号", "角色"]
+HEADERS = ["登录名", "姓名", "工号", "部门", "职务", "手机号", "角色"]           # files made before 邮箱 existed
+TEMPLATE_HEADERS = ["登录名", "姓名", "工号", "部门", "职务", "手机号", "邮箱", "角色"]
 
 
 def xlsx(rows, headers=HEADERS) -> bytes:
@@ -46,7 +47,7 @@ def test_template_download(client, sysadmin, office):
     assert r.headers["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in r.headers["Content-Disposition"]
     wb = load_workbook(io.BytesIO(r.data))
-    assert [c.value for c in wb.worksheets[0][1]] == HEADERS
+    assert [c.value for c in wb.worksheets[0][1]] == TEMPLATE_HEADERS
     assert "填写说明" in wb.sheetnames
     assert {"办公室", "财务科"} <= {row[0].value for row in wb["部门列表"].iter_rows()}
 
@@ -152,7 +153,7 @@ def test_import_without_js_renders_the_page(client, sysadmin, office):
 def test_export_round_trip(client, sysadmin, office):
     fin = make_department("财务科")
     make_user("a1", fin, real_name="甲", employee_no="0012", title="科长", phone="13900000001",
-              roles=("dept_head", "staff"))
+              email="jia@bureau.example", roles=("dept_head", "staff"))
     make_user("b2", office, real_name="乙", roles=("chief", "staff"))
     gone = make_user("c3", office, real_name="丙")
     gone.is_active_flag = False
@@ -161,23 +162,24 @@ def test_export_round_trip(client, sysadmin, office):
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
     wb = load_workbook(io.BytesIO(r.data))
     rows = list(wb.active.iter_rows(values_only=True))
-    assert list(rows[0]) == HEADERS
+    assert list(rows[0]) == TEMPLATE_HEADERS
     by_name = {row[0]: row for row in rows[1:]}
     assert set(by_name) == {"sys", "a1", "b2"}  # active people only
-    assert by_name["a1"] == ("a1", "甲", "0012", "财务科", "科长", "13900000001", "干部职工、科室（单位）负责人")
-    assert by_name["b2"][6] == "干部职工、局党组书记、局长"  # a label with 、 inside survives the round trip
+    assert by_name["a1"] == ("a1", "甲", "0012", "财务科", "科长", "13900000001", "jia@bureau.example",
+                             "干部职工、科室（单位）负责人")
+    assert by_name["b2"][7] == "干部职工、局党组书记、局长"  # a label with 、 inside survives the round trip
     rec = AuditRecord.get(AuditRecord.action == "roster_export")
     assert '"rows": 3' in rec.detail
     # the exported file imports again into an empty organisation with the same people and roles
-    before = {u.username: (u.real_name, u.employee_no, u.department_id, u.title, u.phone, u.roles)
+    before = {u.username: (u.real_name, u.employee_no, u.department_id, u.title, u.phone, u.email, u.roles)
               for u in User.select().where(User.username.in_(["a1", "b2"]))}
     RoleAssignment.delete().where(RoleAssignment.user.in_(
         User.select(User.id).where(User.username.in_(["a1", "b2"])))).execute()
     User.delete().where(User.username.in_(["a1", "b2"])).execute()
-    only_them = xlsx([row for row in rows[1:] if row[0] != "sys"])
+    only_them = xlsx([row for row in rows[1:] if row[0] != "sys"], headers=TEMPLATE_HEADERS)
     r = upload(client, only_them)
     assert r.status_code == 200, r.get_data(as_text=True)
-    after = {u.username: (u.real_name, u.employee_no, u.department_id, u.title, u.phone, u.roles)
+    after = {u.username: (u.real_name, u.employee_no, u.department_id, u.title, u.phone, u.email, u.roles)
              for u in User.select().where(User.username.in_(["a1", "b2"]))}
     assert after == before
     # importing the whole export again is refused: everyone already exists
@@ -199,3 +201,18 @@ def test_parse_roles():
     assert roster.parse_roles("分管领导 / 纪委") == ({"leader", "discipline"}, [])
     assert roster.parse_roles("超级管理员")[1] == ["超级管理员"]
     assert roster.parse_roles("") == (set(), [])
+
+
+def test_email_column_is_checked_and_imported(client, sysadmin, office):
+    make_department("财务科")
+    bad = xlsx([["wang", "王五", "", "财务科", "", "", "wang@bureau.example", ""],
+                ["zhao", "赵六", "", "财务科", "", "", "zhao at bureau", ""]], headers=TEMPLATE_HEADERS)
+    r = upload(client, bad)
+    assert r.status_code == 422
+    assert ("3", "邮箱", "“zhao at bureau”不是有效的电子邮箱地址") in error_rows(r.get_data(as_text=True))
+    assert not User.select().where(User.username.in_(["wang", "zhao"])).exists()   # all rows or none
+    good = xlsx([["wang", "王五", "", "财务科", "", "", "wang@bureau.example", ""],
+                 ["zhao", "赵六", "", "财务科", "", "", "", ""]], headers=TEMPLATE_HEADERS)
+    assert upload(client, good).status_code == 200
+    assert {u.username: u.email for u in User.select().where(User.username.in_(["wang", "zhao"]))} == \
+        {"wang": "wang@bureau.example", "zhao": ""}

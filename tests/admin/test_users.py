@@ -116,6 +116,20 @@ def test_edit_row_partial_and_save(client, sysadmin, office):
     assert "editing" not in client.hx_get(f"/admin/users/{u.id}/row").get_data(as_text=True)
 
 
+def test_edit_email_checked_and_kept_out_of_the_trail(client, sysadmin, office):
+    u = make_user("li", office, real_name="李四")
+    base = dict(username="li", real_name="李四", employee_no="", title="", phone="", roles=["staff"])
+    r = client.hx_post(f"/admin/users/{u.id}/edit", data=_form(office, email="li@", **base))
+    assert r.status_code == 422 and "电子邮箱格式不正确" in r.get_data(as_text=True)
+    assert 'value="li@"' in r.get_data(as_text=True)                 # what was typed stays in the form
+    assert User.get_by_id(u.id).email == ""
+    r = client.hx_post(f"/admin/users/{u.id}/edit", data=_form(office, email="li.si@bureau.example", **base))
+    assert r.status_code == 200 and User.get_by_id(u.id).email == "li.si@bureau.example"
+    upd = AuditRecord.get(AuditRecord.action == "user_update")
+    assert "li.si@bureau.example" not in upd.detail and "email" in upd.detail
+    assert 'value="li.si@bureau.example"' in client.hx_get(f"/admin/users/{u.id}/edit").get_data(as_text=True)
+
+
 def test_three_admins_separation_through_the_ui(client, sysadmin, office):
     u = make_user("biz", office, roles=("staff",))
     for roles, word in ((["secadmin", "staff"], "业务角色"), (["auditor", "secadmin"], "不得由同一人兼任"),

@@ -195,11 +195,13 @@ def test_email_delivery_through_smtp(ctx, smtp_server, travel):
                       MAIL_SENDER="fengji@bureau.example", PORTAL_BASE_URL="http://fengji.local")
     travel(dt.date(2026, 11, 20))
     d, head, staff, other = _people()
+    head.email = "wang.kz@mail.bureau.example"                       # a person's own address wins
+    head.save()
     make_problem(person=staff, deadline=dt.date(2026, 11, 22), description="值班记录缺失")
     out = triggers.run_all()
     assert out["mailed"] == 2
     rcpts = sorted(r[0][0] for r in handler.messages)
-    assert rcpts == ["head@bureau.example", "staff@bureau.example"]
+    assert rcpts == ["staff@bureau.example", "wang.kz@mail.bureau.example"]
     msg = email.message_from_bytes(next(c for r, c in handler.messages if r == ["staff@bureau.example"]))
     assert "整改时限临近" in str(make_header(decode_header(msg["Subject"])))
     body = msg.get_payload(decode=True).decode("utf-8")
