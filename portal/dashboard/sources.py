@@ -111,19 +111,18 @@ def action_stats(depts, today=None):
     # Problems are not in the ledger
     cond = ((ProblemAction.date >= first) & (ProblemAction.date <= today)
             & (Problem.withdrawn == False) & _in_scope(Problem.department, depts))  # noqa: E712
-    q = (ProblemAction.select(ProblemAction.date, ProblemAction.kind, fn.COUNT(ProblemAction.id))
+    month = fn.SUBSTR(ProblemAction.date.cast("TEXT"), 1, 7)            # 'YYYY-MM' on both databases
+    q = (ProblemAction.select(month, ProblemAction.kind, fn.COUNT(ProblemAction.id))
          .join(Problem, on=(ProblemAction.problem == Problem.id))
-         .where(cond).group_by(ProblemAction.date, ProblemAction.kind).tuples())
+         .where(cond).group_by(month, ProblemAction.kind).tuples())
     months = OrderedDict()
     m = first
     while m <= today:
         months[m] = {"month": m, "label": f"{m.year}年{m.month}月", **{k: 0 for k, _ in ACTION_LEGEND}}
         m = _add_months(m, 1)
     total = {k: 0 for k, _ in ACTION_LEGEND}
-    for d, kind, n in q:
-        if isinstance(d, str):
-            d = dt.date.fromisoformat(d[:10])
-        row = months.get(d.replace(day=1))
+    for ym, kind, n in q:
+        row = months.get(dt.date(int(ym[:4]), int(ym[5:7]), 1))
         if row is None:
             continue
         row[kind] = row.get(kind, 0) + n

@@ -81,18 +81,16 @@ def test_matrices_read_the_tallies_and_equal_plain_counts(ctx, travel):
     for k in range(6):
         make_problem(staff, department=a if k % 2 else b, status=("pending", "in_progress", "closed")[k % 3],
                      deadline=TODAY + dt.timedelta(days=k - 3), source=("tip", "review")[k % 2])
-    rows = queries.problem_matrix(None, TODAY)
-    total = sum(r[5] for r in rows)
-    assert total == Problem.select().where(_live()).count() == 6
-    overdue = {}
-    for d, _st, _src, _sr, late, _n in rows:
-        overdue[d] = overdue.get(d, 0) + late
+    m = queries.problem_matrix(None, TODAY)
+    assert sum(n for _, _, n in m["by_dept"]) == sum(n for _, _, n in m["by_source"]) == 6
+    assert Problem.select().where(_live()).count() == 6
     for dept in (a, b):
-        assert overdue.get(dept.id, 0) == Problem.select().where(
+        assert m["late"].get(dept.id, 0) == Problem.select().where(
             Problem.overdue_expr(TODAY) & (Problem.department == dept.id)).count()
+    assert sorted(m["by_source"]) == [("review", False, 3), ("tip", False, 3)]
     # scoped to one department
     only_a = queries.problem_matrix((a.id,), TODAY)
-    assert {r[0] for r in only_a} == {a.id} and sum(r[5] for r in only_a) == 3
-    assert queries.problem_matrix((), TODAY) == []
+    assert {d for d, _, _ in only_a["by_dept"]} == {a.id} and sum(n for _, _, n in only_a["by_dept"]) == 3
+    assert queries.problem_matrix((), TODAY) == {"by_dept": [], "by_source": [], "late": {}}
     items = queries.item_matrix((a.id,))
     assert sum(n for _, _, n in items) == 3 and all(i is not None and asp is None for i, asp, _ in items)
