@@ -10,7 +10,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture(scope="session")
 def _playwright():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+    expect.set_options(timeout=10_000)  # as the pages' action timeout: a busy 2-core CI machine is slow
     with sync_playwright() as p:
         yield p
 
