@@ -1,5 +1,6 @@
 """The office plans a spot check and draws 5 people with a witness number, verifies the draw; an inspector
-records a finding and the Problem appears in the ledger."""
+records a finding; the Problem appears in the ledger, the dashboard's count goes up by one, and the office
+generates the monthly report and downloads the PDF and the spreadsheet."""
 import pytest
 from playwright.sync_api import expect
 
@@ -12,10 +13,12 @@ from tests.inspections.helpers import bureau
 pytestmark = pytest.mark.browser
 
 
-def test_draw_verify_and_finding(ctx, live_server, page, new_page):
-    b = bureau(people_per_dept=3)
+def test_spot_check_to_dashboard_and_monthly_report(ctx, live_server, page, new_page):
+    bureau(people_per_dept=3)
     base = live_server.url
     login(page, base, "disc", PASSWORD)
+    page.goto(base + "/dashboard/")
+    before = int(page.locator("#n-total").inner_text())
     page.click("nav.mainnav >> text=明察暗访")
     page.click("text=新建检查计划")
     page.fill("#title", "十一月工作纪律明察暗访")
@@ -62,9 +65,37 @@ def test_draw_verify_and_finding(ctx, live_server, page, new_page):
     prob = Problem.get_by_id(f.problem_id)
     assert prob.source == "inspection" and not prob.self_reported and "8:52 尚未到岗" in prob.description
     expect(insp.locator("table.grid").first).to_contain_text(f"台账 #{prob.id}")
-    # the ledger page, if the ledger area serves it, lists the problem
-    r = insp.request.get(base + "/ledger/")
-    if r.status == 200 and "台账" in r.text():
-        page.goto(base + "/ledger/")
-        expect(page.locator("main")).to_contain_text("8:52 尚未到岗")
+    # the office sees the Problem in the ledger and one more on the dashboard
+    page.goto(base + "/ledger/")
+    expect(page.locator("main")).to_contain_text("8:52 尚未到岗")
+    page.goto(base + "/dashboard/")
+    expect(page.locator("#n-total")).to_have_text(str(before + 1))
     assert Notice.select().where(Notice.kind == "draw").count() == 1
+
+    # the monthly report upward: an official-format PDF per recipient and the ledger spreadsheet
+    page.click("nav.mainnav >> text=定期报送")
+    page.click("a.button.primary[href$='/reports/new']")
+    page.check("input[name=kind][value=monthly]")
+    page.fill("input[name=signer]", "周正华")
+    page.fill("textarea[name=narrative]", "各科室认真开展自查自纠。\n机关党委（纪委）开展明察暗访一次。")
+    page.wait_for_selector("#preview h3")
+    with page.expect_navigation(url="**/reports/*", timeout=120000):
+        page.click("#generate", timeout=120000)
+    assert "已生成报告并归档" in page.content()
+    rows = page.locator("#report-files tbody tr")
+    expect(rows).to_have_count(7)
+    with page.expect_download() as dl:
+        page.click("#report-files a[data-kind=pdf][data-recipient=jijianzu]")
+    pdf = dl.value
+    assert pdf.suggested_filename.endswith("（报市纪委监委派驻纪检组）.pdf")
+    with open(pdf.path(), "rb") as f:
+        assert f.read(5) == b"%PDF-"
+    with page.expect_download() as dl:
+        page.click("#report-files a[data-kind=xlsx]")
+    x = dl.value
+    assert x.suggested_filename.endswith(".xlsx")
+    from openpyxl import load_workbook
+    with open(x.path(), "rb") as fh:
+        cells = [str(c) for ws in load_workbook(fh, read_only=True).worksheets
+                 for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert any("8:52 尚未到岗" in c for c in cells)                      # the finding is in the ledger sheet
