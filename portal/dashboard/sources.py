@@ -9,7 +9,8 @@ from collections import OrderedDict
 from peewee import JOIN, Case, fn
 
 from .. import clock
-from ..models import Campaign, Department, Problem, RoleAssignment, User
+from ..models import Campaign, Department, RoleAssignment, User
+from ..models.tally import ActionTally
 from ..permissions import BUSINESS_ROLES
 from .queries import _in_scope, _model, _table_exists, departments
 
@@ -106,15 +107,12 @@ def action_stats(depts, today=None):
         return None
     today = today or clock.today()
     first = _add_months(today.replace(day=1), -(MONTHS_SHOWN - 1))
-    # actions are few: walk those in the date range (index problem_action_date) and look each one's
-    # Problem up by its key — an IN (subquery) would first list every Problem in scope; withdrawn
-    # Problems are not in the ledger
-    cond = ((ProblemAction.date >= first) & (ProblemAction.date <= today)
-            & (Problem.withdrawn == False) & _in_scope(Problem.department, depts))  # noqa: E712
-    month = fn.SUBSTR(ProblemAction.date.cast("TEXT"), 1, 7)            # 'YYYY-MM' on both databases
-    q = (ProblemAction.select(month, ProblemAction.kind, fn.COUNT(ProblemAction.id))
-         .join(Problem, on=(ProblemAction.problem == Problem.id))
-         .where(cond).group_by(month, ProblemAction.kind).tuples())
+    # the trigger-maintained tally (migration 0012): a row per department, month and kind
+    t = ActionTally
+    q = (t.select(t.month, t.kind, fn.SUM(t.n))
+         .where((t.month >= f"{first:%Y-%m}") & (t.month <= f"{today:%Y-%m}") & (t.n != 0)
+                & _in_scope(t.department_id, depts))
+         .group_by(t.month, t.kind).tuples())
     months = OrderedDict()
     m = first
     while m <= today:
@@ -122,6 +120,7 @@ def action_stats(depts, today=None):
         m = _add_months(m, 1)
     total = {k: 0 for k, _ in ACTION_LEGEND}
     for ym, kind, n in q:
+        n = int(n)
         row = months.get(dt.date(int(ym[:4]), int(ym[5:7]), 1))
         if row is None:
             continue

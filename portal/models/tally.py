@@ -41,3 +41,16 @@ class OpenTally(BaseModel):
     class Meta:
         table_name = "open_tally"
         primary_key = CompositeKey("department_id", "deadline")
+
+
+class ActionTally(BaseModel):
+    """通报/提醒/约谈 per (department of the Problem, month 'YYYY-MM' of the action's date, kind); actions
+    on withdrawn Problems are not counted (migration 0012)."""
+    department_id = IntegerField()
+    month = CharField(max_length=7)
+    kind = CharField(max_length=16)
+    n = IntegerField(default=0)
+
+    class Meta:
+        table_name = "action_tally"
+        primary_key = CompositeKey("department_id", "month", "kind")

@@ -1,6 +1,7 @@
 """The trigger-maintained Problem tallies (migration 0010) equal a GROUP BY over the problem table after
 every kind of write: inserts, transitions, department/item/aspect/deadline/source changes, withdrawal,
-bulk updates and deletes; the dashboard's matrices read them and give the numbers plain SQL gives."""
+bulk updates and deletes; the action tally follows actions and their Problems' department and withdrawal;
+the dashboard's matrices read them and give the numbers plain SQL gives."""
 import datetime as dt
 
 from peewee import fn
@@ -9,7 +10,8 @@ from portal import problems
 from portal.dashboard import queries
 from portal.extensions import db
 from portal.models import Aspect, Item, Problem
-from portal.models.tally import ItemTally, OpenTally, ProblemTally
+from portal.models.ledger import ProblemAction
+from portal.models.tally import ActionTally, ItemTally, OpenTally, ProblemTally
 from tests.factories import default_campaign, make_department, make_problem, make_user
 
 TODAY = dt.date(2026, 6, 15)
@@ -94,3 +96,43 @@ def test_matrices_read_the_tallies_and_equal_plain_counts(ctx, travel):
     assert queries.problem_matrix((), TODAY) == {"by_dept": [], "by_source": [], "late": {}}
     items = queries.item_matrix((a.id,))
     assert sum(n for _, _, n in items) == 3 and all(i is not None and asp is None for i, asp, _ in items)
+
+
+def _actions_direct():
+    out = {}
+    for a in ProblemAction.select(ProblemAction, Problem).join(Problem).where(_live()):
+        key = (a.problem.department_id, f"{a.date:%Y-%m}", a.kind)
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
+def _actions_tallied():
+    t = ActionTally
+    return {(r.department_id, r.month, r.kind): r.n for r in t.select().where(t.n != 0)}
+
+
+def test_action_tally_follows_actions_and_their_problems(ctx, travel):
+    travel(dt.datetime.combine(TODAY, dt.time(9, 0)))
+    a, b = make_department("财务科"), make_department("资产管理科")
+    office = make_user("tally-office3", a, roles=("discipline", "staff"))
+    staff = make_user("tally-staff3", a)
+    p1, p2 = make_problem(staff), make_problem(staff, department=b)
+    may, june = dt.date(2026, 5, 20), dt.date(2026, 6, 3)
+    acts = [ProblemAction.create(problem=p, kind=k, date=d, by=office)
+            for p, k, d in ((p1, "talk", june), (p1, "talk", june), (p1, "circular", may), (p2, "reminder", june))]
+    assert _actions_tallied() == _actions_direct() == {
+        (a.id, "2026-06", "talk"): 2, (a.id, "2026-05", "circular"): 1, (b.id, "2026-06", "reminder"): 1}
+
+    ProblemAction.update(date=may, kind="reminder").where(ProblemAction.id == acts[0].id).execute()  # moved
+    ProblemAction.delete().where(ProblemAction.id == acts[1].id).execute()
+    assert _actions_tallied() == _actions_direct()
+    problems.update(p1.id, office, Problem.get_by_id(p1.id).version, department=b.id)    # actions follow it
+    assert _actions_tallied() == _actions_direct()
+    assert (a.id, "2026-05", "circular") not in _actions_tallied()
+    problems.update(p2.id, office, Problem.get_by_id(p2.id).version, withdrawn=True)     # leaves the count
+    assert _actions_tallied() == _actions_direct()
+    assert (b.id, "2026-06", "reminder") not in _actions_tallied()
+    ProblemAction.create(problem=p2, kind="talk", date=june, by=office)                   # on a withdrawn one
+    Problem.update(withdrawn=False).where(Problem.id == p2.id).execute()                  # back, with both
+    assert _actions_tallied() == _actions_direct()
+    assert _actions_tallied()[(b.id, "2026-06", "talk")] == 1
