@@ -175,6 +175,35 @@ def run(url, n_problems, n_staff):
         m, p = timed(lambda: (s.clear_cache(app), client.get("/dashboard/")), n=10)
         print(f"  page uncached    {who:18s} median {m:6.1f} ms   p90 {p:6.1f} ms")
         client.post("/logout")
+    write_cost(app)
+
+
+def write_cost(app, n=200):
+    """What the tallies' triggers add to a Problem write: n status changes through the service layer with
+    the triggers, then the same with the dashboard's tally triggers dropped (this bench database only)."""
+    import importlib
+    from portal import problems
+    from portal.models import Problem, User
+    tally = importlib.import_module("portal.migrations.0010_problem_tally")
+    actions = importlib.import_module("portal.migrations.0012_action_tally")
+    with app.app_context():
+        with db.connection_context():
+            boss = User.get(User.username == "bench-discipline")
+            ids = [i for (i,) in Problem.select(Problem.id).where(Problem.status == "pending")
+                   .order_by(Problem.id).limit(2 * n).tuples()]
+
+            def go(batch):
+                t = time.perf_counter()
+                for pid in batch:
+                    p = Problem.get_by_id(pid)
+                    problems.transition(pid, "in_progress", boss, p.version)
+                return (time.perf_counter() - t) / len(batch) * 1000
+            with_triggers = go(ids[:n])
+            tally.down(None, db.obj)
+            actions.down(None, db.obj)
+            without = go(ids[n:])
+    print(f"  write: a status change   with tallies {with_triggers:5.2f} ms   without {without:5.2f} ms"
+          f"   ratio {with_triggers / without:.2f}")
 
 
 def main():
