@@ -19,13 +19,18 @@ def init_app(app):
 @click.option("--department", required=True, help="部门名称（须已存在，或以 --create-department 新建）")
 @click.option("--role", "roles", multiple=True, help="角色代码，可多次给出")
 @click.option("--password", default=None, help="初始密码（不给则随机生成并打印）")
+@click.option("--email", default="", help="电子邮箱（接收系统通知，选填）")
 @click.option("--create-department", is_flag=True)
-def create_user_command(username, real_name, department, roles, password, create_department):
+def create_user_command(username, real_name, department, roles, password, email, create_department):
     """Create an account (it must change its password at first login)."""
     from .accounts import create_user
+    from .admin.service import EMAIL_RE
     from .models import Department
     from .passwords import generate_password, policy_errors
     from .permissions import RoleConflict
+    email = email.strip()
+    if email and (len(email) > 128 or not EMAIL_RE.match(email)):
+        raise click.ClickException(f"电子邮箱格式不正确：{email}")
     with db.connection_context():
         dept = Department.get_or_none(Department.name == department)
         if dept is None:
@@ -38,7 +43,7 @@ def create_user_command(username, real_name, department, roles, password, create
         if errs:
             raise click.ClickException("；".join(errs))
         try:
-            create_user(username, real_name, dept, password, roles=roles)
+            create_user(username, real_name, dept, password, roles=roles, email=email)
         except RoleConflict as e:
             raise click.ClickException(str(e))
     click.echo(f"已创建用户 {username}" + (f"，初始密码：{password}" if shown else ""))

@@ -52,10 +52,14 @@ def test_load_campaign_bad_file(ctx, runner, tmp_path):
 def test_create_user_command(ctx, runner):
     r = runner.invoke(args=["create-user", "--username", "zhao", "--name", "赵六", "--department", "新科室",
                             "--create-department", "--role", "staff", "--role", "clerk",
-                            "--password", "Good#Pass99"])
+                            "--password", "Good#Pass99", "--email", "zhao6@bureau.example"])
     assert r.exit_code == 0, r.output
     u = User.get(User.username == "zhao")
-    assert u.roles == {"staff", "clerk"} and u.must_change_password
+    assert u.roles == {"staff", "clerk"} and u.must_change_password and u.email == "zhao6@bureau.example"
+    r = runner.invoke(args=["create-user", "--username", "qian", "--name", "钱七", "--department", "新科室",
+                            "--password", "Good#Pass99", "--email", "qian7"])
+    assert r.exit_code != 0 and "电子邮箱格式不正确" in r.output and not User.select().where(
+        User.username == "qian").exists()
     r = runner.invoke(args=["create-user", "--username", "x", "--name", "X", "--department", "新科室",
                             "--role", "sysadmin", "--role", "auditor", "--password", "Good#Pass99"])
     assert r.exit_code != 0 and "三员分立" in r.output
