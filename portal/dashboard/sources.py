@@ -102,13 +102,11 @@ def _add_months(d, n):
 def action_stats(depts, today=None):
     """通报 / 提醒 / 约谈 per month (by the action's date), the last MONTHS_SHOWN months up to this one,
     for problems of the departments in scope."""
-    ProblemAction = _model("ledger", "ProblemAction")
-    if ProblemAction is None or not _table_exists(ProblemAction):
+    t = ActionTally  # the trigger-maintained tally (migration 0012): a row per department, month and kind
+    if not _table_exists(t):
         return None
     today = today or clock.today()
     first = _add_months(today.replace(day=1), -(MONTHS_SHOWN - 1))
-    # the trigger-maintained tally (migration 0012): a row per department, month and kind
-    t = ActionTally
     q = (t.select(t.month, t.kind, fn.SUM(t.n))
          .where((t.month >= f"{first:%Y-%m}") & (t.month <= f"{today:%Y-%m}") & (t.n != 0)
                 & _in_scope(t.department_id, depts))
