@@ -95,3 +95,45 @@ def verify() -> tuple[bool, str]:
 
 def count() -> int:
     return AuditRecord.select(fn.COUNT(AuditRecord.id)).scalar() or 0
+
+
+# -- refusals and denials: recorded in their own transaction ----------------------------------------
+def record_apart(action: str, object_type: str = "", object_id="", outcome: str = "refused", detail="",
+                 actor=None) -> None:
+    """Record a refusal or a denial so that no rollback takes it back. Outside a transaction it is
+    written at once, in its own transaction. Inside one (the refused business write is about to be
+    rolled back, and SQLite admits no second writer meanwhile) it is kept on the outermost transaction
+    and written, in its own transaction, as soon as that one has ended — rolled back or committed."""
+    if actor is None:
+        uid, name = _actor()
+        actor = _Actor(uid, name) if uid is not None else None
+    entry = dict(action=action, object_type=object_type, object_id=object_id, outcome=outcome,
+                 detail=detail, actor=actor)
+    if not db.in_transaction():
+        record(**entry)
+        return
+    outer = db._state.transactions[0]  # atomic() nests savepoints inside this one transaction
+    pending = getattr(outer, "_apart", None)
+    if pending is None:
+        pending = outer._apart = []
+        for name in ("commit", "rollback"):
+            setattr(outer, name, _flushing(getattr(outer, name), pending))
+    pending.append(entry)
+
+
+class _Actor:
+    """The user who was refused, kept by id and name (the record may be written after the request)."""
+
+    def __init__(self, id_, username):
+        self.id, self.username = id_, username
+
+
+def _flushing(end, pending):
+    """Wrap a transaction's commit/rollback: once no transaction is left open, write what waits."""
+    def wrapper(*args, **kwargs):
+        result = end(*args, **kwargs)  # a failed COMMIT is followed by the rollback, which writes them
+        if not db.in_transaction():
+            while pending:
+                record(**pending.pop(0))
+        return result
+    return wrapper

@@ -1,13 +1,12 @@
 """Request-wide behaviour: login loading, idle expiry, forced password change, security headers,
-Chinese error pages (whole page or htmx fragment), template globals."""
+the error handler (portal/errors.py), template globals."""
 import datetime as dt
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
 
-from . import audit, clock
+from . import audit, clock, errors
+from .errors import error_response  # noqa: F401 - kept for callers of web.error_response
 from .extensions import login_manager
 from .htmx import hx_redirect, is_htmx
 from .nav import home_panels, nav_items
@@ -17,31 +16,10 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
        "base-uri 'self'; object-src 'none'")
 
-ERROR_TEXT = {
-    400: ("请求有误", "提交的内容无法处理，请检查后重试。"),
-    401: ("需要登录", "请先登录。"),
-    403: ("无权访问", "您没有权限查看或操作此内容。"),
-    404: ("页面不存在", "您访问的内容不存在，或不在您的查看范围内。"),
-    405: ("不支持的操作", "该地址不支持此操作。"),
-    409: ("操作冲突", "当前状态不允许此操作。"),
-    413: ("文件过大", "上传的内容超过了允许的大小。"),
-    422: ("内容有误", "提交的内容未通过校验，请按提示修改。"),
-    429: ("操作过于频繁", "尝试次数过多，请稍后再试。"),
-    500: ("系统错误", "系统出现错误，已记录。请稍后再试，或联系系统管理员。"),
-    503: ("系统繁忙", "系统繁忙，本次操作未执行，请稍后重试；页面上已填写的内容不会丢失。"),
-}
-
 # endpoints reachable while a password change is pending
 _PW_CHANGE_OK = {"auth.change_password", "auth.logout", "static"}
 # endpoints a page calls by itself (polling): they do not count as user activity for the idle timeout
 PASSIVE_ENDPOINTS = {"static"}
-
-
-def error_response(code: int, message: str | None = None):
-    title, text = ERROR_TEXT.get(code, ERROR_TEXT[500] if code >= 500 else ERROR_TEXT[400])
-    template = "errors/_error.html" if is_htmx() else "errors/error.html"
-    resp = render_template(template, code=code, title=title, message=message or text)
-    return resp, code
 
 
 def init_app(app):
@@ -113,25 +91,7 @@ def init_app(app):
             resp.headers["Cache-Control"] = "no-store"
         return resp
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(e):
-        return error_response(400, "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试。")
-
-    @app.errorhandler(HTTPException)
-    def http_error(e):
-        if e.code in (301, 302, 303, 307, 308):
-            return e
-        return error_response(e.code, getattr(e, "description", None) if _is_custom(e) else None)
-
-    @app.errorhandler(Exception)
-    def server_error(e):
-        from .db import is_contention
-        if is_contention(e):  # another transaction held the lock: rolled back, nothing written
-            app.logger.warning("database contention on %s: %s", request.path, e)
-            resp, code = error_response(503)
-            return resp, code, {"Retry-After": "2"}
-        app.logger.exception("unhandled error")
-        return error_response(500)
+    errors.init_app(app)  # the one error handler: portal/errors.py
 
     @app.context_processor
     def globals_():
@@ -159,8 +119,3 @@ def init_app(app):
             return value.strftime("%Y-%m-%d %H:%M")
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
-
-def _is_custom(e) -> bool:
-    """abort(404, "中文说明") carries our own description; werkzeug's English defaults are replaced."""
-    desc = getattr(e, "description", None)
-    return bool(desc) and any("\u4e00" <= ch <= "\u9fff" for ch in desc)

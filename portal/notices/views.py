@@ -1,13 +1,12 @@
 """The notice centre: the bell (unread count, refreshed by htmx), the list, mark read."""
-import json
-
 import click
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import clock
 from ..extensions import db
-from ..htmx import hx_trigger, is_htmx, render
+from .. import errors
+from ..htmx import is_htmx, render, toast, trigger
 from ..models import Notice
 from ..notify import KINDS, unread_count
 from . import bp, triggers
@@ -63,7 +62,9 @@ def bell():
 def _get_mine(notice_id) -> Notice:
     n = Notice.select().where((Notice.id == notice_id) & _mine()).first()
     if n is None:
-        abort(404)
+        if Notice.select().where(Notice.id == notice_id).exists():  # someone else's: audited
+            raise errors.deny("notice", notice_id, status=404)
+        raise errors.NotFound()
     return n
 
 
@@ -86,7 +87,7 @@ def mark_read(notice_id):
         n = Notice.get_by_id(n.id)
     if is_htmx():
         resp = current_app.make_response(render_template("notices/_row.html", n=n, kinds=KINDS))
-        return hx_trigger(resp, "notices-changed")
+        return trigger(resp, "notices-changed")
     return redirect(request.referrer if _same_site(request.referrer) else url_for("notices.index"))
 
 
@@ -97,11 +98,7 @@ def mark_all_read():
         n = (Notice.update(read_at=clock.now())
              .where(_mine() & Notice.read_at.is_null()).execute())
     if is_htmx():
-        resp = index()
-        # header values must be latin-1: json.dumps escapes the Chinese
-        resp.headers["HX-Trigger"] = json.dumps({"notices-changed": True,
-                                                 "toast": {"text": f"已将 {n} 条通知标为已读", "kind": "success"}})
-        return resp
+        return toast(trigger(index(), "notices-changed"), f"已将 {n} 条通知标为已读")
     return redirect(url_for("notices.index"))
 
 
