@@ -3,29 +3,9 @@ event and audit record. Feeders (self-check, tips, inspections) and the ledger c
 import json
 
 from . import audit, clock
+from .errors import IllegalTransition, VersionConflict  # noqa: F401 - raised here, caught by callers
 from .extensions import db
 from .models import STATUSES, TRANSITIONS, Problem, ProblemEvent
-
-
-class ProblemError(Exception):
-    """Refused operation; `message` is shown to the user (Chinese)."""
-
-    status_code = 409
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class IllegalTransition(ProblemError):
-    pass
-
-
-class VersionConflict(ProblemError):
-    def __init__(self, current: Problem):
-        super().__init__("该条目已被他人修改，当前内容已刷新，请核对后重新保存。")
-        self.current = current
-
 
 EDITABLE = ("description", "measures", "deadline", "severity", "remark", "person", "department",
             "item", "aspect", "partner", "is_accountability")
@@ -73,9 +53,9 @@ def transition(problem_id: int, to: str, actor, expected_version: int, note: str
             refused = p.status
         else:
             return _apply_transition(p, to, actor, expected_version, note)
-    # audited outside the rolled-back transaction, so the refusal is kept
-    audit.record("problem_refused", "problem", problem_id, outcome="refused", actor=actor,
-                 detail={"from": refused, "to": to})
+    # in its own transaction: a caller's enclosing transaction rolls back, the refusal record stays
+    audit.record_apart("problem_refused", "problem", problem_id, outcome="refused", actor=actor,
+                       detail={"from": refused, "to": to})
     raise IllegalTransition(f"不能从“{STATUSES[refused]}”直接变为“{STATUSES[to]}”")
 
 

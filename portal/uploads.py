@@ -10,6 +10,8 @@ import zipfile
 
 from flask import current_app, send_file
 
+from .errors import Invalid
+
 KINDS = {  # kind: (Chinese label, extension, mimetype)
     "pdf": ("PDF 文档", "pdf", "application/pdf"),
     "jpeg": ("JPEG 图片", "jpg", "image/jpeg"),
@@ -22,8 +24,8 @@ KINDS = {  # kind: (Chinese label, extension, mimetype)
 ALLOWED_TEXT = "PDF、JPEG、PNG、DOCX、XLSX、MP3、M4A"
 
 
-class UploadError(ValueError):
-    """message is shown to the user."""
+class UploadError(Invalid, ValueError):
+    """A refused upload (422); the message is shown to the user."""
 
 
 def sniff(data: bytes) -> str | None:

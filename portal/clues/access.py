@@ -1,4 +1,4 @@
-"""Clue errors and who is who: reserved clues, handlers, the clue scopes and the clue a person may open."""
+"""Who is who: reserved clues, handlers, the clue scopes and the clue a person may open."""
 
 from functools import reduce
 import operator
@@ -7,29 +7,8 @@ from peewee import Value
 
 from ..models import Department, RoleAssignment, User
 from ..models.tip import Clue, Tip
+from ..errors import IllegalTransition, Invalid, VersionConflict  # noqa: F401 - the shared errors
 from ..permissions import found_or_404
-
-
-class ClueError(Exception):
-    """A refused operation; `message` is shown (Chinese)."""
-    status_code = 409
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class IllegalTransition(ClueError):
-    pass
-
-
-class VersionConflict(ClueError):
-    def __init__(self):
-        super().__init__("该线索已被他人更新，页面已刷新，请核对后重新操作。")
-
-
-class Invalid(ClueError):
-    status_code = 422
 
 
 def discipline_department_ids() -> set[int]:

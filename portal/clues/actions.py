@@ -3,7 +3,8 @@ invalid: the clue page again with the message, status 409 (refused) or 422 (inva
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, problems
+from .. import audit
+from ..errors import PortalError
 from ..htmx import is_htmx, render
 from ..models.tip import CLUE_STATUSES, TipFile
 from ..tips import service as tips
@@ -53,10 +54,8 @@ def move(clue_id, status):
     try:
         service.transition(clue, status, _me(), expected_version=form.version.data or None,
                            note=form.note.data or "", **data)
-    except problems.ProblemError as e:
-        return _refused(clue, e.message, 409, **overrides)
-    except service.ClueError as e:
-        return _refused(clue, e.message, e.status_code, **overrides)
+    except PortalError as e:
+        return _refused(clue, e.message, e.status, **overrides)
     return _back(clue, f"线索 {clue.number} {DONE[status]}。")
 
 
@@ -72,8 +71,8 @@ def reassign(clue_id):
         service.reassign(clue, _me(), form.version.data, note=form.note.data or "",
                          handler_id=form.handler_id.data, handler_department_id=form.handler_department_id.data,
                          workdays=form.workdays.data, disposal=form.disposal.data or clue.disposal)
-    except service.ClueError as e:
-        return _refused(clue, e.message, e.status_code, assign_form=form)
+    except PortalError as e:
+        return _refused(clue, e.message, e.status, assign_form=form)
     return _back(clue, f"线索 {clue.number} 已改派。")
 
 
@@ -87,8 +86,8 @@ def subject(clue_id):
         return _refused(clue, "请选择被反映人", 422)
     try:
         new = service.set_subject(clue, _me(), form.version.data, form.user_id.data)
-    except service.ClueError as e:
-        return _refused(clue, e.message, e.status_code)
+    except PortalError as e:
+        return _refused(clue, e.message, e.status)
     if new.escalated:
         flash(f"线索 {clue.number} 反映对象须报上级机关处置，已从本单位线索台账中移出。", "warning")
         return redirect(url_for("clues.escalated"), 303)
@@ -106,8 +105,8 @@ def message(clue_id):
         return _refused(clue, _form_errors(form), 422, message_form=form)
     try:
         service.message_reporter(clue, _me(), form.text.data)
-    except service.ClueError as e:
-        return _refused(clue, e.message, e.status_code, message_form=form)
+    except PortalError as e:
+        return _refused(clue, e.message, e.status, message_form=form)
     return _back(clue, "答复已发送，举报人凭查询码可以看到。")
 
 
@@ -120,8 +119,8 @@ def note(clue_id):
         return _refused(clue, _form_errors(form), 422, note_form=form)
     try:
         service.add_note(clue, _me(), form.note.data)
-    except service.ClueError as e:
-        return _refused(clue, e.message, e.status_code, note_form=form)
+    except PortalError as e:
+        return _refused(clue, e.message, e.status, note_form=form)
     return _back(clue, "办理情况已记录。")
 
 
@@ -134,8 +133,8 @@ def link(clue_id):
         return _refused(clue, _form_errors(form), 422, link_form=form)
     try:
         service.link_existing(clue, _me(), form.problem_id.data, form.role.data)
-    except service.ClueError as e:
-        return _refused(clue, e.message, e.status_code, link_form=form)
+    except PortalError as e:
+        return _refused(clue, e.message, e.status, link_form=form)
     return _back(clue, "已关联台账问题。")
 
 

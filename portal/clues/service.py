@@ -9,7 +9,7 @@ Re-exported here for views, tips, demo data and tests (`service.<name>`); the co
   casework.py subject, forwarding, notes, messages to the reporter, related clues
 """
 
-from .access import (ClueError, IllegalTransition, VersionConflict, Invalid, discipline_department_ids,
+from .access import (IllegalTransition, VersionConflict, Invalid, discipline_department_ids,
                      reserved_reason, is_handler, scope_clues, scope_escalated, get_clue_for, can_manage,
                      can_view_any, handler_candidates)  # noqa: F401
 from .writes import allocate, open_clue  # noqa: F401

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from .. import audit, clock, uploads, workdays
+from ..errors import PortalError
 from ..htmx import render
 from ..models.tip import CHANNELS, CLUE_STATUSES, Clue, ClueEvent, Tip
 from ..tips import service as tips
@@ -172,8 +173,8 @@ def escalated_detail(clue_id):
             service.forward(clue, current_user._get_current_object(), form.note.data)
             flash(f"已登记线索 {clue.number} 的移送情况。", "success")
             return redirect(url_for("clues.escalated_detail", clue_id=clue.id), 303)
-        except service.ClueError as e:
-            error, status = e.message, e.status_code
+        except PortalError as e:
+            error, status = e.message, e.status
     elif request.method == "POST":
         status = 422
     show = request.args.get("materials") == "1"

@@ -11,7 +11,7 @@ from ..models.tip import CLUE_STATUSES, CLUE_TRANSITIONS, CONCLUSIONS, DISPOSALS
 from ..notify import notify
 from .access import Invalid, can_manage, is_handler
 from .dual import ensure_dual_problems
-from .writes import _audited, _check_version, _event, _locked_update, _refuse
+from .writes import _check_version, _event, _locked_update, _refuse
 
 
 def transition(clue: Clue, to: str, actor: User, expected_version=None, note: str = "", **data) -> Clue:
@@ -33,7 +33,7 @@ def transition(clue: Clue, to: str, actor: User, expected_version=None, note: st
     now = clock.now()
     changes: dict = {"status": to}
     extra_note = ""
-    with _audited(), db.atomic():
+    with db.atomic():
         if to == "accepted":
             changes["accepted_at"] = now
         elif to == "assigned":
@@ -111,7 +111,7 @@ def reassign(clue: Clue, actor: User, expected_version, note="", **data) -> Clue
         _refuse(clue, actor, clue.status, "只有已交办或核查中的线索可以改派")
     _check_version(clue, expected_version)
     data.setdefault("disposal", clue.disposal)
-    with _audited(), db.atomic():
+    with db.atomic():
         changes = _assignment(clue, actor, data)
         new = _locked_update(clue, int(expected_version), **changes)
         _event(new, actor, "reassign", note=note.strip() or "改派")

@@ -8,7 +8,10 @@ from peewee import IntegrityError, fn
 from .. import audit, clock, workdays
 from ..extensions import db
 from ..models.tip import Clue, ClueEvent, Tip
-from .access import ClueError, IllegalTransition, VersionConflict, reserved_reason
+from ..errors import Conflict, IllegalTransition, VersionConflict
+from .access import reserved_reason
+
+CHANGED = "该线索已被他人更新，页面已刷新，请核对后重新操作。"
 
 
 def allocate(year: int) -> tuple[str, int]:
@@ -44,7 +47,7 @@ def open_clue(tip: Tip, subject_user=None, subject_department=None, actor=None) 
         except IntegrityError:
             continue
     else:  # pragma: no cover
-        raise ClueError("线索编号分配冲突，请重试。")
+        raise Conflict("线索编号分配冲突，请重试。")
     ClueEvent.create(clue=clue, actor=actor, kind="created", to_status="pending", at=at)
     if reason:
         ClueEvent.create(clue=clue, actor=None, kind="escalate", note=reason, at=at)
@@ -57,36 +60,17 @@ def _locked_update(clue: Clue, expected_version: int, **changes) -> Clue:
     changes["version"] = Clue.version + 1
     n = Clue.update(**changes).where((Clue.id == clue.id) & (Clue.version == expected_version)).execute()
     if n != 1:
-        raise VersionConflict()
+        raise VersionConflict(message=CHANGED)
     return Clue.select(Clue, Tip).join(Tip).where(Clue.id == clue.id).get()
 
 
 def _check_version(clue, expected_version):
     if expected_version is not None and int(expected_version) != clue.version:
-        raise VersionConflict()
+        raise VersionConflict(message=CHANGED)
 
 
 def _refuse(clue, actor, to, message):
-    """Refuse (409) and audit. Inside a transaction that is about to roll back, the audit record is
-    written by the caller after the rollback (_audited), so the refusal is never lost with it."""
-    detail = {"from": clue.status, "to": to, "reason": message}
-    e = IllegalTransition(message)
-    if db.in_transaction():
-        e.deferred = (clue.id, actor, detail)
-    else:
-        audit.record("clue_refused", "clue", clue.id, outcome="refused", actor=actor, detail=detail)
-    raise e
-
-
-class _audited:
-    """Context manager around a transaction: writes deferred refusal audits after the rollback."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        deferred = getattr(exc, "deferred", None) if exc is not None else None
-        if deferred:
-            clue_id, actor, detail = deferred
-            audit.record("clue_refused", "clue", clue_id, outcome="refused", actor=actor, detail=detail)
-        return False
+    """Refuse (409) and audit in its own transaction: a rollback around the refusal keeps the record."""
+    audit.record_apart("clue_refused", "clue", clue.id, outcome="refused", actor=actor,
+                       detail={"from": clue.status, "to": to, "reason": message})
+    raise IllegalTransition(message)

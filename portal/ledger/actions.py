@@ -1,14 +1,14 @@
 """Row actions (htmx): each answers the row (`_row.html`) plus out-of-band counters, or — when refused —
 a 409/422 with the reason in the row and the person's input kept. Without htmx the same endpoints
 redirect back to the detail page with a message."""
-import json
 from urllib.parse import urlparse
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import clock, problems, uploads
-from ..htmx import is_htmx
+from .. import clock, uploads
+from ..errors import PortalError, Refused, VersionConflict
+from ..htmx import is_htmx, oob, render, toast as toast_
 from ..models import SEVERITIES, STATUSES, Problem
 from ..models.ledger import ACTION_KINDS, DeadlineExtension
 from ..permissions import can
@@ -39,17 +39,14 @@ def _seq():
 def _row(p, status=200, error=None, toast=None):
     table.decorate([p])
     rows.attach_ops([p], current_user)
-    html = render_template("ledger/_row.html", p=p, seq=_seq(), error=error, STATUSES=STATUSES,
-                           L=url_for("ledger.index"), today=clock.today(), office="discipline" in current_user.roles,
-                           actor=bool(current_user.roles & {"discipline", "dept_head"}))
+    resp = make_response(render_template(
+        "ledger/_row.html", p=p, seq=_seq(), error=error, STATUSES=STATUSES, today=clock.today(),
+        office="discipline" in current_user.roles, actor=bool(current_user.roles & {"discipline", "dept_head"})),
+        status)
     f = _current_filters()
     if f is not None and status == 200:
-        html += render_template("ledger/_counters.html", f=f, counts=queries.status_counts(current_user, f),
-                                STATUSES=STATUSES, oob=True)
-    resp = make_response(html, status)
-    if toast:
-        resp.headers["HX-Trigger"] = json.dumps({"toast": {"text": toast, "kind": "success"}})
-    return resp
+        oob(resp, "ledger/_counters.html", f=f, counts=queries.status_counts(current_user, f), STATUSES=STATUSES)
+    return toast_(resp, toast) if toast else resp
 
 
 def _editor(p, mode, status=200, errors=None, values=None, message=None, conflict=None):
@@ -73,18 +70,19 @@ def _done(p, toast):
 
 
 def _failed(p, mode, e, values):
-    """A refused or conflicting save: 409 with the reason, the current state and the input kept."""
-    if isinstance(e, problems.VersionConflict):
+    """A refused or conflicting save (409): a refusal in the row, anything else in the row's editor with
+    the input kept; a version conflict shows the current state beside it."""
+    if isinstance(e, VersionConflict):
         current = e.current
         table.decorate([current])
         if is_htmx():
-            return _editor(current, mode, 409, values=values, message=e.message, conflict=current)
+            return _editor(current, mode, e.status, values=values, message=e.message, conflict=current)
         flash(e.message, "error")
         return redirect(url_for("ledger.detail", problem_id=p.id))
     if is_htmx():
-        if isinstance(e, service.Refused):
-            return _row(Problem.get_by_id(p.id), 409, error=e.message)
-        return _editor(p, mode, 409, values=values, message=e.message)
+        if isinstance(e, Refused):
+            return _row(Problem.get_by_id(p.id), e.status, error=e.message)
+        return _editor(p, mode, e.status, values=values, message=e.message)
     flash(e.message, "error")
     return redirect(url_for("ledger.detail", problem_id=p.id))
 
@@ -121,8 +119,8 @@ def status(problem_id):
         new = service.change_status(p, to, current_user, version, note,
                                     request.files.getlist("evidence"))
     except uploads.UploadError as e:
-        return _editor(p, mode, 422, values=request.form, message=str(e), errors={"evidence": str(e)})
-    except problems.ProblemError as e:
+        return _editor(p, mode, e.status, values=request.form, message=e.message, errors={"evidence": e.message})
+    except PortalError as e:
         return _failed(p, mode, e, request.form)
     return _done(new, f"#{new.id} 已变更为“{new.status_label}”")
 
@@ -140,7 +138,7 @@ def edit(problem_id):
                        message="请按提示修改标出的内容。" if errors else "缺少版本信息，请刷新后重试。")
     try:
         new = service.edit(p, current_user, version, values)
-    except problems.ProblemError as e:
+    except PortalError as e:
         return _failed(p, "edit", e, request.form)
     return _done(new, f"#{new.id} 已保存")
 
@@ -155,7 +153,7 @@ def action(problem_id):
         return _editor(p, "action", 422, errors=errors, values=request.form, message="请按提示修改标出的内容。")
     try:
         service.record_action(p, current_user, kind, date, note)
-    except problems.ProblemError as e:
+    except PortalError as e:
         return _failed(p, "action", e, request.form)
     return _done(Problem.get_by_id(p.id), f"已为 #{p.id} 记录{ACTION_KINDS[kind]}")
 
@@ -170,7 +168,7 @@ def extension(problem_id):
         return _editor(p, "extend", 422, errors=errors, values=request.form, message="请按提示修改标出的内容。")
     try:
         service.request_extension(p, current_user, new_deadline, reason)
-    except problems.ProblemError as e:
+    except PortalError as e:
         return _failed(p, "extend", e, request.form)
     return _done(Problem.get_by_id(p.id), f"#{p.id} 的延期申请已提交，待领导小组办公室审批")
 
@@ -187,7 +185,7 @@ def extension_decide(problem_id):
         return _editor(p, "decide", 422, values=request.form, message="请选择批准或不批准。")
     try:
         new = service.decide_extension(p, current_user, version, approve, note)
-    except problems.ProblemError as e:
+    except PortalError as e:
         return _failed(p, "decide", e, request.form)
     return _done(new, f"#{p.id} 的延期申请{'已批准' if approve else '未获批准'}")
 
@@ -199,8 +197,8 @@ def upload_evidence(problem_id):
     p = service.get_problem_for(current_user, problem_id)
     try:
         service.add_evidence(p, current_user, request.files.getlist("evidence"))
-    except (uploads.UploadError, problems.ProblemError) as e:
-        flash(getattr(e, "message", str(e)), "error")
+    except PortalError as e:
+        flash(e.message, "error")
     else:
         flash("整改佐证材料已上传。", "success")
     return redirect(url_for("ledger.detail", problem_id=p.id))
@@ -232,6 +230,4 @@ def bulk():
         return redirect(url_for("ledger.index", **f.args()))
     ctx = list_context(current_user, f)
     ctx.update(bulk_message=message, bulk_failed=failed, bulk_kind=kind)
-    resp = make_response(render_template("ledger/_results.html", **ctx))
-    resp.headers["Vary"] = "HX-Request"
-    return resp
+    return render("ledger/_results.html", **ctx)

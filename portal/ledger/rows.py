@@ -57,7 +57,8 @@ def render_row(p, seq, office, base, today, actor=True):
     key = (_row_key(p, seq, office, base, today), actor)
     html = _ROW_CACHE.get(key)
     if html is None:
-        html = Markup(render_template("ledger/_row.html", p=p, seq=seq, office=office, L=base, today=today,
+        # `base` (the ledger's address) stays in the key: the row's url_for links depend on it
+        html = Markup(render_template("ledger/_row.html", p=p, seq=seq, office=office, today=today,
                                       error=None, actor=actor))
         if len(_ROW_CACHE) >= _ROW_CACHE_MAX:
             _ROW_CACHE.clear()

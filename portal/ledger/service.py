@@ -5,6 +5,7 @@ import datetime as dt
 from flask import url_for
 
 from .. import audit, clock, problems, uploads
+from ..errors import Invalid, PortalError, Refused, VersionConflict
 from ..extensions import db
 from ..models import STATUSES, Problem, User
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
@@ -28,8 +29,8 @@ audit.ACTION_LABELS.update({
 })
 
 
-class Refused(problems.ProblemError):
-    """A role or rule refusal shown in the row (409)."""
+# The ledger answers its refusals and its row editors' input errors with 409, as it always has.
+REFUSED = 409
 
 
 def get_problem_for(user, problem_id: int) -> Problem:
@@ -39,9 +40,10 @@ def get_problem_for(user, problem_id: int) -> Problem:
 
 
 def _refuse(p, actor, reason, **detail):
-    audit.record("problem_refused", "problem", p.id, outcome="refused", actor=actor,
-                 detail={"reason": reason, **detail})
-    raise Refused(reason)
+    """Refuse (shown in the row) and audit in its own transaction: an enclosing rollback keeps it."""
+    audit.record_apart("problem_refused", "problem", p.id, outcome="refused", actor=actor,
+                       detail={"reason": reason, **detail})
+    raise Refused(reason, status=REFUSED)
 
 
 def required_permission(p: Problem, to: str) -> str:
@@ -59,13 +61,13 @@ def change_status(p: Problem, to: str, actor, version: int, note: str, files=())
         _refuse(p, actor, f"该操作应由{who}办理，您无权执行。", to=to)
     returning = p.status == "rectified" and to == "in_progress"
     if to == "rectified" and len(note) < 4:
-        raise problems.ProblemError("请填写整改进展说明（至少 4 个字）。")
+        raise Invalid("请填写整改进展说明（至少 4 个字）。", status=REFUSED)
     if returning and len(note) < 4:
-        raise problems.ProblemError("退回时请写明理由（至少 4 个字）。")
+        raise Invalid("退回时请写明理由（至少 4 个字）。", status=REFUSED)
     checked = uploads.check_files(files) if files else []
     if to == "rectified" and not checked and p.status == "in_progress" and not (
             ProblemEvidence.select().where(ProblemEvidence.problem == p.id).exists()):
-        raise problems.ProblemError("报告已整改须附整改佐证材料（照片、文件等）。")
+        raise Invalid("报告已整改须附整改佐证材料（照片、文件等）。", status=REFUSED)
     with db.atomic():
         new = problems.transition(p.id, to, actor, version, note=("退回：" + note) if returning else note)
         _store_evidence(new, checked, actor)
@@ -89,7 +91,7 @@ def add_evidence(p, actor, files):
         _refuse(p, actor, "只有责任科室负责人或领导小组办公室可以上传整改佐证。")
     checked = uploads.check_files(files)
     if not checked:
-        raise problems.ProblemError("请选择要上传的文件。")
+        raise Invalid("请选择要上传的文件。", status=REFUSED)
     with db.atomic():
         _store_evidence(p, checked, actor)
 
@@ -142,14 +144,14 @@ def decide_extension(p, actor, version, approve: bool, note: str) -> Problem:
     if e is None:
         _refuse(p, actor, "没有待审批的延期申请。")
     if not approve and len(note) < 2:
-        raise problems.ProblemError("不予批准时请写明理由。")
+        raise Invalid("不予批准时请写明理由。", status=REFUSED)
     with db.atomic():
         if approve:
             p = problems.update(p.id, actor, version, kind="deadline",
                                 note=f"批准延期：{note}".rstrip("："), deadline=e.new_deadline)
         else:
             if p.version != version:
-                raise problems.VersionConflict(Problem.get_by_id(p.id))
+                raise VersionConflict(Problem.get_by_id(p.id))
             problems.add_event(p, actor, "extension", note=f"延期申请未获批准：{note}", extension_id=e.id)
         (DeadlineExtension.update(status="approved" if approve else "rejected", decided_by=actor,
                                   decided_at=clock.now(), decision_note=note)
@@ -235,7 +237,7 @@ def bulk(user, op, ids, form) -> tuple[int, list[str]]:
             else:
                 return 0, ["未知的批量操作。"]
             done += 1
-        except problems.ProblemError as e:
+        except PortalError as e:
             failed.append(f"#{pid}：{e.message}")
     audit.record("ledger_bulk", "problem", "", actor=user,
                  detail={"op": op, "done": done, "failed": len(failed), "ids": ids[:50]})

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from .. import audit, clock, uploads
+from ..errors import deny
 from ..htmx import is_htmx, render
 from ..models import SEVERITIES, SOURCES, STATUSES, Department, Problem, ProblemEvent, User
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
@@ -31,7 +32,7 @@ FIELD_LABELS = {"description": "问题描述", "measures": "整改措施", "dead
 
 def _require_view():
     if not can(current_user, "ledger.view"):
-        abort(403)
+        raise deny("ledger", need="ledger.view")
 
 
 def list_context(user, f):
@@ -39,7 +40,7 @@ def list_context(user, f):
     office = "discipline" in user.roles
     return dict(
         f=f, pg=page, counts=page.counts, STATUSES=STATUSES, SOURCES=SOURCES, SEVERITIES=SEVERITIES,
-        ACTION_KINDS=ACTION_KINDS, office=office, L=url_for("ledger.index"), today=clock.today(),
+        ACTION_KINDS=ACTION_KINDS, office=office, L=url_for("ledger.index"), today=clock.today(),  # L: row cache key
         render_row=rows.render_row,
         heads=choices.heads_choices(user) if office else [],
         mechanisms=choices.mechanism_choices() if office else [],
@@ -155,7 +156,7 @@ def mechanisms():
     errors, form = {}, {}
     if request.method == "POST":
         if not can(current_user, "ledger.mechanism"):
-            abort(403)
+            raise deny("mechanism", need="ledger.mechanism")
         form = request.form
         title = (form.get("title") or "").strip()
         content = (form.get("content") or "").strip()
