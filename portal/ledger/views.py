@@ -32,7 +32,7 @@ FIELD_LABELS = {"description": "问题描述", "measures": "整改措施", "dead
 
 def _require_view():
     if not can(current_user, "ledger.view"):
-        raise deny("ledger", need="ledger.view")
+        raise deny(need="ledger.view")
 
 
 def list_context(user, f):

@@ -1,4 +1,4 @@
-"""Self-check basics: errors, the cached checklist of a campaign, finding a person's SelfCheck, progress
+"""Self-check basics: its two specific errors, the cached checklist of a campaign, finding a person's SelfCheck, progress
 and deadlines.
 """
 
@@ -9,6 +9,7 @@ from flask import current_app
 from peewee import fn
 
 from .. import clock
+from ..errors import Conflict, VersionConflict
 from ..extensions import db
 from ..models import Aspect, Campaign, Category, Item, RoleAssignment, User
 from ..models.selfcheck import SelfCheck, SelfCheckAnswer, SelfCheckProblem
@@ -22,24 +23,15 @@ EDITABLE_STATUSES = ("not_started", "draft", "returned")
 UNSUBMITTED = ("not_started", "draft", "returned")
 
 
-class SelfCheckError(Exception):
-    status_code = 409
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class StaleDraft(SelfCheckError):
+class StaleDraft(VersionConflict):
     """Saved from a tab that did not see the latest save."""
 
     def __init__(self, current: SelfCheck):
-        super().__init__("此自查已在其他窗口或设备上更新，本页的修改未保存（以免覆盖较新的内容）。"
-                         "请点击“载入最新内容”后继续填写。")
-        self.current = current
+        super().__init__(current, "此自查已在其他窗口或设备上更新，本页的修改未保存（以免覆盖较新的内容）。"
+                                  "请点击“载入最新内容”后继续填写。")
 
 
-class NotEditable(SelfCheckError):
+class NotEditable(Conflict):
     pass
 
 

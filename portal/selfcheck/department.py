@@ -6,12 +6,13 @@ import json
 from peewee import JOIN, Case, fn
 
 from .. import audit, clock
+from ..errors import Conflict
 from ..extensions import db
 from ..models import Campaign, Category, Department, Item, Problem, RoleAssignment, User
 from ..models.selfcheck import DepartmentReport, SelfCheck
 from ..notify import notify
 from ..permissions import scope_expr
-from .checklist import SelfCheckError, UNSUBMITTED, checklist, past_deadline
+from .checklist import UNSUBMITTED, checklist, past_deadline
 from .review import _has_business_role
 
 
@@ -122,7 +123,7 @@ def save_report(department, campaign, period_, narrative, actor, submit_now: boo
     with db.atomic():
         rep = get_report(department.id, campaign, period_)
         if rep is not None and rep.status == "submitted":
-            raise SelfCheckError("该期情况报告已报送，不能再修改。")
+            raise Conflict("该期情况报告已报送，不能再修改。")
         fields = {"numbers": numbers, "narrative": narrative, "updated_at": now}
         if submit_now:
             fields.update(status="submitted", submitted_by=actor.id, submitted_at=now)
@@ -133,7 +134,7 @@ def save_report(department, campaign, period_, narrative, actor, submit_now: boo
             n = (DepartmentReport.update(**fields).where((DepartmentReport.id == rep.id)
                                                          & (DepartmentReport.status == "draft")).execute())
             if n != 1:
-                raise SelfCheckError("该期情况报告已报送，不能再修改。")
+                raise Conflict("该期情况报告已报送，不能再修改。")
             rep = DepartmentReport.get_by_id(rep.id)
         audit.record("selfcheck_report_submit" if submit_now else "selfcheck_report_save",
                      "department_report", rep.id, actor=actor,

@@ -1,11 +1,12 @@
 """The self-check wizard: saving one step's answers and problem rows (optimistic, per-item state)."""
 
 from .. import clock
+from ..errors import Conflict
 from ..extensions import db
 from ..models import Campaign, User
 from ..models.selfcheck import SelfCheck, SelfCheckAnswer, SelfCheckProblem
 from .forms import completion_errors
-from .checklist import (Checklist, EDITABLE_STATUSES, NotEditable, SelfCheckError, StaleDraft, Step,
+from .checklist import (Checklist, EDITABLE_STATUSES, NotEditable, StaleDraft, Step,
                         _compiled, edit_block, load_values, period)
 
 
@@ -44,8 +45,9 @@ def save_step(sc: SelfCheck, step: Step, values: dict, expected_version: int, ac
     return sc
 
 
-class KeyClash(SelfCheckError):
-    status_code = 400
+class KeyClash(Conflict):
+    """Two new problems got the same key (a crafted or replayed request): refused as tampering (400)."""
+    status = 400
 
 
 _PROBLEM_COLS = (SelfCheckProblem.id, SelfCheckProblem.key, SelfCheckProblem.item, SelfCheckProblem.position,

@@ -21,6 +21,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..errors import PortalError
+
 MAX_DESCRIPTION = 500
 MAX_MEASURE = 500
 MIN_TEXT = 5
@@ -35,8 +37,8 @@ NAME_RE = re.compile(r"^(?:(?P<a>[ak])-(?P<item>\d{1,9})|p-(?P<pitem>\d{1,9})-(?
 ANSWERS = ("", "no_problem", "problem")
 
 
-class Tampered(ValueError):
-    """The request refers to items or keys the page never offered: a crafted request."""
+class Tampered(PortalError):
+    """The request refers to items or keys the page never offered: a crafted request (400, audited)."""
 
 
 def new_key() -> str:

@@ -3,8 +3,8 @@
 import datetime as dt
 
 from .. import problems
+from ..errors import Conflict
 from ..models import Problem
-from .checklist import SelfCheckError
 
 
 def origin_of(sc_id: int, key: str) -> str:
@@ -51,4 +51,4 @@ def _update_problem(p, actor, **fields):
             return problems.update(p.id, actor, version, **fields)
         except problems.VersionConflict as e:
             version = e.current.version
-    raise SelfCheckError("整改台账正被他人修改，请稍后重新提交。")
+    raise Conflict("整改台账正被他人修改，请稍后重新提交。")

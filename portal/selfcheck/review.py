@@ -8,7 +8,8 @@ from ..models import Campaign, RoleAssignment, User
 from ..models.selfcheck import SelfCheck, SelfCheckVersion
 from ..notify import notify
 from ..permissions import BUSINESS_ROLES, scope_expr
-from .checklist import EDITABLE_STATUSES, SelfCheckError, _index_url
+from ..errors import Conflict
+from .checklist import EDITABLE_STATUSES, _index_url
 
 
 # --- review ----------------------------------------------------------------------------------------
@@ -30,7 +31,7 @@ def can_review(viewer: User, owner: User) -> bool:
 def review(sc: SelfCheck, reviewer: User, outcome: str, comment: str, perfunctory: bool,
            expected_number: int) -> SelfCheckVersion:
     if outcome not in ("approved", "returned"):
-        raise SelfCheckError("未知的审核结论")
+        raise Conflict("未知的审核结论")
     perfunctory = bool(perfunctory) and outcome == "returned"
     now = clock.now()
     with db.atomic():
@@ -39,7 +40,7 @@ def review(sc: SelfCheck, reviewer: User, outcome: str, comment: str, perfunctor
              .where((SelfCheck.id == sc.id) & (SelfCheck.status == "submitted")
                     & (SelfCheck.versions_count == expected_number)).execute())
         if n != 1:
-            raise SelfCheckError("该自查材料已被他人审核或已重新提交，请刷新页面查看最新状态。")
+            raise Conflict("该自查材料已被他人审核或已重新提交，请刷新页面查看最新状态。")
         version = SelfCheckVersion.get((SelfCheckVersion.selfcheck == sc.id)
                                        & (SelfCheckVersion.number == expected_number))
         SelfCheckVersion.update(review_outcome=outcome, review_comment=comment, perfunctory=perfunctory,
@@ -62,7 +63,7 @@ def review(sc: SelfCheck, reviewer: User, outcome: str, comment: str, perfunctor
 def reopen(sc: SelfCheck, actor: User) -> None:
     """The discipline office lets a person edit after the deadline (until they submit)."""
     if sc.status not in EDITABLE_STATUSES:
-        raise SelfCheckError("只有未提交或已退回的自查才能重新开放。")
+        raise Conflict("只有未提交或已退回的自查才能重新开放。")
     SelfCheck.update(reopened_by_discipline=True, reopened_by=actor.id, updated_at=clock.now()).where(
         SelfCheck.id == sc.id).execute()
     audit.record("selfcheck_reopen", "selfcheck", sc.id, actor=actor, detail={"user": sc.user_id})

@@ -2,11 +2,12 @@
 the department's report; home panels, navigation, the Problem panel."""
 import json
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import audit, clock
-from ..htmx import hx_redirect, is_htmx, render
+from ..errors import PortalError, deny
+from ..htmx import redirect_to, render
 from ..models import Department, User
 from ..models.selfcheck import SelfCheck
 from ..nav import home_panel, problem_panel, register_nav
@@ -28,7 +29,7 @@ register_nav("自查自纠", "selfcheck.index",
 def _reviewer():
     """Heads, leaders, the discipline office review; the chief reads (scope decides what)."""
     if not can(current_user, "selfcheck.oversee"):
-        abort(403)
+        raise deny(need="selfcheck.oversee")
 
 
 SC_BADGE = {"not_started": "", "draft": "in_progress", "submitted": "rectified", "returned": "pending",
@@ -118,14 +119,10 @@ def review(sc_id):
     try:
         service.review(sc, current_user, form.outcome.data, (form.comment.data or "").strip(),
                        form.perfunctory.data, expected)
-    except service.SelfCheckError as e:
+    except PortalError as e:
         sc = SelfCheck.get_by_id(sc.id)
         return _record_page(sc, owner, service.latest_version(sc), form, status=409, message=e.message)
-    url = url_for("selfcheck.department", dept=owner.department_id)
-    if is_htmx():
-        resp = hx_redirect(url)
-        return resp
-    return redirect(url, 303)
+    return redirect_to(url_for("selfcheck.department", dept=owner.department_id))
 
 
 @bp.post("/<int:sc_id>/reopen")
@@ -133,15 +130,11 @@ def review(sc_id):
 def reopen(sc_id):
     sc = selfcheck_for(sc_id)
     if not can(current_user, "selfcheck.reopen"):
-        abort(403)
+        raise deny("selfcheck", sc.id, need="selfcheck.reopen")
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        service.reopen(sc, current_user)
-    except service.SelfCheckError as e:
-        abort(409, e.message)
-    url = url_for("selfcheck.record", sc_id=sc.id)
-    return hx_redirect(url) if is_htmx() else redirect(url, 303)
+    service.reopen(sc, current_user)  # a refusal (409) goes to the error handler
+    return redirect_to(url_for("selfcheck.record", sc_id=sc.id))
 
 
 # --- the department's report ------------------------------------------------------------------------
@@ -167,14 +160,14 @@ def report():
     form = (ReportSubmitForm if submitting else ReportForm)(obj=rep)
     if request.method == "POST":
         if not may_write:
-            abort(403)
+            raise deny("department_report", dept.id, need="selfcheck.report")
         if form.validate_on_submit():
             try:
                 rep = service.save_report(dept, campaign, period_, form.narrative.data.strip(), current_user,
                                           submit_now=submitting)
                 message = "已报送机关党委（纪委）。" if submitting else "草稿已保存。"
                 may_write = rep.status == "draft"
-            except service.SelfCheckError as e:
+            except PortalError as e:
                 status, message = 409, e.message
         else:
             status = 422

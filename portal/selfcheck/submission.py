@@ -14,10 +14,11 @@ import hashlib
 import json
 
 from .. import audit, clock
+from ..errors import Invalid
 from ..extensions import db
 from ..models import Campaign, Department, User
 from ..models.selfcheck import SelfCheck, SelfCheckVersion
-from .checklist import (Checklist, EDITABLE_STATUSES, NotEditable, SelfCheckError, StaleDraft, checklist,
+from .checklist import (Checklist, EDITABLE_STATUSES, NotEditable, StaleDraft, checklist,
                         edit_block, load_values)
 from .drafts import all_errors
 from .ledger_feed import sync_ledger
@@ -52,9 +53,7 @@ def content_hash(content: dict) -> str:
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 
-class Incomplete(SelfCheckError):
-    status_code = 422
-
+class Incomplete(Invalid):
     def __init__(self, errors):
         super().__init__(f"还有 {len(errors)} 项未完成，不能提交。")
         self.errors = errors

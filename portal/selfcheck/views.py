@@ -4,12 +4,13 @@ from peewee import OperationalError
 from flask_login import current_user, login_required
 
 from .. import audit, clock
-from ..htmx import hx_redirect, is_htmx, render
+from ..errors import PortalError, deny
+from ..htmx import is_htmx, redirect_to, render
 from ..models import Campaign
 from ..permissions import can, found_or_404
 from . import bp, service
 from .forms import Tampered, new_key, parse_step
-from .service import NotEditable, SelfCheckError, StaleDraft
+from .service import NotEditable, StaleDraft
 
 audit.ACTION_LABELS.update({
     "selfcheck_submit": "提交个人自查", "selfcheck_review": "审核个人自查", "selfcheck_reopen": "重新开放个人自查",
@@ -36,7 +37,7 @@ def _mine(create=True):
     if sc is not None:
         return sc.campaign, sc, service.checklist(sc.campaign)
     if not can(current_user, "selfcheck.fill"):
-        abort(403)
+        raise deny(need="selfcheck.fill")
     campaign = active_campaign()
     sc = service.get_or_create(current_user, campaign) if create else service.find(current_user, campaign)
     return campaign, sc, service.checklist(campaign)
@@ -60,7 +61,7 @@ def index():
     if not can(current_user, "selfcheck.fill"):
         if can(current_user, "selfcheck.oversee"):
             return redirect(url_for("selfcheck.department"))
-        abort(403)
+        raise deny(need="selfcheck.fill")
     campaign = Campaign.active()
     if campaign is None:
         return render_template("selfcheck/no_campaign.html")
@@ -170,7 +171,7 @@ def step_post(n):
                            banner=e.message)
     except NotEditable as e:
         return wizard_page(sc, campaign, cl, n, status=409, banner=e.message)
-    except SelfCheckError as e:
+    except PortalError as e:  # a key clash: a crafted or replayed request
         _refuse_tamper(sc, e.message)
     if step_errors:
         return wizard_page(sc, campaign, cl, n, values=inp.values, errors=step_errors, status=422,
@@ -201,8 +202,8 @@ def autosave(n):
         return render_template("selfcheck/_save_state.html", busy=True, **ctx), 503
     except StaleDraft as e:
         return render_template("selfcheck/_save_state.html", conflict=e.message, **ctx), 409
-    except SelfCheckError as e:
-        if e.status_code == 400:
+    except PortalError as e:
+        if e.status == 400:
             _refuse_tamper(sc, e.message)
         return render_template("selfcheck/_save_state.html", conflict=e.message, **ctx), 409
     prog = service.progress(sc, cl, sc.values_after)
@@ -221,12 +222,9 @@ def submit():
                            banner=e.message + "请先补充标出的条目。")
     except StaleDraft as e:
         return wizard_page(e.current, campaign, cl, cl.review_step, status=409, banner=e.message)
-    except SelfCheckError as e:
+    except PortalError as e:
         return wizard_page(sc, campaign, cl, cl.review_step, status=409, banner=e.message)
-    url = url_for("selfcheck.index", submitted=version.number)
-    if is_htmx():
-        return hx_redirect(url)
-    return redirect(url, 303)
+    return redirect_to(url_for("selfcheck.index", submitted=version.number))
 
 
 # --- versions, diff, print (own or in scope) -------------------------------------------------------
