@@ -5,10 +5,10 @@ import datetime as dt
 from peewee import JOIN
 
 from .. import audit, clock, problems
+from ..errors import Invalid
 from ..extensions import db
 from ..models import Campaign, Department, Item
 from ..models.inspection import Finding, FindingFile, InspectionPlan, InspectionTarget, PlanInspector
-from .plans import InspectionError
 
 
 def record_finding(target, actor, outcome: str, check: dict | None, description: str, found_at: dt.datetime,
@@ -16,10 +16,10 @@ def record_finding(target, actor, outcome: str, check: dict | None, description:
     from .. import uploads
     plan = target.plan
     if outcome not in ("problem", "clean"):
-        raise InspectionError("请选择检查结果", 422)
+        raise Invalid("请选择检查结果")
     description = (description or "").strip()
     if outcome == "problem" and not description:
-        raise InspectionError("请写明发现的问题", 422)
+        raise Invalid("请写明发现的问题")
     stored = []
     with db.atomic():
         f = Finding.create(plan=plan.id, target=target.id, inspector=actor, outcome=outcome,

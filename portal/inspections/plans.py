@@ -1,4 +1,4 @@
-"""Spot-check plans: errors, who sees which plans, the spot-check points and creating a plan."""
+"""Spot-check plans: who sees which plans, the spot-check points and creating a plan."""
 
 from .. import audit, clock
 from ..extensions import db
@@ -12,15 +12,6 @@ PRESET_CHECKS = [
     ("工作日中午饮酒", 13), ("上班期间上网打游戏、购物、炒股", 18), ("工作状态散漫懈怠", 18),
     ("内部食堂违规公款吃喝", 14), ("长期请假、旷工", 19), ("窗口服务态度和办事效率", 3),
 ]
-
-
-class InspectionError(Exception):
-    status_code = 409
-
-    def __init__(self, message: str, status_code: int = 409):
-        super().__init__(message)
-        self.message = message
-        self.status_code = status_code
 
 
 def sees_all(user) -> bool:

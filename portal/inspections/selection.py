@@ -7,6 +7,7 @@ import secrets
 
 from .. import audit, clock
 from ..db import is_postgres
+from ..errors import Conflict, Invalid, PortalError
 from ..extensions import db
 from ..models import Department, RoleAssignment, User
 from ..models.inspection import (EXCLUSION_REASONS, Draw, Finding, InspectionPlan, InspectionTarget,
@@ -16,7 +17,6 @@ from ..notify import notify
 from ..permissions import BUSINESS_ROLES
 from . import draw as drawlib
 from .flags import TARGET_DEPT_KINDS
-from .plans import InspectionError
 
 
 def pool_departments(plan):
@@ -133,48 +133,48 @@ def do_draw(plan, purpose, actor, witness_number: str, witnesses: str, manual: d
             expected_roster_hash: str, supersedes=None, reason: str = "") -> Draw:
     """Freeze, exclude, seed, rank, record. `manual`: key -> (reason code, text) chosen before the draw."""
     if purpose not in ("targets", "inspectors"):
-        raise InspectionError("未知的抽取类型", 400)
+        raise PortalError("未知的抽取类型", status=400)
     witness_number = (witness_number or "").strip()
     if not witness_number.isdigit() or not (4 <= len(witness_number) <= 12):
-        raise InspectionError("见证数字须为 4 至 12 位数字，由见证人现场给出", 422)
+        raise Invalid("见证数字须为 4 至 12 位数字，由见证人现场给出")
     if not (witnesses or "").strip():
-        raise InspectionError("请填写见证人姓名", 422)
+        raise Invalid("请填写见证人姓名")
     with db.atomic():
         if is_postgres():  # two people drawing at once: the second waits, then sees the first draw
             InspectionPlan.select(InspectionPlan.id).where(InspectionPlan.id == plan.id).for_update().execute()
         current = current_draw(plan, purpose)  # SQLite: BEGIN IMMEDIATE already serialises writers
         if supersedes is None and current is not None:
-            raise InspectionError("本计划已抽取过，如需重新抽取请使用“重新抽取”并说明理由")
+            raise Conflict("本计划已抽取过，如需重新抽取请使用“重新抽取”并说明理由")
         if supersedes is not None:
             if current is None or current.id != supersedes.id:
-                raise InspectionError("只能对当前有效的抽取结果重新抽取")
+                raise Conflict("只能对当前有效的抽取结果重新抽取")
             if not (reason or "").strip():
-                raise InspectionError("重新抽取必须说明理由", 422)
+                raise Invalid("重新抽取必须说明理由")
             if purpose == "targets" and Finding.select().join(InspectionTarget).where(
                     InspectionTarget.draw == supersedes.id).exists():
-                raise InspectionError("已有检查对象登记了检查结果，不能重新抽取")
+                raise Conflict("已有检查对象登记了检查结果，不能重新抽取")
         prep = prepare(plan, purpose, replacing=supersedes)
         if expected_roster_hash != prep["roster_hash"]:
-            raise InspectionError("候选名单在核对后发生了变化，请刷新页面重新核对名单后再抽取")
+            raise Conflict("候选名单在核对后发生了变化，请刷新页面重新核对名单后再抽取")
         roster_keys = {r[0] for r in prep["rows"]}
         excl = dict(prep["auto"])
         for key, (code, text) in manual.items():
             if key not in roster_keys:
-                raise InspectionError("排除对象不在冻结名单内", 422)
+                raise Invalid("排除对象不在冻结名单内")
             if key in excl:
                 continue
             if code not in EXCLUSION_REASONS:
-                raise InspectionError("请选择排除原因", 422)
+                raise Invalid("请选择排除原因")
             text = (text or "").strip()
             if code == "other" and not text:
-                raise InspectionError("选择“其他原因”排除时须写明具体原因", 422)
+                raise Invalid("选择“其他原因”排除时须写明具体原因")
             excl[key] = (code, EXCLUSION_REASONS[code] + (f"：{text}" if text else ""))
         exclusions_text = drawlib.freeze_exclusions((k, c, t) for k, (c, t) in excl.items())
         eligible = len(roster_keys) - len(excl)
         if count < 1:
-            raise InspectionError("抽取数量至少为 1", 422)
+            raise Invalid("抽取数量至少为 1")
         if count > eligible:
-            raise InspectionError(f"排除后可抽取的对象只有 {eligible} 个，少于抽取数量 {count}", 422)
+            raise Invalid(f"排除后可抽取的对象只有 {eligible} 个，少于抽取数量 {count}")
         now = clock.now()
         drawn_at_text = now.strftime("%Y-%m-%d %H:%M:%S")
         c = drawlib.compute(prep["roster_text"], exclusions_text, witness_number, drawn_at_text, count)
@@ -219,12 +219,12 @@ def _tell_inspector(plan, user_id, key):
 
 def assign_inspector(plan, user, actor) -> PlanInspector:
     if "inspector" not in user.roles:
-        raise InspectionError("只能指派具有“明察暗访人员”角色的人员", 422)
+        raise Invalid("只能指派具有“明察暗访人员”角色的人员")
     conflict = [t for t in _target_rows(plan) if t.department_id == user.department_id]
     if conflict:
-        raise InspectionError(f"利益冲突：{user.real_name}所在部门（{user.department.name}）有检查对象，不能担任本次检查人员")
+        raise Conflict(f"利益冲突：{user.real_name}所在部门（{user.department.name}）有检查对象，不能担任本次检查人员")
     if PlanInspector.select().where((PlanInspector.plan == plan.id) & (PlanInspector.user == user.id)).exists():
-        raise InspectionError(f"{user.real_name}已是本次检查人员")
+        raise Conflict(f"{user.real_name}已是本次检查人员")
     with db.atomic():
         pi = PlanInspector.create(plan=plan.id, user=user.id, assigned_by=actor, created_at=clock.now())
         audit.record("inspection_assign", "inspection_plan", plan.id, actor=actor,
@@ -237,17 +237,17 @@ def add_target(plan, department, actor, reason: str, user=None) -> InspectionTar
     """A non-random target (flagged by the data). The own-department conflict still applies."""
     reason = (reason or "").strip()
     if not reason:
-        raise InspectionError("请说明列为检查对象的依据", 422)
+        raise Invalid("请说明列为检查对象的依据")
     names = [pi.user.real_name for pi in _inspector_rows(plan) if pi.user.department_id == department.id]
     if names:
-        raise InspectionError(f"利益冲突：检查人员{'、'.join(names)}所在部门不能列为其检查对象")
+        raise Conflict(f"利益冲突：检查人员{'、'.join(names)}所在部门不能列为其检查对象")
     kind = "person" if user is not None else "department"
     q = InspectionTarget.select().where((InspectionTarget.plan == plan.id) & (InspectionTarget.kind == kind)
                                         & (InspectionTarget.department == department.id))
     if user is not None:
         q = q.where(InspectionTarget.user == user.id)
     if q.exists():
-        raise InspectionError("该对象已在本次检查名单中")
+        raise Conflict("该对象已在本次检查名单中")
     with db.atomic():
         t = InspectionTarget.create(plan=plan.id, kind=kind, user=user, department=department,
                                     is_random=False, reason=reason[:200], added_by=actor,

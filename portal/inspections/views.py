@@ -5,6 +5,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 
 from .. import audit, clock, uploads
+from ..errors import PortalError, deny
 from ..models import Campaign, Department, RoleAssignment, User
 from ..models.inspection import (EXCLUSION_REASONS, Draw, Finding, FindingFile, InspectionPlan,
                                  InspectionTarget, PlanInspector)
@@ -41,7 +42,7 @@ def get_plan_for(user, plan_id) -> InspectionPlan:
 @login_required
 def index():
     if not (current_user.roles & {"discipline", "inspector", "chief"}):
-        abort(403)
+        raise deny("inspection")
     plans = list(service.plans_for(current_user))
     ids = [p.id for p in plans]
     stats = {pid: {"targets": 0, "checked": 0, "problems": 0} for pid in ids}
@@ -147,9 +148,9 @@ def assign(plan_id):
         abort(404)
     try:
         service.assign_inspector(p, user, current_user._get_current_object())
-    except service.InspectionError as e:
+    except PortalError as e:
         flash(e.message, "error")
-        return render_template("inspections/plan.html", **_plan_context(p)), e.status_code
+        return render_template("inspections/plan.html", **_plan_context(p)), e.status
     flash(f"已指派{user.real_name}为检查人员，并已通知本人。", "success")
     return redirect(url_for("inspections.plan", plan_id=p.id))
 
@@ -170,9 +171,9 @@ def add_target(plan_id):
         abort(404)
     try:
         service.add_target(p, dept, current_user._get_current_object(), form.reason.data)
-    except service.InspectionError as e:
+    except PortalError as e:
         flash(e.message, "error")
-        return render_template("inspections/plan.html", **_plan_context(p)), e.status_code
+        return render_template("inspections/plan.html", **_plan_context(p)), e.status
     flash(f"已将{dept.name}列为检查对象（非随机）。", "success")
     return redirect(url_for("inspections.plan", plan_id=p.id))
 
@@ -204,9 +205,9 @@ def draw(plan_id, purpose):
                             witnesses=request.form.get("witnesses", ""), manual=manual, count=ctx["count"],
                             expected_roster_hash=request.form.get("roster_hash", ""),
                             supersedes=current if redraw else None, reason=request.form.get("reason", ""))
-    except service.InspectionError as e:
+    except PortalError as e:
         ctx["error"] = e.message
-        return render_template("inspections/draw.html", **ctx), e.status_code
+        return render_template("inspections/draw.html", **ctx), e.status
     flash("抽取完成，结果已固定。可将核验链接交见证人复核。", "success")
     return redirect(url_for("inspections.draw_record", public_id=d.public_id))
 
@@ -284,9 +285,9 @@ def finding(target_id):
         except uploads.UploadError as e:
             flash(str(e), "error")
             status = 422
-        except service.InspectionError as e:
+        except PortalError as e:
             flash(e.message, "error")
-            status = e.status_code
+            status = e.status
         else:
             flash("检查结果已登记" + ("，问题已列入整改台账。" if form.outcome.data == "problem" else "。"), "success")
             return redirect(url_for("inspections.plan", plan_id=p.id) + f"#target-{t.id}")

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from portal.errors import PortalError
 from portal.extensions import db
 from portal.inspections import draw as drawlib
 from portal.inspections import service
@@ -91,7 +92,7 @@ def test_inspector_never_draws_own_department(ctx, travel):
     assert b["depts"][0].id not in drawn_depts
     assert {row[0] for row in d.exclusion_rows()} == own
     # and the other way round: an inspector from a drawn department cannot be assigned now
-    with pytest.raises(service.InspectionError, match="利益冲突"):
+    with pytest.raises(PortalError, match="利益冲突"):
         service.assign_inspector(p, make_user("inspC", b["depts"][1], roles=("inspector",)), b["discipline"])
 
 
@@ -116,7 +117,7 @@ def test_department_plan_and_inspector_draw_exclusions(ctx, travel):
             assert prep["auto"][key][0] == "conflict"
     assert prep["auto"][f"d:{b['depts'][2].id}"][1] == "已列为本次检查对象"
     # a department of an inspector cannot be added by hand either
-    with pytest.raises(service.InspectionError, match="利益冲突"):
+    with pytest.raises(PortalError, match="利益冲突"):
         service.add_target(p, b["insp_a"].department, b["discipline"], "数据提示")
 
 
@@ -130,7 +131,7 @@ def test_checked_this_cycle_and_manual_exclusions(ctx, travel):
     for key in d1.result_keys():
         assert prep["auto"][key] == ("checked", "本轮（2026-11）已被抽查")
     someone = next(r[0] for r in prep["rows"] if r[0] not in prep["auto"])
-    with pytest.raises(service.InspectionError, match="写明具体原因"):
+    with pytest.raises(PortalError, match="写明具体原因"):
         draw(p2, b["discipline"], manual={someone: ("other", "")})
     d2 = draw(p2, b["discipline"], manual={someone: ("leave", "病假至11月30日")})
     assert [someone, "leave", "请假、出差或外出学习：病假至11月30日"] in d2.exclusion_rows()
@@ -143,10 +144,10 @@ def test_witness_number_and_roster_change_are_checked(ctx, travel):
     b = bureau()
     p = plan(b["discipline"])
     prep = service.prepare(p, "targets")
-    with pytest.raises(service.InspectionError, match="见证数字"):
+    with pytest.raises(PortalError, match="见证数字"):
         service.do_draw(p, "targets", b["discipline"], "abc", "见证人", {}, 5, prep["roster_hash"])
     make_user("latecomer", b["depts"][1])  # the roster changes after it was shown to the witness
-    with pytest.raises(service.InspectionError, match="名单.*变化"):
+    with pytest.raises(PortalError, match="名单.*变化"):
         service.do_draw(p, "targets", b["discipline"], "123456", "见证人", {}, 5, prep["roster_hash"])
     assert Draw.select().count() == 0
 
@@ -163,9 +164,9 @@ def test_draw_is_immutable_and_redraw_keeps_the_old_one(ctx, travel):
         Draw.update(witness_number="9999").execute()
     with pytest.raises(PermissionError):
         d.delete_instance()
-    with pytest.raises(service.InspectionError, match="重新抽取"):
+    with pytest.raises(PortalError, match="重新抽取"):
         draw(p, b["discipline"], witness="4321")
-    with pytest.raises(service.InspectionError, match="理由"):
+    with pytest.raises(PortalError, match="理由"):
         draw(p, b["discipline"], witness="4321", supersedes=d)
     travel(dt.datetime(2026, 11, 20, 9, 5))
     d2 = draw(p, b["discipline"], witness="4321", supersedes=d, reason="见证人未到场，重新组织抽取")
@@ -176,7 +177,7 @@ def test_draw_is_immutable_and_redraw_keeps_the_old_one(ctx, travel):
     targets = [f"u:{t.user_id}" for t in InspectionTarget.select().where(InspectionTarget.plan == p.id)
                .order_by(InspectionTarget.rank)]
     assert targets == d2.result_keys()
-    with pytest.raises(service.InspectionError, match="当前有效"):
+    with pytest.raises(PortalError, match="当前有效"):
         draw(p, b["discipline"], witness="11111", supersedes=d, reason="x")
 
 
@@ -189,7 +190,7 @@ def test_no_redraw_after_findings(ctx, travel):
     t = InspectionTarget.select().where(InspectionTarget.draw == d.id).first()
     service.record_finding(t, b["insp_b"], "clean", None, "", dt.datetime(2026, 11, 20, 9, 10), "", "general",
                            None, [])
-    with pytest.raises(service.InspectionError, match="已有检查对象登记"):
+    with pytest.raises(PortalError, match="已有检查对象登记"):
         draw(p, b["discipline"], supersedes=d, reason="想换人")
 
 
@@ -257,7 +258,7 @@ def test_concurrent_draws_make_one_record(app, ctx, travel):
             try:
                 service.do_draw(p, "targets", b["discipline"], witness, "见证人", {}, 5, prep["roster_hash"])
                 outcomes.append("ok")
-            except service.InspectionError as e:
+            except PortalError as e:
                 outcomes.append(e.message)
             finally:
                 db.close()
