@@ -20,6 +20,7 @@ import threading
 from flask import current_app
 
 from .. import audit, clock
+from ..errors import Conflict, Invalid, NotFound, PortalError, Refused
 from ..extensions import db
 from ..models import Campaign, Department, PrintJob, User
 from ..permissions import scope_expr
@@ -27,13 +28,6 @@ from . import adapters
 
 STALE_AFTER = dt.timedelta(minutes=5)
 _THREADS: list[threading.Thread] = []
-
-
-class BatchError(ValueError):
-    def __init__(self, message, status=422):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def can_batch(user) -> bool:
@@ -87,19 +81,19 @@ def version_doc(version_id: int) -> dict:
 # ---------------------------------------------------------------- lifecycle
 def start(user, department_id: int | None, run=True) -> PrintJob:
     if not can_batch(user):
-        raise BatchError("您没有批量打印的权限", 403)
+        raise Refused("您没有批量打印的权限")
     allowed = allowed_departments(user)
     if allowed is not None:
         if department_id is None or department_id not in allowed:
             audit.record("access_denied", "print_job", department_id or "", outcome="denied",
                          detail="batch print outside own department")
-            raise BatchError("只能批量打印本部门的对照检查材料", 404)
+            raise NotFound("只能批量打印本部门的对照检查材料")
     if department_id is not None and Department.get_or_none(Department.id == department_id) is None:
-        raise BatchError("部门不存在", 404)
+        raise NotFound("部门不存在")
     expire_jobs()
     total = versions_query(department_id, user).count()
     if total == 0:
-        raise BatchError("该范围内还没有已提交的个人对照检查材料")
+        raise Invalid("该范围内还没有已提交的个人对照检查材料")
     job = PrintJob.create(requested_by=user.id, department=department_id, status="queued", total=total)
     audit.record("print_batch_start", "print_job", job.id, actor=user,
                  detail={"department": department_id, "total": total})
@@ -165,7 +159,7 @@ def run(job_id: int, on_person=None) -> PrintJob:
                 return _finish(job_id, "cancelled")
             name, pdf, error = result
             if error:
-                raise BatchError(f"{name}的材料中：{error}")
+                raise Invalid(f"{name}的材料中：{error}")
             writer.append(PdfReader(io.BytesIO(pdf)))
             PrintJob.update(done=i, heartbeat_at=clock.now()).where(PrintJob.id == job_id).execute()
             if on_person:
@@ -190,9 +184,9 @@ def run(job_id: int, on_person=None) -> PrintJob:
                      detail={"persons": len(ids), "pages": len(writer.pages), "sha256": sha})
         return PrintJob.get_by_id(job_id)
     except Exception as e:  # noqa: BLE001
-        msg = e.message if isinstance(e, BatchError) else "生成失败，请稍后重试或联系系统管理员。"
+        msg = e.message if isinstance(e, PortalError) else "生成失败，请稍后重试或联系系统管理员。"
         _finish(job_id, "failed", error=msg)
-        if not isinstance(e, BatchError):
+        if not isinstance(e, PortalError):
             raise
         return PrintJob.get_by_id(job_id)
     finally:
@@ -254,7 +248,7 @@ def _finish(job_id, status, error=""):
 
 def cancel(user, job: PrintJob) -> PrintJob:
     if job.finished:
-        raise BatchError("该任务已结束，无法取消", 409)
+        raise Conflict("该任务已结束，无法取消")
     # a queued job is cancelled at once; a running one stops before the next person
     PrintJob.update(cancel_requested=True).where(PrintJob.id == job.id).execute()
     (PrintJob.update(status="cancelled", finished_at=clock.now())
@@ -292,17 +286,17 @@ def expire_jobs():
 def result_bytes(job: PrintJob) -> bytes:
     job = refresh(job)
     if job.status == "expired":
-        raise BatchError("该批量打印文件已过期并被清除，请重新发起。", 410)
+        raise PortalError("该批量打印文件已过期并被清除，请重新发起。", status=410)
     if job.status != "done" or not job.result_path:
-        raise BatchError("文件尚未生成完成", 409)
+        raise Conflict("文件尚未生成完成")
     path = os.path.join(jobs_dir(), os.path.basename(job.result_path))
     try:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError:
-        raise BatchError("文件已不存在，请重新发起。", 410)
+        raise PortalError("文件已不存在，请重新发起。", status=410)
     if hashlib.sha256(data).hexdigest() != job.result_sha256:
-        raise BatchError("文件校验失败，请重新发起。", 500)
+        raise PortalError("文件校验失败，请重新发起。", status=500)
     return data
 
 

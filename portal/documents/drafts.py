@@ -4,6 +4,7 @@ import json
 import re
 
 from .. import audit, clock
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Document, DocumentProblem, Problem
 from ..models.document import DEFAULT_PREFIX, KIND_LABELS
@@ -63,10 +64,10 @@ def update_draft(doc_id: int, actor, data: dict, problem_ids=None) -> Document:
              .where((Document.id == doc_id) & (Document.status == "draft")).execute())
         if not n:
             if Document.select().where(Document.id == doc_id).exists():
-                audit.record("document_refused", "document", doc_id, outcome="denied", actor=actor,
-                             detail="edit of an issued document")
+                audit.record_apart("document_refused", "document", doc_id, outcome="denied", actor=actor,
+                                   detail="edit of an issued document")
                 raise DocumentLocked()
-            raise DocumentError("公文不存在", 404)
+            raise NotFound("公文不存在")
         doc = Document.get_by_id(doc_id)
         if problem_ids is not None:
             set_problems(doc, problem_ids)
@@ -77,7 +78,7 @@ def delete_draft(doc_id: int, actor):
     with db.atomic():
         doc = Document.get_or_none(Document.id == doc_id)
         if doc is None:
-            raise DocumentError("公文不存在", 404)
+            raise NotFound("公文不存在")
         if doc.status != "draft":
             raise DocumentLocked("已印发的公文不能删除。")
         DocumentProblem.delete().where(DocumentProblem.document == doc).execute()

@@ -1,17 +1,16 @@
-"""Refused document operations (the message is shown to the user)."""
+"""The register's two specific errors; the shared ones are in portal/errors.py."""
+from ..errors import Conflict, Invalid
 
 
-
-
-class DocumentError(ValueError):
-    """A refused operation; `message` is shown to the user; `status` is the HTTP status."""
+class DocumentError(Invalid):
+    """A document's content the register refuses (422 unless `status` says otherwise)."""
 
     def __init__(self, message, status=422):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+        super().__init__(message, status=status)
 
 
-class DocumentLocked(DocumentError):
+class DocumentLocked(Conflict):
+    """An issued document is never changed (409)."""
+
     def __init__(self, message="公文已印发，不能修改。如需更正，请“更正重发”生成新的公文。"):
-        super().__init__(message, 409)
+        super().__init__(message)

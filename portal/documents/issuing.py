@@ -15,6 +15,7 @@ from flask import current_app
 
 from .. import audit, clock
 from ..db import is_postgres
+from ..errors import Conflict, NotFound, PortalError
 from ..extensions import db
 from ..models import Document, DocumentNumberCounter, DocumentProblem
 from . import adapters
@@ -89,7 +90,7 @@ def issue(doc_id: int, actor) -> Document:
     from .render import MissingGlyph, render_pdf
     doc = Document.get_or_none(Document.id == doc_id)
     if doc is None:
-        raise DocumentError("公文不存在", 404)
+        raise NotFound("公文不存在")
     if doc.status != "draft":
         raise DocumentLocked("该公文已印发，不能重复印发。")
     errs = issue_problems(doc)
@@ -97,8 +98,8 @@ def issue(doc_id: int, actor) -> Document:
         raise DocumentError("；".join(errs))
     missing = missing_glyphs(doc)
     if missing:
-        audit.record("document_refused", "document", doc.id, outcome="denied", actor=actor,
-                     detail={"missing_glyphs": "".join(missing)})
+        audit.record_apart("document_refused", "document", doc.id, outcome="denied", actor=actor,
+                           detail={"missing_glyphs": "".join(missing)})
         raise DocumentError(glyph_message(missing))
     date = doc.doc_date or clock.today()
     year = date.year
@@ -162,15 +163,15 @@ def stored_pdf(doc: Document) -> bytes:
     """The issued PDF exactly as stored; refuses (and audits) when the bytes no longer match the hash."""
     from .. import uploads
     if doc.status != "issued" or not doc.pdf_key:
-        raise DocumentError("该公文尚未印发", 409)
+        raise Conflict("该公文尚未印发")
     try:
         data = uploads.load(doc.pdf_key)
     except (OSError, uploads.UploadError):
         audit.record("document_integrity", "document", doc.id, outcome="error", detail="file missing")
-        raise DocumentError("公文文件缺失，请联系系统管理员。", 500)
+        raise PortalError("公文文件缺失，请联系系统管理员。", status=500)
     if hashlib.sha256(data).hexdigest() != doc.pdf_sha256:
         audit.record("document_integrity", "document", doc.id, outcome="error", detail="hash mismatch")
-        raise DocumentError("公文文件校验失败（内容与印发时的哈希值不符），已记录，请联系系统管理员。", 500)
+        raise PortalError("公文文件校验失败（内容与印发时的哈希值不符），已记录，请联系系统管理员。", status=500)
     return data
 
 
@@ -209,11 +210,11 @@ def correct(doc_id: int, actor) -> Document:
     """A correction: a new draft copying the issued document, which it will supersede when issued."""
     old = Document.get_or_none(Document.id == doc_id)
     if old is None:
-        raise DocumentError("公文不存在", 404)
+        raise NotFound("公文不存在")
     if old.status != "issued":
-        raise DocumentError("只有已印发的公文才能更正；草稿可直接修改。", 409)
+        raise Conflict("只有已印发的公文才能更正；草稿可直接修改。")
     if old.superseded_by_id:
-        raise DocumentError("该公文已被更正，请在最新的更正文上操作。", 409)
+        raise Conflict("该公文已被更正，请在最新的更正文上操作。")
     pending = Document.get_or_none((Document.supersedes == old.id) & (Document.status == "draft"))
     if pending is not None:
         return pending

@@ -1,5 +1,4 @@
 """The document register (/documents/): list, editor with live preview, issue, PDF, corrections."""
-import json
 import os
 
 from flask import abort, make_response, redirect, render_template, request, send_file, url_for
@@ -7,7 +6,8 @@ from flask_login import current_user, login_required
 from peewee import JOIN, Value
 
 from .. import audit, uploads
-from ..htmx import hx_redirect, is_htmx, render
+from ..errors import PortalError
+from ..htmx import hx_redirect, is_htmx, redirect_to, render, toast
 from ..models import Department, Document, DocumentProblem, Problem, User
 from ..models.document import DEFAULT_PREFIX, KIND_LABELS
 from ..nav import home_panel, problem_panel, register_nav
@@ -152,7 +152,7 @@ def _save(doc):
     try:
         doc = service.update_draft(doc.id, current_user._get_current_object(), data,
                                    request.form.getlist("problem_ids"))
-    except service.DocumentError as e:
+    except PortalError as e:
         return doc, form, _error(e.message, e.status)
     return doc, form, None
 
@@ -171,8 +171,7 @@ def save(doc_id):
                                problems_for_issue=[]), 422
     if not is_htmx() or doc.kind != old_kind:
         # a new kind shows other fields: reload the editor
-        return hx_redirect(url_for("documents.edit", doc_id=doc.id)) if is_htmx() else \
-            redirect(url_for("documents.edit", doc_id=doc.id))
+        return redirect_to(url_for("documents.edit", doc_id=doc.id), 302)
     return render_template("documents/ui/_status.html", doc=doc, form=form, saved=True,
                            glyphs=service.missing_glyphs(doc), problems_for_issue=service.issue_problems(doc),
                            oob_preview=True)
@@ -194,14 +193,11 @@ def issue(doc_id):
             return _error("请先按提示修改标出的内容，再印发。")
     try:
         doc = service.issue(doc.id, current_user._get_current_object())
-    except service.DocumentError as e:
+    except PortalError as e:
         return _error(e.message, e.status if e.status in (409, 422) else 422)
     url = url_for("documents.edit", doc_id=doc.id)
     if is_htmx():
-        resp = hx_redirect(url)
-        resp.headers["HX-Trigger"] = json.dumps({"toast": {"text": f"已印发：{doc.number or doc.title}",
-                                                          "kind": "success"}})  # ASCII: \u escapes
-        return resp
+        return toast(hx_redirect(url), f"已印发：{doc.number or doc.title}")
     return redirect(url)
 
 
@@ -212,10 +208,9 @@ def correct(doc_id):
     doc = get_document_for(current_user, doc_id)
     try:
         new_doc = service.correct(doc.id, current_user._get_current_object())
-    except service.DocumentError as e:
+    except PortalError as e:
         return _error(e.message, e.status)
-    url = url_for("documents.edit", doc_id=new_doc.id)
-    return hx_redirect(url) if is_htmx() else redirect(url)
+    return redirect_to(url_for("documents.edit", doc_id=new_doc.id), 302)
 
 
 @bp.route("/<int:doc_id>/delete", methods=["POST"])
@@ -225,10 +220,9 @@ def delete(doc_id):
     doc = get_document_for(current_user, doc_id)
     try:
         service.delete_draft(doc.id, current_user._get_current_object())
-    except service.DocumentError as e:
+    except PortalError as e:
         return _error(e.message, e.status)
-    url = url_for("documents.index")
-    return hx_redirect(url) if is_htmx() else redirect(url)
+    return redirect_to(url_for("documents.index"), 302)
 
 
 @bp.route("/<int:doc_id>/preview")
@@ -269,17 +263,14 @@ def font(role):
 def pdf(doc_id):
     _require_writer()
     doc = get_document_for(current_user, doc_id)
-    try:
-        if doc.is_draft:
-            data = service.draft_pdf(doc)
-            audit.record("document_print_draft", "document", doc.id)
-            name = f"草稿-{doc.title or doc.kind_label}.pdf"
-        else:
-            data = service.stored_pdf(doc)
-            audit.record("document_download", "document", doc.id, detail={"number": doc.number})
-            name = f"{doc.number or ''}{doc.title}.pdf"
-    except service.DocumentError as e:
-        abort(e.status if e.status >= 400 else 422, e.message)
+    if doc.is_draft:  # a refusal (missing glyph, missing or altered file) goes to the error handler
+        data = service.draft_pdf(doc)
+        audit.record("document_print_draft", "document", doc.id)
+        name = f"草稿-{doc.title or doc.kind_label}.pdf"
+    else:
+        data = service.stored_pdf(doc)
+        audit.record("document_download", "document", doc.id, detail={"number": doc.number})
+        name = f"{doc.number or ''}{doc.title}.pdf"
     return uploads.download(data, name.replace("/", "／")[:120], "pdf")
 
 

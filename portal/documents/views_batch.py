@@ -5,7 +5,8 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import audit, uploads
-from ..htmx import hx_redirect, is_htmx, render
+from ..errors import PortalError
+from ..htmx import is_htmx, redirect_to, render
 from ..models import Department, PrintJob, SealImage, User
 from ..nav import home_panel, register_nav
 from ..permissions import can, scope_expr
@@ -48,13 +49,12 @@ def batch_index():
         dept = int(form.department.data) if (form.department.data or "").isdigit() else None
         try:
             job = batch.start(current_user._get_current_object(), dept)
-        except batch.BatchError as e:
-            message, status = e.message, (422 if e.status == 422 else e.status)
-            if status in (403, 404):
-                abort(status)
+        except PortalError as e:
+            if e.status in (403, 404):
+                abort(e.status)
+            message, status = e.message, e.status
         else:
-            url = url_for("documents.batch_job", job_id=job.id)
-            return hx_redirect(url) if is_htmx() else redirect(url)
+            return redirect_to(url_for("documents.batch_job", job_id=job.id), 302)
     elif request.method == "POST":
         message, status = "请选择范围", 422
     batch.expire_jobs()
@@ -85,7 +85,7 @@ def batch_cancel(job_id):
     job = _get_job(job_id)
     try:
         job = batch.cancel(current_user._get_current_object(), job)
-    except batch.BatchError as e:
+    except PortalError as e:
         return render_template("documents/ui/_job.html", job=job, scope_label=batch.scope_label,
                                message=e.message), e.status
     if is_htmx():
@@ -97,10 +97,7 @@ def batch_cancel(job_id):
 @login_required
 def batch_download(job_id):
     job = _get_job(job_id)
-    try:
-        data = batch.result_bytes(job)
-    except batch.BatchError as e:
-        abort(e.status, e.message)
+    data = batch.result_bytes(job)  # expired, unfinished or altered: the error handler answers
     audit.record("print_batch_download", "print_job", job.id, detail={"sha256": job.result_sha256})
     return uploads.download(data, f"个人对照检查材料-{batch.scope_label(job)}-{job.id}.pdf", "pdf")
 
@@ -145,7 +142,7 @@ def seal():
             data = f.read(service.SEAL_MAX_BYTES + 1)
             try:
                 service.save_seal(data, current_user._get_current_object())
-            except service.DocumentError as e:
+            except PortalError as e:
                 audit.record("seal_upload", "seal", "", outcome="refused", detail=e.message)
                 message, status = e.message, 422
             else:
