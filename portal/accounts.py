@@ -12,8 +12,8 @@ def set_roles(user: User, roles, actor=None) -> None:
     try:
         check_role_set(roles)
     except RoleConflict as e:
-        audit.record("role_refused", "user", user.id, outcome="refused", actor=actor,
-                     detail={"roles": sorted(roles), "reason": str(e)})
+        audit.record_apart("role_refused", "user", user.id, outcome="refused", actor=actor,
+                           detail={"roles": sorted(roles), "reason": str(e)})
         raise
     with db.atomic():
         current = set(user.roles)

@@ -9,6 +9,8 @@ import operator
 
 from peewee import Expression, Value
 
+from .errors import Invalid
+
 ROLES = {
     "staff": "干部职工",
     "dept_head": "科室（单位）负责人",
@@ -27,8 +29,8 @@ BUSINESS_ROLES = frozenset(ROLES) - ADMIN_ROLES
 ALL_SEEING = frozenset({"discipline", "chief"})
 
 
-class RoleConflict(ValueError):
-    pass
+class RoleConflict(Invalid):
+    """A role set that breaks 三员分立 (shown at the form, 422)."""
 
 
 def check_role_set(roles) -> None:

@@ -5,6 +5,7 @@ import re
 from peewee import JOIN, IntegrityError, fn
 
 from .. import accounts, audit, clock
+from ..errors import Conflict
 from ..extensions import db
 from ..models import Department, LeaderCharge, RoleAssignment, User
 from ..models.org import new_session_token
@@ -23,7 +24,7 @@ audit.ACTION_LABELS.setdefault("department_activate", "启用部门")
 audit.ACTION_LABELS.setdefault("user_unlock", "解除锁定")
 
 
-class AdminError(ValueError):
+class AdminError(Conflict):
     """A refused administration action; str(e) is the Chinese message."""
 
 
@@ -216,8 +217,8 @@ def create_account(actor, username, real_name, department, roles, charges=(), **
     try:
         check_role_set(roles)
     except RoleConflict as e:
-        audit.record("role_refused", "user", username, outcome="refused", actor=actor,
-                     detail={"roles": sorted(roles), "reason": str(e)})
+        audit.record_apart("role_refused", "user", username, outcome="refused", actor=actor,
+                           detail={"roles": sorted(roles), "reason": str(e)})
         raise
     password = generate_password()
     with db.atomic():
@@ -270,8 +271,8 @@ SEPARATION_MESSAGE = ("三员分立：系统管理员不能{what}安全管理员
 def _guard_separation(actor, user, what: str):
     """The sysadmin must not be able to take over the other two admins' accounts."""
     if user.id != actor.id and user.roles & OTHER_ADMINS:
-        audit.record("role_refused", "user", user.id, outcome="refused", actor=actor,
-                     detail={"action": what})
+        audit.record_apart("role_refused", "user", user.id, outcome="refused", actor=actor,
+                           detail={"action": what})
         raise AdminError(SEPARATION_MESSAGE.format(what=what))
 
 

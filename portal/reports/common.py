@@ -19,14 +19,6 @@ DEFAULT_ORGAN = "××市机关事务管理局"
 ACTION_LABELS = {"circular": "通报", "reminder": "提醒", "talk": "约谈"}
 
 
-class ReportError(Exception):
-    """Refused generation; `message` is shown to the user (Chinese)."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
 # ---------------------------------------------------------------- periods
 def week_of(d: dt.date):
     start = d - dt.timedelta(days=d.weekday())

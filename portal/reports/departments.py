@@ -3,9 +3,9 @@
 import datetime as dt
 
 from .. import audit, clock
+from ..errors import Invalid
 from ..models import Campaign, Department, User
 from ..models.report import ReportingPeriod
-from .common import ReportError
 
 
 # ---------------------------------------------------------------- departments' own reports
@@ -88,11 +88,11 @@ def period_choices():
 
 def create_period(actor, code, name, start, end, due):
     if start > end:
-        raise ReportError("起始日期不能晚于截止日期。")
+        raise Invalid("起始日期不能晚于截止日期。")
     if due < start:
-        raise ReportError("报送截止日期不能早于周期起始日期。")
+        raise Invalid("报送截止日期不能早于周期起始日期。")
     if ReportingPeriod.select().where(ReportingPeriod.code == code).exists():
-        raise ReportError(f"报送周期“{code}”已存在。")
+        raise Invalid(f"报送周期“{code}”已存在。")
     c = Campaign.active()
     p = ReportingPeriod.create(campaign=c, code=code, name=name, start_date=start, end_date=end,
                                due_date=due, created_by=actor, created_at=clock.now())

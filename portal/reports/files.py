@@ -12,10 +12,11 @@ import zipfile
 from flask import current_app
 
 from .. import audit, clock
+from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import SOURCES
 from ..models.report import RECIPIENTS, REPORT_KINDS, Report, ReportFile
-from .common import ReportError, organ_name, period_label
+from .common import organ_name, period_label
 from .numbers import doc_for, period_problems, period_stats
 
 
@@ -66,17 +67,17 @@ def _plain_xlsx(problems_q, title):
 
 def generate(actor, kind, start, end, narrative, signer, number="", title="", signature="", date=None):
     """Build and keep a report: three PDFs (one per recipient), the period's ledger, a zip per recipient.
-    Returns the Report. Raises ReportError with a Chinese message."""
+    Returns the Report. Raises Invalid with a Chinese message."""
     from ..documents.render import MissingGlyph, render_pdf
     if kind not in REPORT_KINDS:
-        raise ReportError("报告类型无效。")
+        raise Invalid("报告类型无效。")
     if start > end:
-        raise ReportError("起始日期不能晚于截止日期。")
+        raise Invalid("起始日期不能晚于截止日期。")
     if (end - start).days > 366:
-        raise ReportError("报告时段不能超过一年。")
+        raise Invalid("报告时段不能超过一年。")
     today = clock.today()
     if start > today:
-        raise ReportError("报告时段尚未开始。")
+        raise Invalid("报告时段尚未开始。")
     label = period_label(kind, start, end)
     organ = organ_name()
     title = (title or "").strip() or f"关于{label}“六治六提”干部队伍作风纪律整顿工作开展情况的报告"
@@ -89,7 +90,7 @@ def generate(actor, kind, start, end, narrative, signer, number="", title="", si
         for code, name in RECIPIENTS:
             pdfs[code] = render_pdf("report", doc_for(fields, stats, name))
     except MissingGlyph as e:
-        raise ReportError(str(e))
+        raise Invalid(str(e))
     plist = period_problems(start, end)
     count = plist.count()
     xlsx = _ledger_xlsx(plist, f"{label}“六治六提”问题整改台账")
@@ -129,8 +130,8 @@ def generate(actor, kind, start, end, narrative, signer, number="", title="", si
     return report
 
 
-class Tampered(Exception):
-    pass
+class Tampered(Conflict):
+    """A stored report file is missing or differs from its recorded SHA-256 (409, audited)."""
 
 
 def read_file(rf: ReportFile) -> bytes:

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import audit, clock, uploads
+from ..errors import Invalid
 from ..htmx import render
 from ..models.report import FILE_KINDS, RECIPIENTS, REPORT_KINDS, Report, ReportFile, ReportingPeriod
 from ..nav import home_panel, register_nav
@@ -67,7 +68,7 @@ def new():
             report = service.generate(current_user, form.kind.data, start, end, form.narrative.data,
                                       form.signer.data, number=form.number.data, title=form.title.data,
                                       signature=form.signature.data)
-        except service.ReportError as e:
+        except Invalid as e:
             error = e.message
         else:
             flash(f"已生成报告并归档：{report.title}", "success")
@@ -163,7 +164,7 @@ def departments():
             try:
                 p = service.create_period(current_user, form.code.data.strip(), form.name.data.strip(),
                                           form.start.data, form.end.data, form.due.data)
-            except service.ReportError as e:
+            except Invalid as e:
                 error, status = e.message, 422
             else:
                 flash(f"已设定报送周期：{p.name}，报送截止 {p.due_date:%Y-%m-%d}。", "success")
