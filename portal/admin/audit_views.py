@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from .. import audit, clock, htmx
 from ..models import AuditRecord, User
+from ..paging import paginate
 from ..permissions import scope_users
 from . import bp, service
-from .common import paginate, require, toast
+from .common import require
 from .forms import OUTCOMES, AuditFilterForm, EmptyForm
 
 OBJECT_TYPES = {"user": "用户", "department": "部门", "roster": "花名册", "page": "页面", "problem": "问题",
@@ -81,7 +82,8 @@ def audit_log():
     for name in ("start", "end"):
         if getattr(form, name).errors:
             getattr(form, name).data = None
-    records, page, pages, total = paginate(audit_query(form), request.args.get("page"))
+    p = paginate(audit_query(form), request.args.get("page"))
+    records, page, pages, total = p.rows, p.page, p.pages, p.total
     names = {}
     ids = {r.actor_id for r in records if r.actor_id}
     if ids:
@@ -169,4 +171,4 @@ def unlock(user_id):
     if not htmx.is_htmx():
         flash(text, "success")
         return redirect(url_for("admin.security"))
-    return toast(current_app.response_class(""), text)
+    return htmx.toast(current_app.response_class(""), text)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from .. import clock, htmx
 from . import bp
 from . import roster as rosterlib
-from .common import require, toast
+from .common import require
 from .forms import RosterUploadForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,5 +67,5 @@ def roster_import():
         ctx["download_name"] = f"初始密码-{clock.now().strftime('%Y%m%d-%H%M')}.xlsx"
     resp = htmx.render("admin/roster.html", "admin/_import_result.html", status=status, **ctx)
     if result is not None and result.ok:
-        toast(resp, f"已导入 {len(result.created)} 人")
+        htmx.toast(resp, f"已导入 {len(result.created)} 人")
     return resp

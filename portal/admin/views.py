@@ -4,9 +4,10 @@ from flask_login import current_user
 
 from .. import clock, htmx
 from ..models import Department, User
+from ..paging import paginate
 from ..permissions import ADMIN_ROLES, ROLES, RoleConflict, scope_users
 from . import bp, service
-from .common import paginate, require, toast
+from .common import require
 from .forms import DepartmentForm, EmptyForm, UserFilterForm, UserForm
 
 MANAGE = "admin.manage"
@@ -46,7 +47,8 @@ def index():
     form.fill(service.departments_for_select(active_only=False))
     query = service.user_query(current_user, q=form.q.data, department=_int(form.department.data),
                                role=form.role.data or "", active=form.active.data or "")
-    users, page, pages, total = paginate(query, request.args.get("page"))
+    p = paginate(query, request.args.get("page"))
+    users, page, pages, total = p.rows, p.page, p.pages, p.total
     service.attach_roles(users)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return htmx.render("admin/users.html", "admin/_user_results.html", form=form, users=users, pg=page,
@@ -127,7 +129,7 @@ def user_new():
                 service.attach_roles([user])
                 resp = htmx.render("admin/password_once.html", "admin/_user_created.html", person=user,
                                    password=password, created=True)
-                return toast(resp, f"已创建用户 {user.real_name}", event="users-changed")
+                return htmx.toast(htmx.trigger(resp, "users-changed"), f"已创建用户 {user.real_name}")
         status = 422
     return htmx.render("admin/user_form.html", "admin/_user_create.html", status=status, form=form,
                        conflict=conflict, **_ctx_common())
@@ -160,7 +162,7 @@ def user_edit(user_id):
                     flash(f"已保存 {updated.real_name} 的信息。", "success")
                     return redirect(url_for("admin.index"))
                 resp = htmx.render("admin/_user_row.html", u=updated, action_form=EmptyForm())
-                return toast(resp, f"已保存 {updated.real_name} 的信息")
+                return htmx.toast(resp, f"已保存 {updated.real_name} 的信息")
         status = 422
     return htmx.render("admin/user_form.html", "admin/_user_edit.html", status=status, form=form, u=user,
                        conflict=conflict, **_ctx_common())
@@ -172,7 +174,7 @@ def _row_or_page(user, message, kind="success", status=200):
         return redirect(url_for("admin.index"))
     resp = htmx.render("admin/_user_row.html", status=status, u=user, action_form=EmptyForm(),
                        row_error=message if status >= 400 else None)
-    return toast(resp, message, kind) if status < 400 else resp
+    return htmx.toast(resp, message, kind) if status < 400 else resp
 
 
 @bp.route("/users/<int:user_id>/disable", methods=["POST"])
@@ -208,7 +210,7 @@ def user_reset_password(user_id):
     user = _user_or_404(user_id)
     resp = htmx.render("admin/password_once.html", "admin/_user_reset.html", person=user, u=user,
                        password=password, created=False, action_form=EmptyForm())
-    return toast(resp, f"已重置 {user.real_name} 的密码")
+    return htmx.toast(resp, f"已重置 {user.real_name} 的密码")
 
 
 # --- departments -------------------------------------------------------------------------------
@@ -242,7 +244,7 @@ def department_new():
             if not htmx.is_htmx():
                 flash(f"已新建部门：{d.name}", "success")
                 return redirect(url_for("admin.departments"))
-            return toast(_dept_panel(), f"已新建部门：{d.name}")
+            return htmx.toast(_dept_panel(), f"已新建部门：{d.name}")
     return _dept_panel(form=form, status=422)
 
 
@@ -281,7 +283,7 @@ def department_edit(dept_id):
                 resp = _dept_panel()
                 resp.headers["HX-Retarget"] = "#dept-area"
                 resp.headers["HX-Reswap"] = "outerHTML"
-                return toast(resp, f"已保存部门：{d.name}")
+                return htmx.toast(resp, f"已保存部门：{d.name}")
         status = 422
     depth = next((r[1] for r in service.department_tree() if r[0].id == d.id), 0)
     return htmx.render("admin/department_edit.html", "admin/_dept_edit.html", status=status, form=form, d=d,
@@ -301,7 +303,7 @@ def _dept_active(dept_id, active):
     if not htmx.is_htmx():
         flash(text, "success")
         return redirect(url_for("admin.departments"))
-    return toast(_dept_panel(), text)
+    return htmx.toast(_dept_panel(), text)
 
 
 @bp.route("/departments/<int:dept_id>/deactivate", methods=["POST"])

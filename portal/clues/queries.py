@@ -1,12 +1,11 @@
 """List queries for the clue ledger, always inside scope_clues(user)."""
-import math
 
-from flask import current_app
 from peewee import JOIN, fn
 
 from .. import clock, workdays
 from ..models import Category, Department, Item, User
 from ..models.tip import Clue, Tip
+from ..paging import paginate
 from .access import scope_clues
 
 SOON_WORKDAYS = 5
@@ -48,13 +47,8 @@ def filtered(user, f: dict):
 
 
 def page_of(user, f: dict):
-    q = filtered(user, f)
-    total = q.count()
-    size = current_app.config.get("PAGE_SIZE", 50)
-    pages = max(1, math.ceil(total / size))
-    page = min(max(1, int(f.get("page") or 1)), pages)
-    rows = list(q.order_by(Clue.overdue_expr().desc(), Clue.id.desc()).paginate(page, size))
-    return rows, total, page, pages
+    pg = paginate(filtered(user, f).order_by(Clue.overdue_expr().desc(), Clue.id.desc()), f.get("page"))
+    return pg.rows, pg.total, pg.page, pg.pages
 
 
 def same_person_counts(user, rows) -> dict:

@@ -1,7 +1,5 @@
 """The clue ledger pages: the list with bookmarkable filters, recording an offline tip, the clue page,
 and clues reserved for the higher body. State-changing actions live in actions.py."""
-from urllib.parse import urlencode
-
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
@@ -41,7 +39,7 @@ def index():
     base = {k: v for k, v in f.items() if k != "page"}
 
     def url_for_page(n):
-        return url_for("clues.index") + "?" + urlencode(base | {"page": n})
+        return url_for("clues.index", **(base | {"page": n}))
     ctx = dict(form=form, rows=rows, total=total, page_no=page, pages=pages, same=same, url_for_page=url_for_page,
                counts=queries.counts(current_user), statuses=CLUE_STATUSES, filters=f,
                can_manage=service.can_manage(current_user),

@@ -11,6 +11,7 @@ from ..htmx import hx_redirect, is_htmx, redirect_to, render, toast
 from ..models import Department, Document, DocumentProblem, Problem, User
 from ..models.document import DEFAULT_PREFIX, KIND_LABELS
 from ..nav import home_panel, problem_panel, register_nav
+from ..paging import paginate
 from ..permissions import RULES, can
 from . import adapters, bp, service
 from .forms import DocumentForm, FilterForm, NewDocumentForm
@@ -59,14 +60,10 @@ def index():
     year = int(form.year.data) if (form.year.data or "").isdigit() else None
     q = (form.q.data or "").strip()[:50]
     query = service.register_query(current_user, form.kind.data or None, form.status.data or None, q, year)
-    page = max(request.args.get("page", 1, type=int), 1)
-    size = 30
-    total = query.count()
-    rows = list(query.paginate(page, size))
-    pages = max((total + size - 1) // size, 1)
+    pg = paginate(query, request.args.get("page"), size=30)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render("documents/ui/index.html", "documents/ui/_rows.html", form=form, rows=rows, total=total,
-                  page_no=page, pages=pages, page_url=lambda p: url_for("documents.index", page=p, **args),
+    return render("documents/ui/index.html", "documents/ui/_rows.html", form=form, rows=pg.rows, total=pg.total,
+                  page_no=pg.page, pages=pg.pages, page_url=lambda p: url_for("documents.index", page=p, **args),
                   new_form=NewDocumentForm(), kinds=KIND_LABELS)
 
 

@@ -9,14 +9,13 @@ screen rows in rows.py.
 """
 
 import datetime as dt
-import math
 import re
-from dataclasses import dataclass
 
 from flask import current_app
 from peewee import JOIN, Case, fn
 
 from .. import clock
+from ..paging import Page, paginate
 from ..models import SEVERITIES, STATUSES, Category, Department, Item, Problem, User
 from ..models.ledger import NO_DEADLINE, DeadlineExtension, LedgerCount, MechanismProblem, ProblemAction
 from ..permissions import scope_problems, visible_departments
@@ -219,28 +218,13 @@ def _summary_counts(f: Filters, counts: dict) -> dict:
     return counts
 
 
-@dataclass
-class Page:
-    rows: list
-    total: int
-    page: int
-    pages: int
-    per_page: int
-    counts: dict
-
-    @property
-    def offset(self):
-        return (self.page - 1) * self.per_page
-
-
 def page_of(user, f: Filters, per_page=None) -> Page:
-    per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
+    """One screen page (portal/paging.py); its total comes from the counters, which it also carries."""
     counts = status_counts(user, f)
     total = counts[f.status] if f.status else counts["total"]
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, f.page), pages)  # out of range -> last page
-    f.page = page
-    rows = list(filtered(user, f).limit(per_page).offset((page - 1) * per_page)) if total else []
-    decorate(rows, with_evidence=False)
-    attach_ops(rows, user)
-    return Page(rows, total, page, pages, per_page, counts)
+    pg = paginate(filtered(user, f), f.page, per_page or current_app.config.get("PAGE_SIZE", 50), total=total)
+    f.page = pg.page  # out of range -> last page
+    decorate(pg.rows, with_evidence=False)
+    attach_ops(pg.rows, user)
+    pg.counts = counts
+    return pg

@@ -9,6 +9,7 @@ from .. import errors
 from ..htmx import is_htmx, render, toast, trigger
 from ..models import Notice
 from ..notify import KINDS, unread_count
+from ..paging import paginate
 from . import bp, triggers
 
 
@@ -34,21 +35,13 @@ def _bell_globals():
 @login_required
 def index():
     show = request.args.get("show", "all")
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
-    size = current_app.config["PAGE_SIZE"]
     q = Notice.select().where(_mine())
     if show == "unread":
         q = q.where(Notice.read_at.is_null())
-    total = q.count()
-    all_count = total if show != "unread" else Notice.select().where(_mine()).count()
-    pages = max(1, (total + size - 1) // size)
-    page = min(page, pages)
-    notices = list(q.order_by(Notice.created_at.desc(), Notice.id.desc()).paginate(page, size))
-    return render("notices/index.html", "notices/_list.html", notices=notices, show=show, page_no=page,
-                  pages=pages, total=total, kinds=KINDS, unread=unread_count(current_user),
+    pg = paginate(q.order_by(Notice.created_at.desc(), Notice.id.desc()), request.args.get("page"))
+    all_count = pg.total if show != "unread" else Notice.select().where(_mine()).count()
+    return render("notices/index.html", "notices/_list.html", notices=pg.rows, show=show, page_no=pg.page,
+                  pages=pg.pages, total=pg.total, kinds=KINDS, unread=unread_count(current_user),
                   all_count=all_count)
 
 
