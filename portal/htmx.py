@@ -1,10 +1,14 @@
 """The one helper layer between Flask and htmx: page or partial, events, out-of-band swaps, redirects.
 
+    is_htmx(), wants_partial()             an htmx request; one that swaps a part (not a history restore)
     render(page, partial, status, **ctx)   the whole page, or only `partial` for htmx (Vary: HX-Request)
     trigger(resp, event, detail=None)      add an event to HX-Trigger (always the JSON form, merged)
     toast(resp, text, kind="success")      the server toast portal.js shows (an HX-Trigger event)
     oob(resp, template, **ctx)             append a partial rendered with oob=True (hx-swap-oob in it)
     hx_redirect(url)                       HX-Redirect: htmx loads `url` as a whole page
+    push_url(resp, url)                    HX-Push-Url: the address bar shows `url`
+    retarget(resp, selector, swap=None)    HX-Retarget / HX-Reswap: the answer goes elsewhere
+    triggered_by(), current_url()          the element id that sent the request, the page it came from
     redirect_to(url, status=303)           HX-Redirect for htmx, otherwise a redirect
 """
 import json
@@ -18,9 +22,22 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def wants_partial() -> bool:
+    """htmx swaps a part of the page (a history restore needs the whole page)."""
+    return is_htmx() and not request.headers.get("HX-History-Restore-Request")
+
+
+def triggered_by() -> str:
+    return request.headers.get("HX-Trigger", "") if is_htmx() else ""
+
+
+def current_url() -> str:
+    return request.headers.get("HX-Current-URL", "")
+
+
 def render(page: str, partial: str | None = None, status: int = 200, **ctx):
     """Render the whole page, or only `partial` for an htmx request; always `Vary: HX-Request`."""
-    template = partial if (partial and is_htmx() and not request.headers.get("HX-History-Restore-Request")) else page
+    template = partial if (partial and wants_partial()) else page
     resp = make_response(render_template(template, **ctx), status)
     resp.headers["Vary"] = "HX-Request"
     return resp
@@ -50,6 +67,18 @@ def oob(resp, template: str, **ctx):
 def hx_redirect(url: str, status: int = 200):
     resp = make_response("", status)
     resp.headers["HX-Redirect"] = url
+    return resp
+
+
+def push_url(resp, url: str):
+    resp.headers["HX-Push-Url"] = url
+    return resp
+
+
+def retarget(resp, selector: str, swap: str | None = None):
+    resp.headers["HX-Retarget"] = selector
+    if swap:
+        resp.headers["HX-Reswap"] = swap
     return resp
 
 

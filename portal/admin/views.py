@@ -280,9 +280,7 @@ def department_edit(dept_id):
                 if not htmx.is_htmx():
                     flash(f"已保存部门：{d.name}", "success")
                     return redirect(url_for("admin.departments"))
-                resp = _dept_panel()
-                resp.headers["HX-Retarget"] = "#dept-area"
-                resp.headers["HX-Reswap"] = "outerHTML"
+                resp = htmx.retarget(_dept_panel(), "#dept-area", "outerHTML")
                 return htmx.toast(resp, f"已保存部门：{d.name}")
         status = 422
     depth = next((r[1] for r in service.department_tree() if r[0].id == d.id), 0)

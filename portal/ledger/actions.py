@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from .. import clock, uploads
 from ..errors import PortalError, Refused, VersionConflict
-from ..htmx import is_htmx, oob, render, toast as toast_
+from ..htmx import current_url, is_htmx, oob, render, toast as toast_
 from ..models import SEVERITIES, STATUSES, Problem
 from ..models.ledger import ACTION_KINDS, DeadlineExtension
 from ..permissions import can
@@ -21,8 +21,7 @@ MODES = ("edit", "start", "rectify", "close", "return", "action", "extend", "dec
 
 def _current_filters():
     """The ledger filter of the page the request came from (HX-Current-URL), for the counters."""
-    url = request.headers.get("HX-Current-URL", "")
-    parsed = urlparse(url)
+    parsed = urlparse(current_url())
     if not parsed.path.rstrip("/").endswith("/ledger"):
         return None
     from urllib.parse import parse_qs

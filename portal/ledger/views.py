@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from .. import audit, clock, uploads
 from ..errors import deny
-from ..htmx import is_htmx, render
+from ..htmx import push_url, render, triggered_by, wants_partial
 from ..models import SEVERITIES, SOURCES, STATUSES, Department, Problem, ProblemEvent, User
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
@@ -53,8 +53,8 @@ def index():
     _require_view()
     user = current_user._get_current_object()  # one proxy lookup, not one per permission check
     f = parse_filters(request.args)
-    partial = is_htmx() and not request.headers.get("HX-History-Restore-Request")
-    with_filters = not request.headers.get("HX-Request") or request.headers.get("HX-Trigger") != "ledger-filters"
+    partial = wants_partial()
+    with_filters = triggered_by() != "ledger-filters"
     # the table, the counters and the filter form come from the per-worker cache while the ledger
     # version is unchanged (see cache.py); a miss renders them once
     key = cache.key_for(user, f, ("fragment" if partial else "page", with_filters))
@@ -73,10 +73,9 @@ def index():
     table, counters, filters, f.page = hit
     ctx = dict(f=f, table_html=table, counters_html=counters, filters_html=filters)
     resp = render("ledger/page.html", "ledger/_results.html", **ctx)
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
-        # a clean, bookmarkable address without the form's empty fields
+    if partial:  # a clean, bookmarkable address without the form's empty fields
         qs = f.query_string()
-        resp.headers["HX-Push-Url"] = url_for("ledger.index") + (f"?{qs}" if qs else "")
+        push_url(resp, url_for("ledger.index") + (f"?{qs}" if qs else ""))
     return resp
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from .. import audit, clock
 from ..errors import PortalError, deny
-from ..htmx import is_htmx, redirect_to, render
+from ..htmx import is_htmx, push_url, redirect_to, render
 from ..models import Campaign
 from ..permissions import can, found_or_404
 from . import bp, service
@@ -109,7 +109,7 @@ def wizard_page(sc, campaign, cl, n, values=None, errors=None, banner=None, stat
                                 else service.all_errors(sc, cl, campaign, all_values))
     resp = render("selfcheck/wizard.html", "selfcheck/_wizard.html", status=status, **ctx)
     if push and is_htmx():
-        resp.headers["HX-Push-Url"] = url_for("selfcheck.step", n=n)
+        push_url(resp, url_for("selfcheck.step", n=n))
     return resp
 
 
