@@ -5,7 +5,7 @@ from flask import abort, make_response, redirect, render_template, request, send
 from flask_login import current_user, login_required
 from peewee import JOIN, Value
 
-from .. import audit, uploads
+from .. import audit, errors, uploads
 from ..errors import PortalError
 from ..htmx import hx_redirect, is_htmx, redirect_to, render, toast
 from ..models import Department, Document, DocumentProblem, Problem, User
@@ -41,6 +41,11 @@ def get_document_for(user, doc_id: int) -> Document:
             audit.record("access_denied", "document", doc_id, outcome="denied")
         abort(404)
     return doc
+
+
+def _refusals_as_message():
+    """A refused operation is answered with the register's message fragment (the error handler)."""
+    errors.shown_in("documents/ui/_message.html", context=lambda e: {"message": e.message, "kind": "error"})
 
 
 def _error(message, status=422):
@@ -203,10 +208,8 @@ def issue(doc_id):
 def correct(doc_id):
     _require_writer()
     doc = get_document_for(current_user, doc_id)
-    try:
-        new_doc = service.correct(doc.id, current_user._get_current_object())
-    except PortalError as e:
-        return _error(e.message, e.status)
+    _refusals_as_message()
+    new_doc = service.correct(doc.id, current_user._get_current_object())
     return redirect_to(url_for("documents.edit", doc_id=new_doc.id), 302)
 
 
@@ -215,10 +218,8 @@ def correct(doc_id):
 def delete(doc_id):
     _require_writer()
     doc = get_document_for(current_user, doc_id)
-    try:
-        service.delete_draft(doc.id, current_user._get_current_object())
-    except PortalError as e:
-        return _error(e.message, e.status)
+    _refusals_as_message()
+    service.delete_draft(doc.id, current_user._get_current_object())
     return redirect_to(url_for("documents.index"), 302)
 
 

@@ -4,7 +4,7 @@ import json
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, clock, uploads
+from .. import audit, clock, errors, uploads
 from ..errors import PortalError, deny
 from ..models import Campaign, Department, RoleAssignment, User
 from ..models.inspection import (EXCLUSION_REASONS, Draw, Finding, FindingFile, InspectionPlan,
@@ -125,6 +125,14 @@ def _plan_context(plan):
     return ctx
 
 
+def _refusals_on_plan_page(p):
+    """A refused assignment or addition is answered with the plan page, the reason flashed on it."""
+    def context(e):
+        flash(e.message, "error")
+        return _plan_context(p)
+    errors.shown_in("inspections/plan.html", context=context)
+
+
 @bp.route("/<int:plan_id>")
 @login_required
 def plan(plan_id):
@@ -146,11 +154,8 @@ def assign(plan_id):
     user = User.get_or_none(User.id == form.user.data)
     if user is None:
         abort(404)
-    try:
-        service.assign_inspector(p, user, current_user._get_current_object())
-    except PortalError as e:
-        flash(e.message, "error")
-        return render_template("inspections/plan.html", **_plan_context(p)), e.status
+    _refusals_on_plan_page(p)
+    service.assign_inspector(p, user, current_user._get_current_object())
     flash(f"已指派{user.real_name}为检查人员，并已通知本人。", "success")
     return redirect(url_for("inspections.plan", plan_id=p.id))
 
@@ -169,11 +174,8 @@ def add_target(plan_id):
     dept = Department.get_or_none(Department.id == form.department.data)
     if dept is None:
         abort(404)
-    try:
-        service.add_target(p, dept, current_user._get_current_object(), form.reason.data)
-    except PortalError as e:
-        flash(e.message, "error")
-        return render_template("inspections/plan.html", **_plan_context(p)), e.status
+    _refusals_on_plan_page(p)
+    service.add_target(p, dept, current_user._get_current_object(), form.reason.data)
     flash(f"已将{dept.name}列为检查对象（非随机）。", "success")
     return redirect(url_for("inspections.plan", plan_id=p.id))
 
@@ -199,15 +201,12 @@ def draw(plan_id, purpose):
     manual = {}
     for key in request.form.getlist("exclude"):
         manual[key] = (request.form.get(f"reason-{key}", ""), request.form.get(f"note-{key}", ""))
-    try:
-        d = service.do_draw(p, purpose, current_user._get_current_object(),
-                            witness_number=request.form.get("witness_number", ""),
-                            witnesses=request.form.get("witnesses", ""), manual=manual, count=ctx["count"],
-                            expected_roster_hash=request.form.get("roster_hash", ""),
-                            supersedes=current if redraw else None, reason=request.form.get("reason", ""))
-    except PortalError as e:
-        ctx["error"] = e.message
-        return render_template("inspections/draw.html", **ctx), e.status
+    errors.shown_in("inspections/draw.html", **ctx)  # a refused draw: the form again, input and reason
+    d = service.do_draw(p, purpose, current_user._get_current_object(),
+                        witness_number=request.form.get("witness_number", ""),
+                        witnesses=request.form.get("witnesses", ""), manual=manual, count=ctx["count"],
+                        expected_roster_hash=request.form.get("roster_hash", ""),
+                        supersedes=current if redraw else None, reason=request.form.get("reason", ""))
     flash("抽取完成，结果已固定。可将核验链接交见证人复核。", "success")
     return redirect(url_for("inspections.draw_record", public_id=d.public_id))
 
