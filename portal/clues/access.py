@@ -5,9 +5,9 @@ import operator
 
 from peewee import Value
 
+from ..errors import IllegalTransition, Invalid, VersionConflict  # noqa: F401 - the shared errors
 from ..models import Department, RoleAssignment, User
 from ..models.tip import Clue, Tip
-from ..errors import IllegalTransition, Invalid, VersionConflict  # noqa: F401 - the shared errors
 from ..permissions import found_or_404
 
 

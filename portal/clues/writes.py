@@ -6,9 +6,9 @@ from flask import current_app
 from peewee import IntegrityError, fn
 
 from .. import audit, clock, workdays
+from ..errors import Conflict, IllegalTransition, VersionConflict
 from ..extensions import db
 from ..models.tip import Clue, ClueEvent, Tip
-from ..errors import Conflict, IllegalTransition, VersionConflict
 from .access import reserved_reason
 
 CHANGED = "该线索已被他人更新，页面已刷新，请核对后重新操作。"
