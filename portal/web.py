@@ -2,7 +2,7 @@
 the error handler (portal/errors.py), template globals."""
 import datetime as dt
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from . import audit, clock, errors
