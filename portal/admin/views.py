@@ -4,9 +4,9 @@ from flask_login import current_user
 
 from .. import clock, htmx
 from ..models import Department, User
-from ..permissions import ADMIN_ROLES, ROLES, RoleConflict, scope_users
+from ..permissions import ADMIN_ROLES, ROLES, RoleConflict, require, scope_users
 from . import bp, service
-from .common import paginate, require, toast
+from .common import paginate, toast
 from .forms import DepartmentForm, EmptyForm, UserFilterForm, UserForm
 
 MANAGE = "admin.manage"

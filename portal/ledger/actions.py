@@ -5,16 +5,16 @@ import json
 from urllib.parse import urlparse
 
 from flask import flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from .. import clock, problems, uploads
 from ..htmx import is_htmx
 from ..models import SEVERITIES, STATUSES, Problem
 from ..models.ledger import ACTION_KINDS, DeadlineExtension
-from ..permissions import can
+from ..permissions import can, require
 from . import bp, queries, rows, service, table
 from .forms import parse_action, parse_edit, parse_extension, parse_filters, read_version
-from .views import _require_view, list_context
+from .views import list_context
 
 MODES = ("edit", "start", "rectify", "close", "return", "action", "extend", "decide")
 
@@ -40,8 +40,8 @@ def _row(p, status=200, error=None, toast=None):
     table.decorate([p])
     rows.attach_ops([p], current_user)
     html = render_template("ledger/_row.html", p=p, seq=_seq(), error=error, STATUSES=STATUSES,
-                           L=url_for("ledger.index"), today=clock.today(), office="discipline" in current_user.roles,
-                           actor=bool(current_user.roles & {"discipline", "dept_head"}))
+                           L=url_for("ledger.index"), today=clock.today(), office=can(current_user, "ledger.office"),
+                           actor=can(current_user, "ledger.operate"))
     f = _current_filters()
     if f is not None and status == 200:
         html += render_template("ledger/_counters.html", f=f, counts=queries.status_counts(current_user, f),
@@ -90,16 +90,14 @@ def _failed(p, mode, e, values):
 
 
 @bp.route("/<int:problem_id>/row")
-@login_required
+@require("ledger.view")
 def row(problem_id):
-    _require_view()
     return _row(service.get_problem_for(current_user, problem_id))
 
 
 @bp.route("/<int:problem_id>/row/<mode>")
-@login_required
+@require("ledger.view")
 def row_form(problem_id, mode):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     if mode not in MODES:
         return _row(p, 409, error="未知的操作。")
@@ -107,9 +105,8 @@ def row_form(problem_id, mode):
 
 
 @bp.route("/<int:problem_id>/status", methods=["POST"])
-@login_required
+@require("ledger.view")
 def status(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     to = request.form.get("to", "")
     note = (request.form.get("note") or "").strip()[:2000]
@@ -128,9 +125,8 @@ def status(problem_id):
 
 
 @bp.route("/<int:problem_id>/edit", methods=["POST"])
-@login_required
+@require("ledger.view")
 def edit(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     office = can(current_user, "problem.act", p)
     values, errors = parse_edit(request.form, office)
@@ -146,9 +142,8 @@ def edit(problem_id):
 
 
 @bp.route("/<int:problem_id>/action", methods=["POST"])
-@login_required
+@require("ledger.view")
 def action(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     (kind, date, note), errors = parse_action(request.form)
     if errors:
@@ -161,9 +156,8 @@ def action(problem_id):
 
 
 @bp.route("/<int:problem_id>/extension", methods=["POST"])
-@login_required
+@require("ledger.view")
 def extension(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     (new_deadline, reason), errors = parse_extension(request.form, clock.today(), p.deadline)
     if errors:
@@ -176,9 +170,8 @@ def extension(problem_id):
 
 
 @bp.route("/<int:problem_id>/extension/decide", methods=["POST"])
-@login_required
+@require("ledger.view")
 def extension_decide(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     version = read_version(request.form)
     approve = request.form.get("decision") == "approve"
@@ -193,9 +186,8 @@ def extension_decide(problem_id):
 
 
 @bp.route("/<int:problem_id>/evidence", methods=["POST"])
-@login_required
+@require("ledger.view")
 def upload_evidence(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     try:
         service.add_evidence(p, current_user, request.files.getlist("evidence"))
@@ -207,9 +199,8 @@ def upload_evidence(problem_id):
 
 
 @bp.route("/bulk", methods=["POST"])
-@login_required
+@require("ledger.view")
 def bulk():
-    _require_view()
     op = request.form.get("op", "")
     ids = []
     for raw in request.form.getlist("ids"):

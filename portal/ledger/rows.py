@@ -6,7 +6,7 @@ from .table import OPEN
 def attach_ops(rows, user):
     """The row buttons each Problem offers this user: [(mode, label, primary)], decided once in Python."""
     from ..permissions import can
-    office = "discipline" in user.roles
+    verify, decide, act = (can(user, a) for a in ("problem.verify", "problem.extend_decide", "problem.act"))
     for p in rows:
         ops = []
         st = p.status
@@ -14,13 +14,13 @@ def attach_ops(rows, user):
             ops.append(("start", "开始整改", True))
         if st == "in_progress" and can(user, "problem.rectify", p):
             ops.append(("rectify", "报告已整改", True))
-        if st == "rectified" and office:
+        if st == "rectified" and verify:
             ops += [("close", "销号", True), ("return", "退回", False)]
-        if getattr(p, "pending_ext", None) and office:
+        if getattr(p, "pending_ext", None) and decide:
             ops.append(("decide", "审批延期", False))
         if st in OPEN and not getattr(p, "pending_ext", None) and can(user, "problem.extend", p):
             ops.append(("extend", "申请延期", False))
-        if st != "closed" and office:
+        if st != "closed" and act:
             ops.append(("action", "通报提醒约谈", False))
         if st != "closed" and can(user, "problem.edit", p):
             ops.append(("edit", "编辑", False))

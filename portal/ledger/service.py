@@ -10,17 +10,9 @@ from ..models import STATUSES, Problem, User
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..notify import notify
-from ..permissions import RULES, can, found_or_404
+from ..permissions import can, found_or_404
 from .queries import scoped_problems
 
-# ledger rules, next to the foundation's problem.rectify / problem.verify / problem.act
-RULES.setdefault("problem.extend", lambda u, r, o: o is not None and (
-    ("dept_head" in r and o.department_id == u.department_id)))
-RULES.setdefault("problem.extend_decide", lambda u, r, o: "discipline" in r)
-RULES.setdefault("problem.edit", lambda u, r, o: o is not None and (
-    "discipline" in r or ("dept_head" in r and o.department_id == u.department_id)))
-RULES.setdefault("problem.assign", lambda u, r, o: "discipline" in r)
-RULES.setdefault("ledger.mechanism", lambda u, r, o: "discipline" in r)
 audit.ACTION_LABELS.update({
     "ledger_export": "导出整改台账", "problem_action": "记录处理方式", "problem_evidence": "上传整改佐证",
     "extension_request": "申请延期", "extension_decide": "审批延期", "ledger_bulk": "台账批量操作",

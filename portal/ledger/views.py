@@ -5,7 +5,7 @@ import json
 
 from peewee import JOIN
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
 from .. import audit, clock, uploads
@@ -14,7 +14,7 @@ from ..models import SEVERITIES, SOURCES, STATUSES, Department, Problem, Problem
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..nav import home_panel, problem_panels, register_nav
-from ..permissions import can
+from ..permissions import can, deny, require
 from . import bp, cache, choices, queries, rows, service, table
 from .export import build_xlsx, default_title
 from .forms import parse_filters
@@ -29,14 +29,9 @@ FIELD_LABELS = {"description": "问题描述", "measures": "整改措施", "dead
                 "item": "问题类别", "partner": "一案双查关联", "withdrawn": "撤回"}
 
 
-def _require_view():
-    if not can(current_user, "ledger.view"):
-        abort(403)
-
-
 def list_context(user, f):
     page = queries.page_of(user, f)
-    office = "discipline" in user.roles
+    office = can(user, "ledger.office")
     return dict(
         f=f, pg=page, counts=page.counts, STATUSES=STATUSES, SOURCES=SOURCES, SEVERITIES=SEVERITIES,
         ACTION_KINDS=ACTION_KINDS, office=office, L=url_for("ledger.index"), today=clock.today(),
@@ -47,9 +42,8 @@ def list_context(user, f):
 
 
 @bp.route("/")
-@login_required
+@require("ledger.view")
 def index():
-    _require_view()
     user = current_user._get_current_object()  # one proxy lookup, not one per permission check
     f = parse_filters(request.args)
     partial = is_htmx() and not request.headers.get("HX-History-Restore-Request")
@@ -80,18 +74,16 @@ def index():
 
 
 @bp.route("/counters")
-@login_required
+@require("ledger.view")
 def counters():
-    _require_view()
     f = parse_filters(request.args)
     return render_template("ledger/_counters.html", f=f, counts=queries.status_counts(current_user, f),
                            STATUSES=STATUSES)
 
 
 @bp.route("/export.xlsx")
-@login_required
+@require("ledger.view")
 def export():
-    _require_view()
     f = parse_filters(request.args)
     rows = queries.filtered(current_user, f)
     data = build_xlsx(rows.iterator(), default_title())
@@ -104,9 +96,8 @@ def export():
 
 
 @bp.route("/<int:problem_id>")
-@login_required
+@require("ledger.view")
 def detail(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     table.decorate([p])
     events = list(ProblemEvent.select(ProblemEvent, User).join(User, on=(ProblemEvent.actor == User.id),
@@ -131,13 +122,12 @@ def detail(problem_id):
         extensions=list(DeadlineExtension.select().where(DeadlineExtension.problem == p.id)
                         .order_by(DeadlineExtension.id.desc())),
         partner=partner, partner_of=partner_of, panels=problem_panels(p, current_user),
-        ACTION_KINDS=ACTION_KINDS, today=clock.today(), office="discipline" in current_user.roles)
+        ACTION_KINDS=ACTION_KINDS, today=clock.today(), office=can(current_user, "ledger.office"))
 
 
 @bp.route("/evidence/<int:evidence_id>")
-@login_required
+@require("ledger.view")
 def evidence(evidence_id):
-    _require_view()
     ev = ProblemEvidence.get_or_none(ProblemEvidence.id == evidence_id)
     if ev is None:
         abort(404)
@@ -149,13 +139,12 @@ def evidence(evidence_id):
 # -- 长效机制 ----------------------------------------------------------------------------------------
 
 @bp.route("/mechanisms", methods=["GET", "POST"])
-@login_required
+@require("ledger.view")
 def mechanisms():
-    _require_view()
     errors, form = {}, {}
     if request.method == "POST":
         if not can(current_user, "ledger.mechanism"):
-            abort(403)
+            deny("mechanism", need="ledger.mechanism")
         form = request.form
         title = (form.get("title") or "").strip()
         content = (form.get("content") or "").strip()
@@ -205,15 +194,14 @@ def ledger_panel(user):
     if not can(user, "ledger.view"):
         return None
     base = queries.scoped_problems(user)
-    roles = user.roles
-    if "discipline" not in roles and not (roles & {"dept_head", "leader"}):
+    if can(user, "ledger.mine_only"):
         base = base.where(Problem.person == user.id)
     days = current_app.config.get("DUE_SOON_DAYS", 7)
     overdue = base.where(Problem.overdue_expr()).count()
     soon = list(base.where(queries.due_soon_expr()).order_by(Problem.deadline, Problem.id).limit(5))
     soon_total = base.where(queries.due_soon_expr()).count()
     verify = ext = 0
-    if "discipline" in roles:
+    if can(user, "problem.verify"):
         verify = base.where(Problem.status == "rectified").count()
         ext = DeadlineExtension.select().where(DeadlineExtension.status == "pending").count()
     if not (overdue or soon_total or verify or ext):
