@@ -17,6 +17,6 @@ from .drafts import save_step, KeyClash, set_step, all_errors  # noqa: F401
 from .submission import (build_content, content_hash, Incomplete, submit, frozen_content, versions,
                          latest_version, PROBLEM_FIELDS, diff)  # noqa: F401
 from .ledger_feed import origin_of, sync_ledger  # noqa: F401
-from .review import can_review, review, reopen, get_for, people  # noqa: F401
+from .review import review, reopen, get_for, people  # noqa: F401
 from .department import (visible_department_rows, department_summary, problem_counts_by_person,
                          department_numbers, report_periods, get_report, save_report)  # noqa: F401

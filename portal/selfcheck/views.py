@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from .. import audit, clock
 from ..htmx import hx_redirect, is_htmx, render
 from ..models import Campaign
-from ..permissions import can, found_or_404
+from ..permissions import can, deny, found_or_404
 from . import bp, service
 from .forms import Tampered, new_key, parse_step
 from .service import NotEditable, SelfCheckError, StaleDraft
@@ -36,7 +36,7 @@ def _mine(create=True):
     if sc is not None:
         return sc.campaign, sc, service.checklist(sc.campaign)
     if not can(current_user, "selfcheck.fill"):
-        abort(403)
+        deny("selfcheck", need="selfcheck.fill")
     campaign = active_campaign()
     sc = service.get_or_create(current_user, campaign) if create else service.find(current_user, campaign)
     return campaign, sc, service.checklist(campaign)
@@ -60,7 +60,7 @@ def index():
     if not can(current_user, "selfcheck.fill"):
         if can(current_user, "selfcheck.oversee"):
             return redirect(url_for("selfcheck.department"))
-        abort(403)
+        deny("selfcheck", need="selfcheck.fill")
     campaign = Campaign.active()
     if campaign is None:
         return render_template("selfcheck/no_campaign.html")
