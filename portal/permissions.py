@@ -161,6 +161,7 @@ RULES = {
     # 明察暗访 (obj: the plan for record)
     "inspections.view": lambda u, r, o: bool(r & {"discipline", "inspector", "chief"}),
     "inspections.run": lambda u, r, o: "discipline" in r,
+    "inspections.inspect": lambda u, r, o: "inspector" in r,  # always has the home panel of own checks
     "inspections.record": lambda u, r, o: "discipline" in r or (
         "inspector" in r and (o is None or _inspects(u, o))),
     # 工作看板, 定期报送
