@@ -298,6 +298,12 @@ def scope_documents(user):
     return _ALL if can(user, "documents.write") else _NONE
 
 
+def scope_citable_problems(user):
+    """Problems a 通报 may name: the register's writers pick from the whole ledger (a 通报 is bureau-wide);
+    everyone else has nothing to pick."""
+    return _ALL if can(user, "documents.write") else _NONE
+
+
 def scope_print_jobs(user):
     """Batch print jobs: one's own; the discipline office sees all."""
     from .models import PrintJob

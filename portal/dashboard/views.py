@@ -2,16 +2,15 @@
 linking to the ledger filtered to the problems it counts."""
 from urllib.parse import urlencode
 
-from flask import abort, g, render_template, url_for
+from flask import g, render_template, url_for
 from markupsafe import Markup
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from .. import audit
 from ..htmx import render
 from ..models import SOURCES, STATUSES, Department
 from ..nav import home_panel, register_nav
-from ..permissions import can
+from ..permissions import can, require
 from . import bp, queries, service, sources
 from .charts import Bar, Chart, Seg, layout
 
@@ -57,12 +56,6 @@ def selfcheck_url(dept_id):
         return url_for("selfcheck.department", dept=dept_id)
     except BuildError:
         return None
-
-
-def _require_view():
-    if not can(current_user, "dashboard.view"):
-        audit.record("access_denied", "dashboard", "", outcome="denied")
-        abort(403)
 
 
 def build_charts(data):
@@ -151,9 +144,8 @@ def scope_note(user):
 
 
 @bp.route("/")
-@login_required
+@require("dashboard.view")
 def index():
-    _require_view()
     body = render_body(current_user)
     return render("dashboard/page.html", None, body=body)
 
