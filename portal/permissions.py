@@ -150,6 +150,7 @@ RULES = {
     "clues.manage": lambda u, r, o: "discipline" in r and _not_about_me(u, o),
     "clues.identity": lambda u, r, o: "discipline" in r and _not_about_me(u, o),
     "clues.handle": lambda u, r, o: o is not None and _handles(u, o),
+    "clues.verify": lambda u, r, o: o is not None and ("discipline" in r or _handles(u, o)),
     "clues.files": lambda u, r, o: o is not None and (
         ("discipline" in r and _not_about_me(u, o)) or _handles(u, o)),
     # 公文
