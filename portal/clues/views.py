@@ -75,10 +75,7 @@ def new():
 
 
 def problem_url(problem_id):
-    try:
-        return url_for("ledger.detail", problem_id=problem_id)
-    except Exception:  # noqa: BLE001 - the ledger area is optional for this page
-        return None
+    return url_for("ledger.detail", problem_id=problem_id)
 
 
 def detail_context(clue, **overrides):

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from flask import g, render_template, url_for
 from markupsafe import Markup
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from ..htmx import render
 from ..models import SOURCES, STATUSES, Department
@@ -26,11 +25,7 @@ LEDGER_PARAMS = {"department": "dept", "category": "cat", "source": "source", "s
 def _ledger_base():
     base = getattr(g, "_ledger_base", None)
     if base is None:
-        try:
-            base = url_for("ledger.index")
-        except BuildError:  # the ledger area is not installed yet: same address by hand
-            base = "/ledger/"
-        g._ledger_base = base
+        base = g._ledger_base = url_for("ledger.index")
     return base
 
 
@@ -44,18 +39,12 @@ def ledger_url(**params):
 
 
 def clue_url(**params):
-    try:
-        return url_for("clues.index", **params)
-    except BuildError:  # the clue area is not installed
-        return None
+    return url_for("clues.index", **params)
 
 
 def selfcheck_url(dept_id):
-    """The self-check department overview of one department (None while that area is not installed)."""
-    try:
-        return url_for("selfcheck.department", dept=dept_id)
-    except BuildError:
-        return None
+    """The self-check department overview of one department."""
+    return url_for("selfcheck.department", dept=dept_id)
 
 
 def build_charts(data):
@@ -105,29 +94,27 @@ def build_charts(data):
                  href=selfcheck_url(d["id"]), note=f"敷衍应付 {d['perfunctory']}" if d["perfunctory"] else "")
              for d in sc["departments"]],
             legend=sc["legend"], unit="人"))
-    cl = data.get("clues")
-    if cl is not None:
-        for r in cl["by_status"]:
-            r["href"] = clue_url(status=r["key"]) if cl["linkable"] else None
-        for r in cl["by_channel"]:
-            r["href"] = clue_url(channel=r["key"]) if cl["linkable"] else None
-        charts["clue_status"] = layout(Chart(
-            "c-clue-status", "问题线索按办理状态",
-            [Bar(r["label"], [Seg("clue", r["label"], r["n"], r.get("href"))], href=r.get("href"))
-             for r in cl["by_status"]], unit="条"))
-        charts["clue_channel"] = layout(Chart(
-            "c-clue-channel", "问题线索按来源渠道",
-            [Bar(r["label"], [Seg("clue", r["label"], r["n"], r.get("href"))], href=r.get("href"))
-             for r in cl["by_channel"]], unit="条"))
-    ac = data.get("actions")
-    if ac is not None:
-        charts["actions"] = layout(Chart(
-            "c-actions", "通报、提醒、约谈（按月）",
-            # a segment lists the problems with such an action in that month (one problem with two
-            # actions of a kind in one month is counted twice here, once in the ledger)
-            [Bar(m["label"], [Seg(k, lbl, m.get(k, 0), ledger_url(action=k, action_month=f"{m['month']:%Y-%m}"))
-                              for k, lbl in ac["legend"]]) for m in ac["months"]],
-            legend=ac["legend"], unit="次"))
+    cl = data["clues"]
+    for r in cl["by_status"]:
+        r["href"] = clue_url(status=r["key"]) if cl["linkable"] else None
+    for r in cl["by_channel"]:
+        r["href"] = clue_url(channel=r["key"]) if cl["linkable"] else None
+    charts["clue_status"] = layout(Chart(
+        "c-clue-status", "问题线索按办理状态",
+        [Bar(r["label"], [Seg("clue", r["label"], r["n"], r.get("href"))], href=r.get("href"))
+         for r in cl["by_status"]], unit="条"))
+    charts["clue_channel"] = layout(Chart(
+        "c-clue-channel", "问题线索按来源渠道",
+        [Bar(r["label"], [Seg("clue", r["label"], r["n"], r.get("href"))], href=r.get("href"))
+         for r in cl["by_channel"]], unit="条"))
+    ac = data["actions"]
+    charts["actions"] = layout(Chart(
+        "c-actions", "通报、提醒、约谈（按月）",
+        # a segment lists the problems with such an action in that month (one problem with two
+        # actions of a kind in one month is counted twice here, once in the ledger)
+        [Bar(m["label"], [Seg(k, lbl, m.get(k, 0), ledger_url(action=k, action_month=f"{m['month']:%Y-%m}"))
+                          for k, lbl in ac["legend"]]) for m in ac["months"]],
+        legend=ac["legend"], unit="次"))
     return charts
 
 

@@ -10,6 +10,7 @@ from .. import audit, uploads
 from ..htmx import hx_redirect, is_htmx, render
 from ..models import Department, Document, DocumentProblem, Problem, User
 from ..models.document import DEFAULT_PREFIX, KIND_LABELS
+from ..models.ledger import ProblemAction
 from ..nav import home_panel, problem_panel, register_nav
 from ..permissions import can, found_or_404, require, scope_citable_problems, scope_documents
 from . import adapters, bp, service
@@ -76,10 +77,7 @@ def new():
 
 
 def _new_from_action(action_id):
-    Action = adapters.problem_action_model()
-    if Action is None:
-        abort(404)
-    act = Action.get_or_none(Action.id == action_id)
+    act = ProblemAction.get_or_none(ProblemAction.id == action_id)
     if act is None:
         abort(404)
     problem = Problem.get_by_id(act.problem_id)
@@ -294,10 +292,10 @@ def documents_on_problem(problem, user):
                 .where(DocumentProblem.problem == problem.id).order_by(Document.id))
     writer = can(user, "documents.write")
     pending = []
-    Action = adapters.problem_action_model()
-    if writer and Action is not None:
-        pending = list(Action.select().where((Action.problem == problem.id) & Action.document_id.is_null()
-                                             & Action.kind.in_(("reminder", "talk"))).order_by(Action.id))
+    if writer:
+        pending = list(ProblemAction.select().where(
+            (ProblemAction.problem == problem.id) & ProblemAction.document_id.is_null()
+            & ProblemAction.kind.in_(("reminder", "talk"))).order_by(ProblemAction.id))
     if not rows and not pending:
         return None
     return render_template("documents/ui/_problem_panel.html", rows=rows, pending=pending, can_open=writer)

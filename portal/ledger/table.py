@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 
 from flask import current_app
-from peewee import fn
+from peewee import DoesNotExist, fn
 
 from .. import clock
 from ..models import SEVERITIES, SOURCES, STATUSES
@@ -58,7 +58,7 @@ def _rel(p, name):
     """A related row if it was loaded with the query (or is cheap to load)."""
     try:
         return getattr(p, name)
-    except Exception:  # noqa: BLE001 - a missing relation shows as empty
+    except DoesNotExist:  # a missing relation shows as empty
         return None
 
 

@@ -16,5 +16,5 @@ from .common import (OPEN, DONE, DEFAULT_ORGAN, ACTION_LABELS, ReportError, week
                      organ_name, next_number)  # noqa: F401
 from .numbers import period_problems, period_stats, tables, summary_text, compose_body, doc_for  # noqa: F401
 from .files import reports_dir, sha256, generate, Tampered, read_file  # noqa: F401
-from .departments import (department_report_model, reporting_departments, reporting_status,
+from .departments import (reporting_departments, reporting_status,
                           missing_departments, periods, period_choices, create_period, user_name)  # noqa: F401

@@ -186,7 +186,6 @@ def reports_panel(user):
     missing = None
     if due is not None:
         rows = service.reporting_status(due.code, due.due_date)
-        if rows is not None:
-            missing = sum(1 for r in rows if r["status"] != "submitted")
+        missing = sum(1 for r in rows if r["status"] != "submitted")
     return render_template("reports/_home_panel.html", last=last, due=due, missing=missing, today=today,
                            REPORT_KINDS=REPORT_KINDS)

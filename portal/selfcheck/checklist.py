@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-from peewee import fn
+from peewee import IntegrityError, fn
 
 from .. import clock
 from ..extensions import db
@@ -101,7 +101,7 @@ def get_or_create(user: User, campaign: Campaign) -> SelfCheck:
         try:
             with db.atomic():
                 sc = SelfCheck.create(user=user.id, campaign=campaign.id)
-        except Exception:  # noqa: BLE001 - a concurrent first visit created it
+        except IntegrityError:  # a concurrent first visit created it
             sc = SelfCheck.get((SelfCheck.user == user.id) & (SelfCheck.campaign == campaign.id))
     return sc
 

@@ -6,8 +6,7 @@ import pytest
 from portal.reports import service
 from tests.factories import default_campaign, make_department, make_user
 
-selfcheck = pytest.importorskip("portal.models.selfcheck")
-DepartmentReport = selfcheck.DepartmentReport
+from portal.models.selfcheck import DepartmentReport
 
 
 @pytest.fixture
