@@ -68,6 +68,14 @@ def visible_departments(user):
     return depts
 
 
+def scope_signature(user) -> tuple:
+    """Everything that decides what `user` sees: two users with the same signature see the same rows
+    (cache keys use it)."""
+    depts = visible_departments(user)
+    return (user.id, user.department_id, tuple(sorted(user.roles)),
+            None if depts is None else tuple(sorted(depts)))
+
+
 def _oversees(user, dept_id) -> bool:
     depts = visible_departments(user)
     return depts is None or dept_id in depts

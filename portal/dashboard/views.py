@@ -6,6 +6,7 @@ from flask import g, render_template, url_for
 from markupsafe import Markup
 from flask_login import current_user
 
+from .. import cache, clock
 from ..htmx import render
 from ..models import SOURCES, STATUSES, Department
 from ..nav import home_panel, register_nav
@@ -139,22 +140,18 @@ def index():
 
 def render_body(user):
     """The page's content. Rendering hundreds of bars and links costs more than the numbers, so the
-    HTML is kept with the cached numbers it was made from (and the clue numbers, read fresh)."""
-    cached = service.bundle(user)
-    clues = sources.clue_stats(user, queries.scope_departments(user))
-    key = repr(clues)
-    store = cached.setdefault("_html", {})
-    html = store.get(key)
-    if html is None:
-        data = dict(cached)
+    HTML is cached too, keyed by the same data versions and the clue numbers (read fresh)."""
+    depts = queries.scope_departments(user)
+    clues = sources.clue_stats(user, depts)
+
+    def make():
+        data = dict(service.bundle(user))
         data["clues"] = clues
-        html = Markup(render_template("dashboard/_body.html", data=data, charts=build_charts(data),
+        return Markup(render_template("dashboard/_body.html", data=data, charts=build_charts(data),
                                       scope=scope_note(user), ledger_url=ledger_url, STATUSES=STATUSES,
                                       STATUS_KEYS=STATUS_KEYS, SOURCES=SOURCES))
-        if len(store) > 8:
-            store.clear()
-        store[key] = html
-    return html
+    key = cache.key("body", depts, clock.today(), repr(clues), on=service.ON)
+    return cache.memo("dashboard", key, make)
 
 
 register_nav("工作看板", "dashboard.index", lambda u: can(u, "dashboard.view"), order=80)

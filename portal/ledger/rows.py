@@ -30,13 +30,8 @@ def attach_ops(rows, user):
 
 # -- row rendering memo ------------------------------------------------------------------------------
 # A row's HTML is a pure function of what it shows; the key below holds every shown value, so a change
-# anywhere (a field, an action, a link, the date, the viewer's buttons) is a new key, never a stale row.
-_ROW_CACHE: dict = {}
-
-
-_ROW_CACHE_MAX = 5000
-
-
+# anywhere (a field, an action, a link, the date, the viewer's buttons) is a new key, never a stale row
+# (a content-addressed entry of portal/cache.py).
 def _row_key(p, seq, office, base, today):
     item = p.item if p.item_id else None
     return (
@@ -54,12 +49,7 @@ def _row_key(p, seq, office, base, today):
 def render_row(p, seq, office, base, today, actor=True):
     from flask import render_template
     from markupsafe import Markup
-    key = (_row_key(p, seq, office, base, today), actor)
-    html = _ROW_CACHE.get(key)
-    if html is None:
-        html = Markup(render_template("ledger/_row.html", p=p, seq=seq, office=office, L=base, today=today,
-                                      error=None, actor=actor))
-        if len(_ROW_CACHE) >= _ROW_CACHE_MAX:
-            _ROW_CACHE.clear()
-        _ROW_CACHE[key] = html
-    return html
+    from .. import cache
+    return cache.memo("ledger_rows", (_row_key(p, seq, office, base, today), actor), lambda: Markup(
+        render_template("ledger/_row.html", p=p, seq=seq, office=office, L=base, today=today, error=None,
+                        actor=actor)))

@@ -8,14 +8,14 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from markupsafe import Markup
 
-from .. import audit, clock, uploads
+from .. import audit, cache, clock, uploads
 from ..htmx import is_htmx, render
 from ..models import SEVERITIES, SOURCES, STATUSES, Department, Problem, ProblemEvent, User
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..nav import home_panel, problem_panels, register_nav
-from ..permissions import can, deny, require
-from . import bp, cache, choices, queries, rows, service, table
+from ..permissions import can, deny, require, scope_signature
+from . import bp, choices, queries, rows, service, table
 from .export import build_xlsx, default_title
 from .forms import parse_filters
 
@@ -27,6 +27,14 @@ EVENT_LABELS = {"created": "登记", "status": "状态变更", "edit": "修改",
 FIELD_LABELS = {"description": "问题描述", "measures": "整改措施", "deadline": "整改时限",
                 "severity": "严重程度", "remark": "备注", "person": "责任人", "department": "责任单位",
                 "item": "问题类别", "partner": "一案双查关联", "withdrawn": "撤回"}
+
+
+def results_key(user, f, kind):
+    """The cache key of a rendered ledger list: the data version, the day (逾期/即将到期 change at
+    midnight), the viewer's scope, the normalized filter, the kind of answer and the settings it shows."""
+    cfg = current_app.config
+    return cache.key(clock.today(), scope_signature(user), f.query_string(), tuple(f.errors), kind,
+                     cfg.get("DUE_SOON_DAYS", 7), cfg.get("PAGE_SIZE", 50))
 
 
 def list_context(user, f):
@@ -48,10 +56,10 @@ def index():
     f = parse_filters(request.args)
     partial = is_htmx() and not request.headers.get("HX-History-Restore-Request")
     with_filters = not request.headers.get("HX-Request") or request.headers.get("HX-Trigger") != "ledger-filters"
-    # the table, the counters and the filter form come from the per-worker cache while the ledger
-    # version is unchanged (see cache.py); a miss renders them once
-    key = cache.key_for(user, f, ("fragment" if partial else "page", with_filters))
-    hit = cache.get(key)
+    # the table, the counters and the filter form come from portal/cache.py while the ledger data version
+    # is unchanged; a miss renders them once
+    key = results_key(user, f, ("fragment" if partial else "page", with_filters))
+    hit = cache.get("ledger", key)
     if hit is None:
         ctx = list_context(user, f)
         table = render_template("ledger/_table.html", **ctx)
@@ -62,7 +70,7 @@ def index():
                        all_mechanisms=ctx["mechanisms"] or choices.mechanism_choices(),
                        aspects=choices.aspect_choices())
             filters = render_template("ledger/_filters.html", oob=partial, **ctx)
-        hit = cache.put(key, table, counters, filters, meta=f.page)
+        hit = cache.put("ledger", key, (Markup(table), Markup(counters), Markup(filters), f.page))
     table, counters, filters, f.page = hit
     ctx = dict(f=f, table_html=table, counters_html=counters, filters_html=filters)
     resp = render("ledger/page.html", "ledger/_results.html", **ctx)

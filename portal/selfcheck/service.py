@@ -10,7 +10,7 @@ The code lives in small modules by responsibility:
 """
 
 from .checklist import (EDITABLE_STATUSES, UNSUBMITTED, SelfCheckError, StaleDraft, NotEditable, Step,
-                        Checklist, clear_cache, checklist, period, get_or_create, find, find_active,
+                        Checklist, checklist, period, get_or_create, find, find_active,
                         campaign_by_id, past_deadline, edit_block, load_values, is_answered, progress,
                         date_min, date_max, remind_days, progress_empty, deadline_block)  # noqa: F401
 from .drafts import save_step, KeyClash, set_step, all_errors  # noqa: F401

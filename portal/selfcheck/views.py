@@ -18,12 +18,6 @@ audit.ACTION_LABELS.update({
 })
 
 
-@bp.record_once
-def _fresh_cache(state):
-    # a new app (tests create one per test) may sit on a rebuilt database: forget cached checklists
-    service.clear_cache()
-
-
 def active_campaign() -> Campaign:
     c = Campaign.active()
     if c is None:
