@@ -1,6 +1,5 @@
 """Rendered ledger rows: the operations a user may perform on each row, and the cached row HTML."""
 
-from .table import OPEN
 
 
 def attach_ops(rows, user):
@@ -18,7 +17,7 @@ def attach_ops(rows, user):
             ops += [("close", "销号", True), ("return", "退回", False)]
         if getattr(p, "pending_ext", None) and decide:
             ops.append(("decide", "审批延期", False))
-        if st in OPEN and not getattr(p, "pending_ext", None) and can(user, "problem.extend", p):
+        if p.is_open and not getattr(p, "pending_ext", None) and can(user, "problem.extend", p):
             ops.append(("extend", "申请延期", False))
         if st != "closed" and act:
             ops.append(("action", "通报提醒约谈", False))

@@ -6,7 +6,7 @@ from flask import url_for
 
 from .. import audit, clock, problems, uploads
 from ..extensions import db
-from ..models import STATUSES, Problem, User
+from ..models import OPEN, STATUSES, Problem, User
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..notify import notify
@@ -111,7 +111,7 @@ def record_action(p, actor, kind, date, note) -> ProblemAction:
 def request_extension(p, actor, new_deadline, reason) -> DeadlineExtension:
     if not can(actor, "problem.extend", p):
         _refuse(p, actor, "延期申请由责任科室负责人提出。")
-    if p.status not in ("pending", "in_progress"):
+    if p.status not in OPEN:
         _refuse(p, actor, f"“{p.status_label}”的条目无需延期。")
     if DeadlineExtension.select().where((DeadlineExtension.problem == p.id)
                                         & (DeadlineExtension.status == "pending")).exists():
@@ -203,7 +203,7 @@ def bulk(user, op, ids, form) -> tuple[int, list[str]]:
             if op == "deadline":
                 if not can(user, "problem.act", p):
                     _refuse(p, user, "整改时限由领导小组办公室设定；责任科室请申请延期")
-                if p.status not in ("pending", "in_progress"):
+                if p.status not in OPEN:
                     _refuse(p, user, f"状态为“{p.status_label}”，无需设定时限")
                 problems.update(p.id, user, p.version, kind="deadline", note=note or "批量设定整改时限",
                                 deadline=target)

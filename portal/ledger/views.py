@@ -206,8 +206,8 @@ def ledger_panel(user):
         base = base.where(Problem.person == user.id)
     days = current_app.config.get("DUE_SOON_DAYS", 7)
     overdue = base.where(Problem.overdue_expr()).count()
-    soon = list(base.where(queries.due_soon_expr()).order_by(Problem.deadline, Problem.id).limit(5))
-    soon_total = base.where(queries.due_soon_expr()).count()
+    soon = list(base.where(Problem.due_soon_expr()).order_by(Problem.deadline, Problem.id).limit(5))
+    soon_total = base.where(Problem.due_soon_expr()).count()
     verify = ext = 0
     if can(user, "problem.verify"):
         verify = base.where(Problem.status == "rectified").count()

@@ -61,8 +61,7 @@ def ledger_deadlines(today: dt.date) -> int:
     horizon = today + dt.timedelta(days=days)
     q = (Problem.select(Problem.id, Problem.person, Problem.department, Problem.deadline,
                         Problem.description)
-         .where(Problem.status.in_(("pending", "in_progress")) & (Problem.withdrawn == False)  # noqa: E712
-                & Problem.deadline.is_null(False) & (Problem.deadline <= horizon)
+         .where(Problem.open_expr() & Problem.deadline.is_null(False) & (Problem.deadline <= horizon)
                 & (Problem.deadline >= today - dt.timedelta(days=30))))
     rows = list(q)
     heads = heads_of({p.department_id for p in rows})
