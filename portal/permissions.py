@@ -204,6 +204,9 @@ def deny(object_type: str = "page", object_id=None, status: int = 403, **detail)
 def require(action: str):
     """The view decorator: login (Flask-Login's answer for anonymous requests), then
     `can(current_user, action)`, or 403 with the attempt audited."""
+    if action not in RULES:
+        raise KeyError(f"unknown action {action!r}")
+
     def deco(fn):
         from flask_login import current_user, login_required
 

@@ -103,4 +103,9 @@ def test_role_conflict_refused_and_audited(ctx):
 
 
 def test_business_roles_combine(ctx):
-    check_role_set({"staff", "dept_head", "leader", "discipline"})
+    roles = {"staff", "dept_head", "leader", "discipline"}
+    assert check_role_set(roles) is None  # no 三员分立 conflict among business roles
+    u = make_user(roles=("staff",))
+    set_roles(u, roles)
+    assert User.get_by_id(u.id).roles == roles
+    assert not AuditRecord.select().where(AuditRecord.action == "role_refused").exists()
