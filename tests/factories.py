@@ -49,14 +49,14 @@ class Bureau(SimpleNamespace):
 
 
 def make_bureau() -> Bureau:
-    """The bureau every area's tests start from (the `bureau` fixture): 财务科, 资产管理科, 办公室, the
-    discipline office (机关党委（纪委）) and the leadership; one person of each role — the chief, a leader in
+    """The bureau every area's tests start from (the `bureau` fixture): 财务科, 资产管理科, 办公室 (where the
+    discipline office, 机关党委（纪委）, sits) and the leadership; one person of each role — the chief, a leader in
     charge of 财务科 and 资产管理科, two of the discipline office and its head (机关纪委书记), a head and staff
     in each department, an inspector, a clerk and the three administrators. Areas add what they need."""
     default_campaign()
     b = Bureau()
-    b.fin, b.asset, b.office_dept, b.disc = (make_department(n) for n in ("财务科", "资产管理科", "办公室",
-                                                                          "机关党委（纪委）"))
+    b.fin, b.asset, b.office_dept = (make_department(n) for n in ("财务科", "资产管理科", "办公室"))
+    b.disc = b.office_dept  # the discipline office (机关党委（纪委）) sits in 办公室
     b.lead = make_department("局领导班子", kind="leadership")
     b.chief = make_user("chief", b.lead, roles=("chief", "staff"), real_name="周正华", title="局党组书记、局长")
     b.leader = make_user("leader", b.lead, roles=("leader", "staff"), real_name="吴建国", title="副局长",
@@ -74,5 +74,5 @@ def make_bureau() -> Bureau:
     b.clerk = make_user("clerk", b.office_dept, roles=("clerk", "staff"), real_name="文秘书")
     b.sysadmin = make_user("sysadmin", b.office_dept, roles=("sysadmin",), real_name="钱志远")
     b.secadmin = make_user("secadmin", b.office_dept, roles=("secadmin",), real_name="安保平")
-    b.auditor = make_user("auditor1", b.disc, roles=("auditor",), real_name="陈审之")
+    b.auditor = make_user("auditor", b.disc, roles=("auditor",), real_name="陈审之")
     return b

@@ -4,20 +4,19 @@ import json
 
 from portal.inspections import service
 from portal.models import Campaign
-from tests.factories import default_campaign, make_department, make_user
+from tests.factories import make_bureau, make_department, make_user
 
 
 def bureau(people_per_dept=4):
-    default_campaign()
+    """The shared bureau, plus four departments (科室甲乙丙丁) of `people_per_dept` people and two inspectors."""
+    o = make_bureau()
     depts = [make_department(f"科室{c}") for c in "甲乙丙丁"]
     staff = {d.id: [make_user(f"s{d.id}_{i}", d, real_name=f"{d.name}人员{i}") for i in range(people_per_dept)]
              for d in depts}
-    office = make_department("纪委办")
-    discipline = make_user("disc", office, roles=("discipline", "staff"), real_name="纪委书记")
     insp_a = make_user("inspA", depts[0], roles=("inspector", "staff"), real_name="检查员甲")
-    insp_b = make_user("inspB", office, roles=("inspector", "staff"), real_name="检查员乙")
-    return {"depts": depts, "staff": staff, "discipline": discipline, "insp_a": insp_a, "insp_b": insp_b,
-            "office": office}
+    insp_b = make_user("inspB", o.disc, roles=("inspector", "staff"), real_name="检查员乙")
+    return {"depts": depts, "staff": staff, "discipline": o.office, "insp_a": insp_a, "insp_b": insp_b,
+            "office": o.disc, "bureau": o}
 
 
 def plan(actor, title="工作纪律抽查", kind="person", count=5, pool="all", pool_departments=(), cycle="2026-11",
