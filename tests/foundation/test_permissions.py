@@ -105,3 +105,26 @@ def test_business_roles_combine(ctx):
     set_roles(u, roles)
     assert User.get_by_id(u.id).roles == roles
     assert not AuditRecord.select().where(AuditRecord.action == "role_refused").exists()
+
+
+@pytest.mark.parametrize("who, url", [
+    ("staff_a", "/admin/"), ("office", "/admin/audit"), ("auditor", "/ledger/"), ("staff_a", "/clues/"),
+    ("staff_a", "/selfcheck/department"), ("staff_a", "/documents/"), ("staff_a", "/documents/batch"),
+    ("clerk", "/documents/seal"), ("staff_a", "/inspections/"), ("staff_a", "/dashboard/"),
+    ("head_a", "/reports/"), ("leader", "/reports/departments"),
+])
+def test_a_denied_page_is_403_in_every_area_and_audited(bureau, client, auth, who, url):
+    """One decorator for every area: a page the role may not open answers 403 and leaves an audit record
+    naming the page and the permission it needs."""
+    auth.login(bureau[who])
+    before = AuditRecord.select().where(AuditRecord.action == "access_denied").count()
+    assert client.get(url).status_code == 403
+    rec = AuditRecord.select().where(AuditRecord.action == "access_denied").order_by(AuditRecord.id.desc()).first()
+    assert AuditRecord.select().where(AuditRecord.action == "access_denied").count() == before + 1
+    assert rec.object_id == url and rec.outcome == "denied" and '"need"' in rec.detail
+    assert rec.actor_id == bureau[who].id
+
+
+def test_anonymous_is_sent_to_login_before_any_rule(client):
+    r = client.get("/dashboard/")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
