@@ -8,13 +8,14 @@ from tests.factories import make_bureau, make_department, make_user
 
 
 def bureau(people_per_dept=4):
-    """The shared bureau, plus four departments (科室甲乙丙丁) of `people_per_dept` people and two inspectors."""
+    """The shared bureau (its inspector sits in 办公室), plus four departments (科室甲乙丙丁) of
+    `people_per_dept` people and an inspector in 科室甲."""
     o = make_bureau()
     depts = [make_department(f"科室{c}") for c in "甲乙丙丁"]
     staff = {d.id: [make_user(f"s{d.id}_{i}", d, real_name=f"{d.name}人员{i}") for i in range(people_per_dept)]
              for d in depts}
     insp_a = make_user("inspA", depts[0], roles=("inspector", "staff"), real_name="检查员甲")
-    insp_b = make_user("inspB", o.disc, roles=("inspector", "staff"), real_name="检查员乙")
+    insp_b = o.inspector  # in 办公室, with the discipline office
     return {"depts": depts, "staff": staff, "discipline": o.office, "insp_a": insp_a, "insp_b": insp_b,
             "office": o.disc, "bureau": o}
 
