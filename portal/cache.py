@@ -39,15 +39,15 @@ _stores: dict[str, OrderedDict] = {}
 
 def versions(*names) -> tuple:
     """The current data versions `names` (keys of VERSION_ROWS), read from the shared database."""
-    from .models.ledger import LedgerVersion
     ids = [VERSION_ROWS[n] for n in names]
-    found = dict(LedgerVersion.select(LedgerVersion.id, LedgerVersion.v).where(LedgerVersion.id.in_(ids)).tuples())
+    sql = f'SELECT "id", "v" FROM "ledger_version" WHERE "id" IN ({", ".join(map(str, ids))})'
+    found = dict(db.execute_sql(sql).fetchall())
     missing = [i for i in ids if i not in found]
     if missing:
+        from .models.ledger import LedgerVersion
         for i in missing:
             LedgerVersion.insert(id=i, v=secrets.randbelow(10 ** 15)).on_conflict_ignore().execute()
-        found = dict(LedgerVersion.select(LedgerVersion.id, LedgerVersion.v).where(LedgerVersion.id.in_(ids))
-                     .tuples())
+        found = dict(db.execute_sql(sql).fetchall())
     return tuple(found[i] for i in ids)
 
 
