@@ -14,8 +14,9 @@ Safe with several app servers on one database, because freshness is never decide
   data is read, so an entry never holds data older than its key; a write on server A gives server B a new
   key on its next request. A missing row (an emptied table) is recreated with a random start, so an old
   entry's version never comes back.
-* Content-addressed entries (`memo`): the key holds every value the result depends on (a rendered row's
-  shown fields; a checklist's content hash), so no write can make an entry wrong.
+* Content-addressed entries (`content_key`): the key holds every value the result depends on (a rendered
+  row's shown fields; a campaign's content hash — a loaded campaign never changes, changed content becomes
+  a new campaign row), so no write can make an entry wrong.
 
 There are no time limits and nothing to invalidate by hand: an entry nobody asks for ages out of the
 bounded store. Rendered HTML is stored without the viewer's CSRF token, which is put back on the way out,
@@ -54,6 +55,11 @@ def versions(*names) -> tuple:
 def key(*parts, on=("ledger",)) -> tuple:
     """A key valid while the data versions `on` are unchanged (and only for this database)."""
     return (id(db.obj), versions(*on)) + parts
+
+
+def content_key(*parts) -> tuple:
+    """A key for a result that depends on nothing but `parts` (and this database)."""
+    return (id(db.obj),) + parts
 
 
 def _token():

@@ -31,7 +31,7 @@ def category_choices():
                    .order_by(Item.seq)):
             items[it.category_id].append(it)
         return [(cat, items[cat.id]) for cat in Category.select().where(Category.campaign == c).order_by(Category.seq)]
-    return cache.memo("checklist", cache.key("categories", c.id, c.content_hash), load)
+    return cache.memo("checklist", cache.content_key("categories", c.id, c.content_hash), load)
 
 
 def aspect_choices():

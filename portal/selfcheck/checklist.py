@@ -43,7 +43,7 @@ class NotEditable(SelfCheckError):
     pass
 
 
-# --- the campaign's checklist, in portal/cache.py (keyed by the campaign's content and the data version) --
+# --- the campaign's checklist, in portal/cache.py (keyed by the campaign's content: it never changes) ------
 @dataclass(frozen=True)
 class Step:
     no: int
@@ -69,7 +69,7 @@ class Checklist:
 
 
 def checklist(campaign: Campaign) -> Checklist:
-    return cache.memo("checklist", cache.key(campaign.id, campaign.content_hash), lambda: _load(campaign))
+    return cache.memo("checklist", cache.content_key(campaign.id, campaign.content_hash), lambda: _load(campaign))
 
 
 def _load(campaign: Campaign) -> Checklist:
