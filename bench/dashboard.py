@@ -169,10 +169,8 @@ def run(url, n_problems, n_staff):
         assert r.status_code == 200, r.status_code
         m, p = timed(lambda: client.get("/dashboard/"))
         print(f"  page /dashboard  {who:18s} median {m:6.1f} ms   p90 {p:6.1f} ms   ({len(r.data):,} bytes)")
-        with app.app_context():
-            from portal.dashboard import service as s
-            s.clear_cache(app)
-        m, p = timed(lambda: (s.clear_cache(app), client.get("/dashboard/")), n=10)
+        from portal import cache
+        m, p = timed(lambda: (cache.clear("dashboard"), client.get("/dashboard/")), n=10)
         print(f"  page uncached    {who:18s} median {m:6.1f} ms   p90 {p:6.1f} ms")
         client.post("/logout")
     write_cost(app)

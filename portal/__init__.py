@@ -58,9 +58,10 @@ def create_app(test_config=None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
 
-    from . import db, web
+    from . import cache, db, web
     from .extensions import csrf, limiter, login_manager
 
+    cache.clear()  # a new app may sit on a database rebuilt under this process (tests)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

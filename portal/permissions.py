@@ -1,10 +1,16 @@
-"""Roles, what each may do, and what each may see — as SQL where-expressions.
+"""Who may do what, and who may see what. Every rule of the portal is in this file.
 
-can(user, action, obj=None) answers a yes/no question; visible_departments(user) and the scope_*
-functions turn "what may this user see" into expressions that every list, detail, export and
-partial puts into its query.
+Read RULES below like a permission list: each action (an area and a verb, e.g. "ledger.view") maps to
+a rule `(user, roles, obj) -> bool`. Use them in exactly three ways:
+
+    @require("ledger.view")                 a view: login first, then the rule, or 403 (audited)
+    can(user, "problem.rectify", p)         a yes/no question in Python or a template ({{ can(...) }})
+    scope_problems(user)                    a where-expression: the rows of a listed model a user sees
+
+A record loaded through a scope that comes back empty goes through found_or_404 (404, and an attempt on a
+row that exists is audited); a refusal found after loading calls deny(). No other module changes RULES.
 """
-from functools import reduce
+from functools import reduce, wraps
 import operator
 
 from peewee import Expression, Value
@@ -49,6 +55,7 @@ def check_role_set(roles) -> None:
         raise RoleConflict(f"三员分立：{a}不得兼任业务角色（{b}）")
 
 
+# ---------------------------------------------------------------------------------- departments seen
 def visible_departments(user):
     """None = all departments; otherwise the set of department ids whose business data the user sees
     beyond their own records."""
@@ -63,18 +70,184 @@ def visible_departments(user):
     return depts
 
 
+def scope_signature(user) -> tuple:
+    """Everything that decides what `user` sees: two users with the same signature see the same rows
+    (cache keys use it)."""
+    depts = visible_departments(user)
+    return (user.id, user.department_id, tuple(sorted(user.roles)),
+            None if depts is None else tuple(sorted(depts)))
+
+
+def _oversees(user, dept_id) -> bool:
+    depts = visible_departments(user)
+    return depts is None or dept_id in depts
+
+
+def _reviews(viewer, owner) -> bool:
+    """Heads review their department, leaders the departments in their charge, the discipline office
+    everyone; the leaders' (and the chief's) own self-checks only the discipline office. Never one's own."""
+    if viewer is None or owner is None or viewer.id == owner.id:
+        return False
+    roles = viewer.roles
+    if owner.roles & {"leader", "chief"}:
+        return "discipline" in roles
+    if "discipline" in roles:
+        return True
+    if "dept_head" in roles and owner.department_id == viewer.department_id:
+        return True
+    return "leader" in roles and owner.department_id in viewer.departments_in_charge
+
+
+def _inspects(user, plan) -> bool:
+    from .models.inspection import PlanInspector
+    return PlanInspector.select().where((PlanInspector.plan == plan.id)
+                                        & (PlanInspector.user == user.id)).exists()
+
+
+def _not_about_me(u, clue) -> bool:
+    return clue is None or clue.subject_user_id != u.id
+
+
+def _handles(u, clue) -> bool:
+    """The clue's handler, or the head of the department it was assigned to."""
+    if clue.handler_id == u.id:
+        return True
+    return bool(clue.handler_department_id and "dept_head" in u.roles
+                and u.department_id == clue.handler_department_id)
+
+
+def _any_clue(u) -> bool:
+    from .models.tip import Clue
+    return Clue.select().where(scope_clues(u)).exists()
+
+
+# ---------------------------------------------------------------------------------- the rules
+# (user, roles, obj): obj is the record the question is about, or None for "any such record"
+RULES = {
+    # administration: 三员分立
+    "admin.manage": lambda u, r, o: "sysadmin" in r,
+    "admin.security": lambda u, r, o: "secadmin" in r,
+    "audit.read": lambda u, r, o: "auditor" in r,
+    "user.view": lambda u, r, o: (o is not None and (o.id == u.id or bool(r & {"sysadmin", "secadmin"})
+                                                     or _oversees(u, o.department_id))),
+    # 整改台账 and the Problem status machine
+    "ledger.view": lambda u, r, o: bool(r & BUSINESS_ROLES),
+    "ledger.operate": lambda u, r, o: bool(r & {"discipline", "dept_head"}),  # the rows' buttons column
+    "ledger.office": lambda u, r, o: "discipline" in r,  # the office: select rows, bulk actions, edit every field
+    "ledger.mine_only": lambda u, r, o: not (r & {"discipline", "dept_head", "leader"}),  # home panel
+    "ledger.mechanism": lambda u, r, o: "discipline" in r,
+    "problem.view": lambda u, r, o: o is not None and (o.person_id == u.id or _oversees(u, o.department_id)),
+    "problem.rectify": lambda u, r, o: o is not None and (
+        ("dept_head" in r and o.department_id == u.department_id) or "discipline" in r),
+    "problem.verify": lambda u, r, o: "discipline" in r,
+    "problem.act": lambda u, r, o: "discipline" in r,
+    "problem.extend": lambda u, r, o: o is not None and "dept_head" in r and o.department_id == u.department_id,
+    "problem.extend_decide": lambda u, r, o: "discipline" in r,
+    "problem.edit": lambda u, r, o: o is not None and (
+        "discipline" in r or ("dept_head" in r and o.department_id == u.department_id)),
+    "problem.assign": lambda u, r, o: "discipline" in r,
+    # 个人自查自纠 (obj: the owner for review_person, the department for report)
+    "selfcheck.fill": lambda u, r, o: bool(r & BUSINESS_ROLES),
+    "selfcheck.review": lambda u, r, o: bool(r & {"dept_head", "leader", "discipline"}),
+    "selfcheck.review_person": lambda u, r, o: _reviews(u, o),
+    "selfcheck.oversee": lambda u, r, o: bool(r & {"dept_head", "leader", "discipline", "chief"}),
+    "selfcheck.leaders": lambda u, r, o: "discipline" in r,  # the leaders' own self-checks
+    "selfcheck.reopen": lambda u, r, o: "discipline" in r,
+    "selfcheck.report": lambda u, r, o: "dept_head" in r and o is not None and o.id == u.department_id,
+    # 举报箱 and 问题线索 (obj: the clue; nobody handles a clue about themselves)
+    "tips.handle": lambda u, r, o: "discipline" in r,
+    "clues.view": lambda u, r, o: bool(r & {"discipline", "chief"}) or _any_clue(u),
+    "clues.manage": lambda u, r, o: "discipline" in r and _not_about_me(u, o),
+    "clues.identity": lambda u, r, o: "discipline" in r and _not_about_me(u, o),
+    "clues.handle": lambda u, r, o: o is not None and _handles(u, o),
+    "clues.verify": lambda u, r, o: o is not None and ("discipline" in r or _handles(u, o)),
+    "clues.files": lambda u, r, o: o is not None and (
+        ("discipline" in r and _not_about_me(u, o)) or _handles(u, o)),
+    # 公文
+    "documents.write": lambda u, r, o: bool(r & {"clerk", "discipline"}),
+    "documents.drafts": lambda u, r, o: "clerk" in r,  # the home panel of unissued drafts
+    "documents.seal": lambda u, r, o: "secadmin" in r,
+    "documents.seal_image": lambda u, r, o: bool(r & {"secadmin", "clerk", "discipline"}),
+    "documents.batch": lambda u, r, o: bool(r & {"discipline", "dept_head"}),
+    # 明察暗访 (obj: the plan for record)
+    "inspections.view": lambda u, r, o: bool(r & {"discipline", "inspector", "chief"}),
+    "inspections.run": lambda u, r, o: "discipline" in r,
+    "inspections.inspect": lambda u, r, o: "inspector" in r,  # always has the home panel of own checks
+    "inspections.record": lambda u, r, o: "discipline" in r or (
+        "inspector" in r and (o is None or _inspects(u, o))),
+    # 工作看板, 定期报送
+    "dashboard.view": lambda u, r, o: bool(r & {"discipline", "leader", "chief"}),
+    "reports.view": lambda u, r, o: bool(r & {"discipline", "chief"}),
+    "reports.generate": lambda u, r, o: "discipline" in r,
+}
+
+
+def can(user, action: str, obj=None) -> bool:
+    """The one place for yes/no permission questions (templates call it as `can(current_user, ...)`)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    rule = RULES.get(action)
+    if rule is None:
+        raise KeyError(f"unknown action {action!r}")
+    return bool(rule(user, user.roles, obj))
+
+
+def deny(object_type: str = "page", object_id=None, status: int = 403, **detail):
+    """Refuse the current request: the attempt is audited in its own transaction (errors.deny), then
+    403 (or `status`, e.g. 404 for a record whose existence is not to be told)."""
+    from .errors import deny as denial
+    raise denial(object_type, object_id, status=status, **detail)
+
+
+def require(action: str):
+    """The view decorator: login (Flask-Login's answer for anonymous requests), then
+    `can(current_user, action)`, or 403 with the attempt audited."""
+    if action not in RULES:
+        raise KeyError(f"unknown action {action!r}")
+
+    def deco(fn):
+        from flask_login import current_user, login_required
+
+        @wraps(fn)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if not can(current_user, action):
+                deny("page", need=action)
+            return fn(*args, **kwargs)
+        wrapper.permission = action
+        return wrapper
+    return deco
+
+
+def found_or_404(row, model, object_id, object_type: str):
+    """`row` comes from a scoped query. None → 404; an attempt on a row that exists outside the
+    user's scope is audited as access_denied (a missing row is just a 404)."""
+    if row is None:
+        if model.select().where(model.id == object_id).exists():
+            deny(object_type, object_id, status=404)
+        from flask import abort
+        abort(404)
+    return row
+
+
+# ---------------------------------------------------------------------------------- scopes (SQL)
+# One where-expression per listed model; every list, detail, export and partial puts it in its query.
+_ALL = Value(1) == Value(1)
+_NONE = Value(1) == Value(0)
+
+
 def scope_expr(user, dept_field, person_field=None) -> Expression:
     """Where-expression: rows of the departments the user oversees, plus the user's own rows."""
     depts = visible_departments(user)
     if depts is None:
-        return Value(1) == Value(1)
+        return _ALL
     parts = []
     if depts:
         parts.append(dept_field.in_(sorted(depts)))
     if person_field is not None:
         parts.append(person_field == user.id)
     if not parts:
-        return Value(1) == Value(0)
+        return _NONE
     return reduce(operator.or_, parts)
 
 
@@ -87,57 +260,71 @@ def scope_users(user):
     """People the user may look up: themselves, the departments they oversee; admins see all users."""
     from .models import User
     if user.roles & {"sysadmin", "secadmin"}:
-        return Value(1) == Value(1)
+        return _ALL
     return scope_expr(user, User.department, User.id)
 
 
-def can(user, action: str, obj=None) -> bool:
-    """The one place for yes/no permission questions."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    roles = user.roles
-    rule = RULES.get(action)
-    if rule is None:
-        raise KeyError(f"unknown action {action!r}")
-    return bool(rule(user, roles, obj))
+def scope_notices(user):
+    """One's own notices only."""
+    from .models import Notice
+    return Notice.user == user.id
 
 
-def _oversees(user, dept_id) -> bool:
-    depts = visible_departments(user)
-    return depts is None or dept_id in depts
+def scope_clues(user):
+    """Clues `user` may see. Escalated clues and clues about the user are never in it; the discipline
+    office (and the chief, read-only) see the rest; a handler sees what was assigned to them or to the
+    department they head."""
+    from .models.tip import Clue
+    not_me = Clue.subject_user.is_null() | (Clue.subject_user != user.id)
+    base = (Clue.escalated == False) & not_me  # noqa: E712
+    if user.roles & {"discipline", "chief"}:
+        return base
+    mine = [Clue.handler == user.id]
+    if "dept_head" in user.roles:
+        mine.append(Clue.handler_department == user.department_id)
+    return base & reduce(operator.or_, mine)
 
 
-RULES = {
-    "admin.manage": lambda u, r, o: "sysadmin" in r,
-    "admin.security": lambda u, r, o: "secadmin" in r,
-    "audit.read": lambda u, r, o: "auditor" in r,
-    "user.view": lambda u, r, o: (o is not None and (o.id == u.id or bool(r & {"sysadmin", "secadmin"})
-                                                     or _oversees(u, o.department_id))),
-    "problem.view": lambda u, r, o: o is not None and (o.person_id == u.id or _oversees(u, o.department_id)),
-    "problem.rectify": lambda u, r, o: o is not None and (
-        ("dept_head" in r and o.department_id == u.department_id) or "discipline" in r),
-    "problem.verify": lambda u, r, o: "discipline" in r,
-    "problem.act": lambda u, r, o: "discipline" in r,
-    "selfcheck.fill": lambda u, r, o: bool(r & BUSINESS_ROLES),
-    "selfcheck.review": lambda u, r, o: bool(r & {"dept_head", "leader", "discipline"}),
-    "tips.handle": lambda u, r, o: "discipline" in r,
-    "ledger.view": lambda u, r, o: bool(r & BUSINESS_ROLES),
-    "documents.write": lambda u, r, o: bool(r & {"clerk", "discipline"}),
-    "documents.seal": lambda u, r, o: "secadmin" in r,
-    "inspections.run": lambda u, r, o: "discipline" in r,
-    "inspections.record": lambda u, r, o: bool(r & {"inspector", "discipline"}),
-    "dashboard.view": lambda u, r, o: bool(r & {"discipline", "leader", "chief"}),
-    "reports.generate": lambda u, r, o: "discipline" in r,
-}
+def scope_escalated_clues(user):
+    """Clues reserved for the higher body: the discipline office keeps their hand-over, unless about itself."""
+    from .models.tip import Clue
+    if "discipline" not in user.roles:
+        return _NONE
+    return (Clue.escalated == True) & (Clue.subject_user.is_null() | (Clue.subject_user != user.id))  # noqa: E712
 
 
-def found_or_404(row, model, object_id, object_type: str):
-    """`row` comes from a scoped query. None → 404; an attempt on a row that exists outside the
-    user's scope is audited as access_denied (a missing row is just a 404)."""
-    if row is None:
-        if model.select().where(model.id == object_id).exists():
-            from . import audit
-            audit.record("access_denied", object_type, object_id, outcome="denied")
-        from flask import abort
-        abort(404)
-    return row
+def scope_plans(user):
+    """Spot-check plans: the discipline office and the chief see all, inspectors the plans they are on."""
+    from .models.inspection import InspectionPlan, PlanInspector
+    if user.roles & ALL_SEEING:
+        return _ALL
+    mine = PlanInspector.select(PlanInspector.plan).where(PlanInspector.user == user.id)
+    return InspectionPlan.id.in_(mine)
+
+
+def scope_documents(user):
+    """The document register: all of it for the writers, nothing for anyone else (they meet documents
+    through the ledger's panels)."""
+    return _ALL if can(user, "documents.write") else _NONE
+
+
+def scope_citable_problems(user):
+    """Problems a 通报 may name: the register's writers pick from the whole ledger (a 通报 is bureau-wide);
+    everyone else has nothing to pick."""
+    return _ALL if can(user, "documents.write") else _NONE
+
+
+def scope_print_jobs(user):
+    """Batch print jobs: one's own; the discipline office sees all."""
+    from .models import PrintJob
+    return _ALL if "discipline" in user.roles else PrintJob.requested_by == user.id
+
+
+def print_departments(user):
+    """Departments whose self-check reports a user may batch-print: None = any department and the
+    whole bureau (the discipline office); a head their own; nobody else any."""
+    if "discipline" in user.roles:
+        return None
+    if "dept_head" in user.roles:
+        return {user.department_id}
+    return set()

@@ -172,6 +172,13 @@ def auth(client):
 
 
 @pytest.fixture
+def bureau(ctx):
+    """The shared bureau every area's tests start from (tests/factories.py make_bureau)."""
+    from .factories import make_bureau
+    return make_bureau()
+
+
+@pytest.fixture
 def travel():
     """travel(datetime_or_date) freezes the portal clock; reset after the test."""
     yield clock.travel

@@ -8,9 +8,8 @@ from flask_login import current_user
 from .. import audit, clock, htmx
 from ..models import AuditRecord, User
 from ..paging import paginate
-from ..permissions import scope_users
+from ..permissions import require, scope_users
 from . import bp, service
-from .common import require
 from .forms import OUTCOMES, AuditFilterForm, EmptyForm
 
 OBJECT_TYPES = {"user": "用户", "department": "部门", "roster": "花名册", "page": "页面", "problem": "问题",

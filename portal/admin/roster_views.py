@@ -6,9 +6,10 @@ from flask import make_response, render_template, request
 from flask_login import current_user
 
 from .. import clock, htmx
+from ..permissions import require
 from . import bp
 from . import roster as rosterlib
-from .common import require
+from ..permissions import require
 from .forms import RosterUploadForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

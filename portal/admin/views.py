@@ -5,9 +5,8 @@ from flask_login import current_user
 from .. import clock, htmx
 from ..models import Department, User
 from ..paging import paginate
-from ..permissions import ADMIN_ROLES, ROLES, RoleConflict, scope_users
+from ..permissions import ADMIN_ROLES, ROLES, RoleConflict, require, scope_users
 from . import bp, service
-from .common import require
 from .forms import DepartmentForm, EmptyForm, UserFilterForm, UserForm
 
 MANAGE = "admin.manage"

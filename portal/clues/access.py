@@ -1,14 +1,10 @@
-"""Who is who: reserved clues, handlers, the clue scopes and the clue a person may open."""
-
-from functools import reduce
-import operator
-
-from peewee import Value
+"""Clue errors and who is who: reserved clues, handlers, the clue a person may open (the rules and
+scopes themselves are in permissions.py)."""
 
 from ..errors import IllegalTransition, Invalid, VersionConflict  # noqa: F401 - the shared errors
 from ..models import Department, RoleAssignment, User
 from ..models.tip import Clue, Tip
-from ..permissions import found_or_404
+from ..permissions import can, found_or_404, scope_clues, scope_escalated_clues as scope_escalated
 
 
 def discipline_department_ids() -> set[int]:
@@ -32,30 +28,7 @@ def reserved_reason(user: User | None) -> str:
 
 
 def is_handler(user, clue: Clue) -> bool:
-    if clue.handler_id == user.id:
-        return True
-    return bool(clue.handler_department_id and "dept_head" in user.roles
-                and user.department_id == clue.handler_department_id)
-
-
-def scope_clues(user):
-    """Where-expression for the clues `user` may see. Escalated clues and clues about the user are
-    never in it; the discipline office (and the chief, read-only) see the rest; a handler sees what
-    was assigned to them or to the department they head."""
-    not_me = Clue.subject_user.is_null() | (Clue.subject_user != user.id)
-    base = (Clue.escalated == False) & not_me  # noqa: E712
-    if user.roles & {"discipline", "chief"}:
-        return base
-    mine = [Clue.handler == user.id]
-    if "dept_head" in user.roles:
-        mine.append(Clue.handler_department == user.department_id)
-    return base & reduce(operator.or_, mine)
-
-
-def scope_escalated(user):
-    if "discipline" not in user.roles:
-        return Value(1) == Value(0)
-    return (Clue.escalated == True) & (Clue.subject_user.is_null() | (Clue.subject_user != user.id))  # noqa: E712
+    return can(user, "clues.handle", clue)
 
 
 def get_clue_for(user, clue_id: int, escalated: bool = False) -> Clue:
@@ -65,17 +38,7 @@ def get_clue_for(user, clue_id: int, escalated: bool = False) -> Clue:
 
 
 def can_manage(user, clue: Clue | None = None) -> bool:
-    if "discipline" not in user.roles:
-        return False
-    return clue is None or clue.subject_user_id != user.id
-
-
-def can_view_any(user) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.roles & {"discipline", "chief"}:
-        return True
-    return Clue.select().where(scope_clues(user)).exists()
+    return can(user, "clues.manage", clue)
 
 
 def handler_candidates():

@@ -7,6 +7,7 @@ from .. import audit
 from ..errors import PortalError
 from ..htmx import is_htmx, render
 from ..models.tip import CLUE_STATUSES, TipFile
+from ..permissions import can, deny
 from ..tips import service as tips
 from . import bp, service
 from .forms import AssignForm, ConcludeForm, LinkForm, MessageForm, NoteForm, SubjectForm, VersionForm
@@ -154,9 +155,8 @@ def identity(clue_id):
 @login_required
 def file(clue_id, ref):
     clue = service.get_clue_for(current_user, clue_id)
-    if not (service.can_manage(current_user, clue) or service.is_handler(current_user, clue)):
-        audit.record("access_denied", "clue_file", ref, outcome="denied")
-        abort(404)
+    if not can(current_user, "clues.files", clue):
+        deny("clue_file", ref, status=404)
     tf = TipFile.get_or_none((TipFile.ref == ref) & (TipFile.tip == clue.tip_id))
     if tf is None:
         abort(404)

@@ -36,7 +36,7 @@ def set_subject(clue, actor, expected_version, user_id) -> Clue:
 
 def forward(clue, actor, note: str) -> Clue:
     """Record that an escalated clue went to the higher body (市纪委监委派驻纪检组)."""
-    if not clue.escalated or "discipline" not in actor.roles or clue.subject_user_id == actor.id:
+    if not clue.escalated or not can_manage(actor, clue):
         _refuse(clue, actor, clue.status, "只有报上级的线索可以登记移送")
     if clue.forwarded_at:
         raise Invalid("该线索已登记移送")

@@ -1,24 +1,20 @@
 """What the clue ledger adds to the rest of the portal: navigation, the home panel, the panel on a
-Problem's page, permission rules."""
+Problem's page."""
 from flask import render_template
 
 from .. import clock
 from ..models.tip import Clue, ClueProblem, Tip
 from ..nav import home_panel, problem_panel, register_nav
-from ..permissions import RULES
+from ..permissions import can
 from . import queries, service
 
-RULES.setdefault("clues.view", lambda u, r, o: service.can_view_any(u))
-RULES.setdefault("clues.manage", lambda u, r, o: "discipline" in r and (o is None or o.subject_user_id != u.id))
-RULES.setdefault("clues.identity", lambda u, r, o: "discipline" in r and (o is None or o.subject_user_id != u.id))
-
 register_nav("举报箱", "tips.index", lambda u: True, order=34)
-register_nav("问题线索", "clues.index", service.can_view_any, order=35)
+register_nav("问题线索", "clues.index", lambda u: can(u, "clues.view"), order=35)
 
 
 @home_panel(order=15)
 def clue_panel(user):
-    if "discipline" in user.roles:
+    if can(user, "clues.manage"):
         c = queries.counts(user)
         urgent = list(Clue.select(Clue, Tip).join(Tip)
                       .where(service.scope_clues(user) & (Clue.overdue_expr() | (Clue.status == "pending")))

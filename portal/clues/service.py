@@ -11,7 +11,7 @@ Re-exported here for views, tips, demo data and tests (`service.<name>`); the co
 
 from .access import (IllegalTransition, VersionConflict, Invalid, discipline_department_ids,
                      reserved_reason, is_handler, scope_clues, scope_escalated, get_clue_for, can_manage,
-                     can_view_any, handler_candidates)  # noqa: F401
+                     handler_candidates)  # noqa: F401
 from .writes import allocate, open_clue  # noqa: F401
 from .workflow import transition, reassign  # noqa: F401
 from .dual import linked_problems, leader_candidates, ensure_dual_problems, link_existing  # noqa: F401

@@ -9,7 +9,8 @@ from ..extensions import db
 from ..models import Department, RoleAssignment, User
 from ..models.tip import CLUE_STATUSES, CLUE_TRANSITIONS, CONCLUSIONS, DISPOSALS, SUBSTANTIATED, Clue
 from ..notify import notify
-from .access import Invalid, can_manage, is_handler
+from ..permissions import can
+from .access import Invalid, can_manage
 from .dual import ensure_dual_problems
 from .writes import _check_version, _event, _locked_update, _refuse
 
@@ -25,9 +26,9 @@ def transition(clue: Clue, to: str, actor: User, expected_version=None, note: st
     if clue.subject_user_id == actor.id:
         _refuse(clue, actor, to, "回避：不得办理反映本人的线索")
     if to == "verifying":
-        if not (is_handler(actor, clue) or "discipline" in actor.roles):
+        if not can(actor, "clues.verify", clue):
             _refuse(clue, actor, to, "只有承办人或纪检部门可以开始核查")
-    elif "discipline" not in actor.roles:
+    elif not can(actor, "clues.manage", clue):
         _refuse(clue, actor, to, "只有机关党委（纪委）可以执行此操作")
     _check_version(clue, expected_version)
     now = clock.now()

@@ -3,11 +3,8 @@ oversees — Problems from the trigger-maintained tallies (migration 0010), the 
 indexes (migration 0008).
 
 Every function takes the set of department ids (None = all) from `scope_departments(user)` and returns
-plain dicts/lists; views.py turns them into charts. Data owned by areas that may not be installed
-(self-checks, clues, actions) come from `optional_*` functions that return None when the source is
-absent, and the page says so instead of failing.
+plain dicts/lists; views.py turns them into charts. Self-checks, clues and actions are in sources.py.
 """
-import importlib
 from collections import OrderedDict
 
 from peewee import Value, fn
@@ -150,32 +147,3 @@ def category_aspect_stats(depts):
     if no_asp:
         by_asp.append({"id": None, "name": "未标注", "n": no_asp})
     return by_cat, by_asp
-
-
-# ---------------------------------------------------------------- optional sources (other areas)
-def _model(module, name):
-    """A model class of another area, or None while that area is not installed."""
-    try:
-        mod = importlib.import_module(f"portal.models.{module}")
-    except ImportError:
-        return None
-    return getattr(mod, name, None)
-
-
-_TABLES: set = set()
-
-
-def _table_exists(model) -> bool:
-    """Whether another area's table is installed; a positive answer is remembered (tables are not
-    dropped while the portal runs)."""
-    from ..extensions import db
-    key = (id(db.obj), model._meta.table_name)
-    if key in _TABLES:
-        return True
-    try:
-        found = model.table_exists()
-    except Exception:  # noqa: BLE001 - a missing table or a database without it
-        return False
-    if found:
-        _TABLES.add(key)
-    return found

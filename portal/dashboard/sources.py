@@ -1,7 +1,6 @@
 """Dashboard numbers whose data belong to other areas: self-checks, clues, actions taken.
 
-Each function returns None when the area's model or table is not installed, and the page then says the
-data source is not available. Scope is in SQL, as for problems.
+Scope is in SQL, as for problems.
 """
 import datetime as dt
 from collections import OrderedDict
@@ -10,9 +9,11 @@ from peewee import JOIN, Case, fn
 
 from .. import clock
 from ..models import Campaign, Department, RoleAssignment, User
+from ..models.selfcheck import SelfCheck
+from ..models.tip import CHANNELS, CLUE_STATUSES, Clue
 from ..models.tally import ActionTally
 from ..permissions import BUSINESS_ROLES
-from .queries import _in_scope, _model, _table_exists, departments
+from .queries import _in_scope, departments
 
 SELFCHECK_LEGEND = [("not_started", "未开始"), ("draft", "填写中"), ("submitted", "待审核"),
                     ("returned", "已退回"), ("approved", "已通过")]
@@ -24,9 +25,6 @@ def selfcheck_stats(depts):
     """Per department: people who must fill the self-check (active, with a business role) by the
     status of their self-check in the active campaign (no row = not started), and how many were
     returned as perfunctory (敷衍应付) at least once."""
-    SelfCheck = _model("selfcheck", "SelfCheck")
-    if SelfCheck is None or not _table_exists(SelfCheck):
-        return None
     campaign = Campaign.active()
     if campaign is None:
         return None
@@ -59,7 +57,7 @@ def selfcheck_stats(depts):
             "deadline": campaign.selfcheck_deadline}
 
 
-def clue_scope(user, Clue, depts):
+def clue_scope(user, depts):
     """Clues counted for the viewer: never escalated ones (about the chief or the discipline head,
     handled by the higher body) nor clues about the viewer; leaders count the clues about the
     departments in their charge."""
@@ -71,14 +69,9 @@ def clue_scope(user, Clue, depts):
 
 
 def clue_stats(user, depts):
-    Clue = _model("tip", "Clue")
-    if Clue is None or not _table_exists(Clue):
-        return None
-    from ..models import tip
-    statuses = getattr(tip, "CLUE_STATUSES", {})
-    channels = getattr(tip, "CHANNELS", {})
+    statuses, channels = CLUE_STATUSES, CHANNELS
     q = (Clue.select(Clue.status, Clue.channel, fn.COUNT(Clue.id))
-         .where(clue_scope(user, Clue, depts))
+         .where(clue_scope(user, depts))
          .group_by(Clue.status, Clue.channel).tuples())
     by_status = OrderedDict((k, 0) for k in statuses)
     by_channel = OrderedDict((k, 0) for k in channels)
@@ -103,8 +96,6 @@ def action_stats(depts, today=None):
     """通报 / 提醒 / 约谈 per month (by the action's date), the last MONTHS_SHOWN months up to this one,
     for problems of the departments in scope."""
     t = ActionTally  # the trigger-maintained tally (migration 0012): a row per department, month and kind
-    if not _table_exists(t):
-        return None
     today = today or clock.today()
     first = _add_months(today.replace(day=1), -(MONTHS_SHOWN - 1))
     q = (t.select(t.month, t.kind, fn.SUM(t.n))

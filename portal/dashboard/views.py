@@ -2,16 +2,15 @@
 linking to the ledger filtered to the problems it counts."""
 from urllib.parse import urlencode
 
-from flask import abort, g, render_template, url_for
+from flask import g, render_template, url_for
 from markupsafe import Markup
-from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
+from flask_login import current_user
 
-from .. import audit
+from .. import cache, clock
 from ..htmx import render
 from ..models import SOURCES, STATUSES, Department
 from ..nav import home_panel, register_nav
-from ..permissions import can
+from ..permissions import can, require
 from . import bp, queries, service, sources
 from .charts import Bar, Chart, Seg, layout
 
@@ -27,11 +26,7 @@ LEDGER_PARAMS = {"department": "dept", "category": "cat", "source": "source", "s
 def _ledger_base():
     base = getattr(g, "_ledger_base", None)
     if base is None:
-        try:
-            base = url_for("ledger.index")
-        except BuildError:  # the ledger area is not installed yet: same address by hand
-            base = "/ledger/"
-        g._ledger_base = base
+        base = g._ledger_base = url_for("ledger.index")
     return base
 
 
@@ -45,24 +40,12 @@ def ledger_url(**params):
 
 
 def clue_url(**params):
-    try:
-        return url_for("clues.index", **params)
-    except BuildError:  # the clue area is not installed
-        return None
+    return url_for("clues.index", **params)
 
 
 def selfcheck_url(dept_id):
-    """The self-check department overview of one department (None while that area is not installed)."""
-    try:
-        return url_for("selfcheck.department", dept=dept_id)
-    except BuildError:
-        return None
-
-
-def _require_view():
-    if not can(current_user, "dashboard.view"):
-        audit.record("access_denied", "dashboard", "", outcome="denied")
-        abort(403)
+    """The self-check department overview of one department."""
+    return url_for("selfcheck.department", dept=dept_id)
 
 
 def build_charts(data):
@@ -112,29 +95,27 @@ def build_charts(data):
                  href=selfcheck_url(d["id"]), note=f"敷衍应付 {d['perfunctory']}" if d["perfunctory"] else "")
              for d in sc["departments"]],
             legend=sc["legend"], unit="人"))
-    cl = data.get("clues")
-    if cl is not None:
-        for r in cl["by_status"]:
-            r["href"] = clue_url(status=r["key"]) if cl["linkable"] else None
-        for r in cl["by_channel"]:
-            r["href"] = clue_url(channel=r["key"]) if cl["linkable"] else None
-        charts["clue_status"] = layout(Chart(
-            "c-clue-status", "问题线索按办理状态",
-            [Bar(r["label"], [Seg("clue", r["label"], r["n"], r.get("href"))], href=r.get("href"))
-             for r in cl["by_status"]], unit="条"))
-        charts["clue_channel"] = layout(Chart(
-            "c-clue-channel", "问题线索按来源渠道",
-            [Bar(r["label"], [Seg("clue", r["label"], r["n"], r.get("href"))], href=r.get("href"))
-             for r in cl["by_channel"]], unit="条"))
-    ac = data.get("actions")
-    if ac is not None:
-        charts["actions"] = layout(Chart(
-            "c-actions", "通报、提醒、约谈（按月）",
-            # a segment lists the problems with such an action in that month (one problem with two
-            # actions of a kind in one month is counted twice here, once in the ledger)
-            [Bar(m["label"], [Seg(k, lbl, m.get(k, 0), ledger_url(action=k, action_month=f"{m['month']:%Y-%m}"))
-                              for k, lbl in ac["legend"]]) for m in ac["months"]],
-            legend=ac["legend"], unit="次"))
+    cl = data["clues"]
+    for r in cl["by_status"]:
+        r["href"] = clue_url(status=r["key"]) if cl["linkable"] else None
+    for r in cl["by_channel"]:
+        r["href"] = clue_url(channel=r["key"]) if cl["linkable"] else None
+    charts["clue_status"] = layout(Chart(
+        "c-clue-status", "问题线索按办理状态",
+        [Bar(r["label"], [Seg("clue", r["label"], r["n"], r.get("href"))], href=r.get("href"))
+         for r in cl["by_status"]], unit="条"))
+    charts["clue_channel"] = layout(Chart(
+        "c-clue-channel", "问题线索按来源渠道",
+        [Bar(r["label"], [Seg("clue", r["label"], r["n"], r.get("href"))], href=r.get("href"))
+         for r in cl["by_channel"]], unit="条"))
+    ac = data["actions"]
+    charts["actions"] = layout(Chart(
+        "c-actions", "通报、提醒、约谈（按月）",
+        # a segment lists the problems with such an action in that month (one problem with two
+        # actions of a kind in one month is counted twice here, once in the ledger)
+        [Bar(m["label"], [Seg(k, lbl, m.get(k, 0), ledger_url(action=k, action_month=f"{m['month']:%Y-%m}"))
+                          for k, lbl in ac["legend"]]) for m in ac["months"]],
+        legend=ac["legend"], unit="次"))
     return charts
 
 
@@ -151,31 +132,26 @@ def scope_note(user):
 
 
 @bp.route("/")
-@login_required
+@require("dashboard.view")
 def index():
-    _require_view()
     body = render_body(current_user)
     return render("dashboard/page.html", None, body=body)
 
 
 def render_body(user):
     """The page's content. Rendering hundreds of bars and links costs more than the numbers, so the
-    HTML is kept with the cached numbers it was made from (and the clue numbers, read fresh)."""
-    cached = service.bundle(user)
-    clues = sources.clue_stats(user, queries.scope_departments(user))
-    key = repr(clues)
-    store = cached.setdefault("_html", {})
-    html = store.get(key)
-    if html is None:
-        data = dict(cached)
+    HTML is cached too, keyed by the same data versions and the clue numbers (read fresh)."""
+    depts = queries.scope_departments(user)
+    clues = sources.clue_stats(user, depts)
+
+    def make():
+        data = dict(service.bundle(user))
         data["clues"] = clues
-        html = Markup(render_template("dashboard/_body.html", data=data, charts=build_charts(data),
+        return Markup(render_template("dashboard/_body.html", data=data, charts=build_charts(data),
                                       scope=scope_note(user), ledger_url=ledger_url, STATUSES=STATUSES,
                                       STATUS_KEYS=STATUS_KEYS, SOURCES=SOURCES))
-        if len(store) > 8:
-            store.clear()
-        store[key] = html
-    return html
+    key = cache.key("body", depts, clock.today(), repr(clues), on=service.ON)
+    return cache.memo("dashboard", key, make)
 
 
 register_nav("工作看板", "dashboard.index", lambda u: can(u, "dashboard.view"), order=80)

@@ -3,14 +3,12 @@ needs around the engine: the 草稿 watermark, the preview page served in a sand
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import io
 import re
 import threading
 
 from flask import current_app, has_app_context
 
-from ..models.campaign import Aspect
 
 DEFAULT_ORGAN = "××市机关事务管理局"
 CN_NUM = "一二三四五六七八九十"
@@ -82,13 +80,6 @@ def problems_text(problems) -> str:
 
 
 # ---------------------------------------------------------------- self-check version → 个人对照检查材料
-def _aspect_labels() -> dict:
-    try:
-        return {a.code: a.name for a in Aspect.select()} if hasattr(Aspect, "code") else {}
-    except Exception:  # noqa: BLE001 - labels are cosmetic
-        return {}
-
-
 ASPECT_WORDS = {"thought": "思想", "study": "学习", "work": "工作", "life": "生活", "style": "作风"}
 
 
@@ -111,7 +102,7 @@ def selfcheck_to_doc(content: dict, intro: str | None = None) -> dict:
     category, each problem with its aspect, description, measure and deadline."""
     person = content.get("person") or {}
     campaign = content.get("campaign") or {}
-    labels = {**ASPECT_WORDS, **_aspect_labels()}
+    labels = ASPECT_WORDS
     items = sorted(content.get("items") or [], key=lambda it: (it.get("seq") or 0))
     cats: dict = {}
     for it in items:
@@ -183,15 +174,6 @@ def department_report_to_doc(report: dict) -> dict:
 
 
 # ---------------------------------------------------------------- ledger actions (ProblemAction)
-def problem_action_model():
-    """The ledger's ProblemAction model, or None while the ledger area has not shipped it."""
-    try:
-        mod = importlib.import_module("portal.models.ledger")
-    except ImportError:
-        return None
-    return getattr(mod, "ProblemAction", None)
-
-
 def action_draft(action, problem) -> dict:
     """Fields of a 提醒函 / 约谈通知书 draft generated from a ledger action on a Problem."""
     kind = "talk-notice" if getattr(action, "kind", "") == "talk" else "reminder-letter"

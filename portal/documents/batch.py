@@ -23,32 +23,13 @@ from .. import audit, clock
 from ..errors import Conflict, Invalid, NotFound, PortalError, Refused
 from ..extensions import db
 from ..models import Campaign, Department, PrintJob, User
-from ..permissions import scope_expr
+from ..permissions import can, print_departments, scope_expr
 from . import adapters
 
 STALE_AFTER = dt.timedelta(minutes=5)
 _THREADS: list[threading.Thread] = []
 
 
-def can_batch(user) -> bool:
-    return bool(user.roles & {"discipline", "dept_head"})
-
-
-def allowed_departments(user):
-    """None = any department and the whole bureau; else the ids a head may print (their own)."""
-    if "discipline" in user.roles:
-        return None
-    if "dept_head" in user.roles:
-        return {user.department_id}
-    return set()
-
-
-def job_scope(user):
-    """Where-expression: the jobs a user may see — their own; the discipline office sees all."""
-    if "discipline" in user.roles:
-        from peewee import Value
-        return Value(1) == Value(1)
-    return PrintJob.requested_by == user.id
 
 
 # ---------------------------------------------------------------- data
@@ -80,9 +61,9 @@ def version_doc(version_id: int) -> dict:
 
 # ---------------------------------------------------------------- lifecycle
 def start(user, department_id: int | None, run=True) -> PrintJob:
-    if not can_batch(user):
+    if not can(user, "documents.batch"):
         raise Refused("您没有批量打印的权限")
-    allowed = allowed_departments(user)
+    allowed = print_departments(user)
     if allowed is not None:
         if department_id is None or department_id not in allowed:
             audit.record("access_denied", "print_job", department_id or "", outcome="denied",

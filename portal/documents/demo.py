@@ -23,11 +23,10 @@ def documents_demo(ctx):
         data.update(fields)
         return service.create_draft(actor, data, problems)
 
-    problems = []
-    Action = adapters.problem_action_model()
-    if Action is not None:  # the problems the ledger decided to circulate come first
-        problems = list(Problem.select().join(Action, on=(Action.problem == Problem.id))
-                        .where((Action.kind == "circular") & Action.document_id.is_null()).limit(2))
+    from ..models.ledger import ProblemAction as Action
+    # the problems the ledger decided to circulate come first
+    problems = list(Problem.select().join(Action, on=(Action.problem == Problem.id))
+                    .where((Action.kind == "circular") & Action.document_id.is_null()).limit(2))
     seen_depts = {p.department_id for p in problems}
     for p in Problem.select().where(Problem.withdrawn == False).order_by(Problem.id):  # noqa: E712
         if len(problems) >= 3:

@@ -189,9 +189,7 @@ def draft_pdf(doc: Document) -> bytes:
 def _link_actions(doc: Document):
     """Ledger actions this document fulfils get their document_id: the action it was generated from, and
     for a 通报 the first open "circular" action of each named Problem."""
-    Action = adapters.problem_action_model()
-    if Action is None:
-        return
+    from ..models.ledger import ProblemAction as Action
     if doc.action_id:
         (Action.update(document_id=doc.id)
          .where((Action.id == doc.action_id) & Action.document_id.is_null()).execute())

@@ -3,20 +3,13 @@
 from peewee import JOIN
 
 from ..models import Document, User
+from ..permissions import scope_documents
 
 
 # ---------------------------------------------------------------- register queries
-def documents_scope(user):
-    """Where-expression of the register rows a user sees: the whole register for the office and the
-    discipline office, nothing for anyone else (they meet documents through the ledger's panels)."""
-    from peewee import Value
-    from ..permissions import can
-    return (Value(1) == Value(1)) if can(user, "documents.write") else (Value(1) == Value(0))
-
-
 def register_query(user, kind=None, status=None, q=None, year=None):
     query = (Document.select(Document, User).join(User, on=(Document.created_by == User.id), join_type=JOIN.LEFT_OUTER)
-             .where(documents_scope(user)))
+             .where(scope_documents(user)))
     if kind:
         query = query.where(Document.kind == kind)
     if status == "draft":

@@ -17,4 +17,4 @@ from .issuing import (fonts_dir, issue_problems, missing_glyphs, glyph_message, 
                       correct)  # noqa: F401
 from .seal import (SEAL_MIN_PX, SEAL_MAX_PX, SEAL_MAX_BYTES, validate_seal, save_seal, active_seal,
                    load_seal_png)  # noqa: F401
-from .register import documents_scope, register_query  # noqa: F401
+from .register import register_query  # noqa: F401

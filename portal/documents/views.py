@@ -3,20 +3,20 @@ import os
 
 from flask import abort, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from peewee import JOIN, Value
+from peewee import JOIN
 
 from .. import audit, errors, uploads
 from ..errors import PortalError
 from ..htmx import hx_redirect, is_htmx, redirect_to, render, toast
 from ..models import Department, Document, DocumentProblem, Problem, User
 from ..models.document import DEFAULT_PREFIX, KIND_LABELS
+from ..models.ledger import ProblemAction
 from ..nav import home_panel, problem_panel, register_nav
 from ..paging import paginate
-from ..permissions import RULES, can
+from ..permissions import can, found_or_404, require, scope_citable_problems, scope_documents
 from . import adapters, bp, service
 from .forms import DocumentForm, FilterForm, NewDocumentForm
 
-RULES.setdefault("documents.batch", lambda u, r, o: bool(r & {"discipline", "dept_head"}))
 for _action, _label in {
         "document_create": "起草公文", "document_issue": "印发公文", "document_download": "下载公文",
         "document_print_draft": "打印公文草稿", "document_refused": "公文操作被拒绝", "document_delete": "删除公文草稿",
@@ -28,19 +28,9 @@ for _action, _label in {
 register_nav("公文管理", "documents.index", lambda u: can(u, "documents.write"), order=60)
 
 
-def _require_writer():
-    if not can(current_user, "documents.write"):
-        audit.record("access_denied", "document", request.path, outcome="denied")
-        abort(403)
-
-
 def get_document_for(user, doc_id: int) -> Document:
-    doc = Document.select().where((Document.id == doc_id) & service.documents_scope(user)).first()
-    if doc is None:
-        if Document.select().where(Document.id == doc_id).exists():
-            audit.record("access_denied", "document", doc_id, outcome="denied")
-        abort(404)
-    return doc
+    doc = Document.select().where((Document.id == doc_id) & scope_documents(user)).first()
+    return found_or_404(doc, Document, doc_id, "document")
 
 
 def _refusals_as_message():
@@ -55,9 +45,8 @@ def _error(message, status=422):
 
 # ---------------------------------------------------------------- register
 @bp.route("/")
-@login_required
+@require("documents.write")
 def index():
-    _require_writer()
     form = FilterForm(request.args)
     years = [y.year for y in Document.select(Document.year).where(Document.year.is_null(False))
              .distinct().order_by(Document.year.desc())]
@@ -73,9 +62,8 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@require("documents.write")
 def new():
-    _require_writer()
     action_id = request.args.get("action", type=int)
     if action_id:
         return _new_from_action(action_id)
@@ -91,10 +79,7 @@ def new():
 
 
 def _new_from_action(action_id):
-    Action = adapters.problem_action_model()
-    if Action is None:
-        abort(404)
-    act = Action.get_or_none(Action.id == action_id)
+    act = ProblemAction.get_or_none(ProblemAction.id == action_id)
     if act is None:
         abort(404)
     problem = Problem.get_by_id(act.problem_id)
@@ -128,9 +113,8 @@ def _editor_ctx(doc, form=None):
 
 
 @bp.route("/<int:doc_id>")
-@login_required
+@require("documents.write")
 def edit(doc_id):
-    _require_writer()
     doc = get_document_for(current_user, doc_id)
     if not doc.is_draft:
         return render("documents/ui/issued.html", **_editor_ctx(doc))
@@ -160,9 +144,8 @@ def _save(doc):
 
 
 @bp.route("/<int:doc_id>/save", methods=["POST"])
-@login_required
+@require("documents.write")
 def save(doc_id):
-    _require_writer()
     doc = get_document_for(current_user, doc_id)
     old_kind = doc.kind
     doc, form, err = _save(doc)
@@ -180,9 +163,8 @@ def save(doc_id):
 
 
 @bp.route("/<int:doc_id>/issue", methods=["POST"])
-@login_required
+@require("documents.write")
 def issue(doc_id):
-    _require_writer()
     doc = get_document_for(current_user, doc_id)
     if not doc.is_draft:
         audit.record("document_refused", "document", doc.id, outcome="denied", detail="issue of issued")
@@ -204,9 +186,8 @@ def issue(doc_id):
 
 
 @bp.route("/<int:doc_id>/correct", methods=["POST"])
-@login_required
+@require("documents.write")
 def correct(doc_id):
-    _require_writer()
     doc = get_document_for(current_user, doc_id)
     _refusals_as_message()
     new_doc = service.correct(doc.id, current_user._get_current_object())
@@ -214,9 +195,8 @@ def correct(doc_id):
 
 
 @bp.route("/<int:doc_id>/delete", methods=["POST"])
-@login_required
+@require("documents.write")
 def delete(doc_id):
-    _require_writer()
     doc = get_document_for(current_user, doc_id)
     _refusals_as_message()
     service.delete_draft(doc.id, current_user._get_current_object())
@@ -224,9 +204,8 @@ def delete(doc_id):
 
 
 @bp.route("/<int:doc_id>/preview")
-@login_required
+@require("documents.write")
 def preview(doc_id):
-    _require_writer()
     doc = get_document_for(current_user, doc_id)
     number = doc.number if not doc.is_draft else (
         f"{doc.prefix}〔{(doc.doc_date.year if doc.doc_date else '××××')}〕×号" if doc.prefix else None)
@@ -257,9 +236,8 @@ def font(role):
 
 
 @bp.route("/<int:doc_id>/pdf")
-@login_required
+@require("documents.write")
 def pdf(doc_id):
-    _require_writer()
     doc = get_document_for(current_user, doc_id)
     if doc.is_draft:  # a refusal (missing glyph, missing or altered file) goes to the error handler
         data = service.draft_pdf(doc)
@@ -273,23 +251,16 @@ def pdf(doc_id):
 
 
 # ---------------------------------------------------------------- picking Problems for a 通报
-def pick_scope(user):
-    """The register's writers name Problems from the whole ledger (通报 is bureau-wide); everyone else has
-    nothing to pick."""
-    return (Value(1) == Value(1)) if can(user, "documents.write") else (Value(1) == Value(0))
-
-
 @bp.route("/<int:doc_id>/problems")
-@login_required
+@require("documents.write")
 def problem_picker(doc_id):
-    _require_writer()
     doc = get_document_for(current_user, doc_id)
     checked = [int(x) for x in request.args.getlist("problem_ids") if x.isdigit()][:200]
     q = (request.args.get("pq") or "").strip()[:50]
     base = (Problem.select(Problem, Department, User)
             .join(Department, on=(Problem.department == Department.id))
             .switch(Problem).join(User, on=(Problem.person == User.id), join_type=JOIN.LEFT_OUTER)
-            .where(pick_scope(current_user) & (Problem.withdrawn == False)))  # noqa: E712
+            .where(scope_citable_problems(current_user) & (Problem.withdrawn == False)))  # noqa: E712
     selected = list(base.where(Problem.id.in_(checked))) if checked else []
     order = {pid: i for i, pid in enumerate(checked)}
     selected.sort(key=lambda p: order.get(p.id, 0))
@@ -310,10 +281,10 @@ def documents_on_problem(problem, user):
                 .where(DocumentProblem.problem == problem.id).order_by(Document.id))
     writer = can(user, "documents.write")
     pending = []
-    Action = adapters.problem_action_model()
-    if writer and Action is not None:
-        pending = list(Action.select().where((Action.problem == problem.id) & Action.document_id.is_null()
-                                             & Action.kind.in_(("reminder", "talk"))).order_by(Action.id))
+    if writer:
+        pending = list(ProblemAction.select().where(
+            (ProblemAction.problem == problem.id) & ProblemAction.document_id.is_null()
+            & ProblemAction.kind.in_(("reminder", "talk"))).order_by(ProblemAction.id))
     if not rows and not pending:
         return None
     return render_template("documents/ui/_problem_panel.html", rows=rows, pending=pending, can_open=writer)
@@ -321,11 +292,11 @@ def documents_on_problem(problem, user):
 
 @home_panel(order=40)
 def drafts_panel(user):
-    if "clerk" not in user.roles:
+    if not can(user, "documents.drafts"):
         return None
-    drafts = list(Document.select().where((Document.status == "draft") & service.documents_scope(user))
+    drafts = list(Document.select().where((Document.status == "draft") & scope_documents(user))
                   .order_by(Document.updated_at.desc()).limit(8))
-    count = Document.select().where((Document.status == "draft") & service.documents_scope(user)).count()
+    count = Document.select().where((Document.status == "draft") & scope_documents(user)).count()
     return render_template("documents/ui/_home_panel.html", drafts=drafts, count=count)
 
 

@@ -9,7 +9,7 @@ from ..errors import PortalError
 from ..htmx import is_htmx, redirect_to, render
 from ..models import Department, PrintJob, SealImage, User
 from ..nav import home_panel, register_nav
-from ..permissions import can, scope_expr
+from ..permissions import can, found_or_404, print_departments, require, scope_expr, scope_print_jobs
 from . import batch, bp, service
 from .forms import BatchForm, SealForm
 
@@ -18,7 +18,7 @@ register_nav("印章管理", "documents.seal", lambda u: can(u, "documents.seal"
 
 def _batch_form(user):
     form = BatchForm()
-    allowed = batch.allowed_departments(user)
+    allowed = print_departments(user)
     depts = Department.select().where(Department.is_active == True)  # noqa: E712
     if allowed is not None:
         depts = depts.where(Department.id.in_(sorted(allowed) or [0]))
@@ -29,19 +29,13 @@ def _batch_form(user):
 
 
 def _get_job(job_id) -> PrintJob:
-    job = PrintJob.select().where((PrintJob.id == job_id) & batch.job_scope(current_user)).first()
-    if job is None:
-        if PrintJob.select().where(PrintJob.id == job_id).exists():
-            audit.record("access_denied", "print_job", job_id, outcome="denied")
-        abort(404)
-    return batch.refresh(job)
+    job = PrintJob.select().where((PrintJob.id == job_id) & scope_print_jobs(current_user)).first()
+    return batch.refresh(found_or_404(job, PrintJob, job_id, "print_job"))
 
 
 @bp.route("/batch", methods=["GET", "POST"])
-@login_required
+@require("documents.batch")
 def batch_index():
-    if not batch.can_batch(current_user):
-        abort(403)
     form = _batch_form(current_user)
     message = None
     status = 200
@@ -58,7 +52,7 @@ def batch_index():
     elif request.method == "POST":
         message, status = "请选择范围", 422
     batch.expire_jobs()
-    jobs = list(PrintJob.select().where(batch.job_scope(current_user))
+    jobs = list(PrintJob.select().where(scope_print_jobs(current_user))
                 .order_by(PrintJob.id.desc()).limit(20))
     return render("documents/ui/batch.html", None, status, form=form, jobs=jobs, message=message,
                   scope_label=batch.scope_label)
@@ -111,10 +105,7 @@ def selfcheck_pdf(version_id):
     v = (SelfCheckVersion.select(SelfCheckVersion).join(SelfCheck).join(User, on=(SelfCheck.user == User.id))
          .where((SelfCheckVersion.id == version_id) & scope_expr(current_user, User.department, User.id))
          .first())
-    if v is None:
-        if SelfCheckVersion.select().where(SelfCheckVersion.id == version_id).exists():
-            audit.record("access_denied", "selfcheck_version", version_id, outcome="denied")
-        abort(404)
+    found_or_404(v, SelfCheckVersion, version_id, "selfcheck_version")
     from . import adapters
     doc = adapters.selfcheck_to_doc(json.loads(v.content))
     try:
@@ -127,11 +118,8 @@ def selfcheck_pdf(version_id):
 
 # ---------------------------------------------------------------- seal (security administrator)
 @bp.route("/seal", methods=["GET", "POST"])
-@login_required
+@require("documents.seal")
 def seal():
-    if not can(current_user, "documents.seal"):
-        audit.record("access_denied", "seal", "", outcome="denied")
-        abort(403)
     form = SealForm()
     message, status = None, 200
     if form.validate_on_submit():
@@ -155,10 +143,8 @@ def seal():
 
 
 @bp.route("/seal/<int:seal_id>.png")
-@login_required
+@require("documents.seal_image")
 def seal_image(seal_id):
-    if not (can(current_user, "documents.seal") or can(current_user, "documents.write")):
-        abort(403)
     s = SealImage.get_or_none(SealImage.id == seal_id)
     if s is None:
         abort(404)
@@ -178,10 +164,7 @@ def department_report_pdf(report_id):
     from .render import MissingGlyph, render_pdf
     rep = (DepartmentReport.select().where((DepartmentReport.id == report_id)
                                            & scope_expr(current_user, DepartmentReport.department)).first())
-    if rep is None:
-        if DepartmentReport.select().where(DepartmentReport.id == report_id).exists():
-            audit.record("access_denied", "department_report", report_id, outcome="denied")
-        abort(404)
+    found_or_404(rep, DepartmentReport, report_id, "department_report")
     doc = adapters.department_report_row_to_doc(rep)
     try:
         data = render_pdf("department-report", doc, adapters.fonts_dir())
@@ -194,14 +177,10 @@ def department_report_pdf(report_id):
 @home_panel(order=45)
 def batch_panel(user):
     """Heads (and the discipline office) print their scope's self-check reports from the home page."""
-    if not batch.can_batch(user):
+    if not can(user, "documents.batch"):
         return None
-    allowed = batch.allowed_departments(user)
-    dept = None if allowed is None else user.department_id
-    try:
-        count = batch.versions_query(dept, user).count()
-    except Exception:  # noqa: BLE001 - the self-check area's tables may be absent in a partial install
-        return None
+    dept = None if print_departments(user) is None else user.department_id
+    count = batch.versions_query(dept, user).count()
     running = (PrintJob.select().where((PrintJob.requested_by == user.id)
                                        & PrintJob.status.in_(("queued", "running"))).count())
     return render_template("documents/ui/_batch_panel.html", count=count, running=running,

@@ -1,15 +1,16 @@
-"""Departments the data points at for a spot check (many tips, perfunctory self-checks, many problems).
-Reads the tip box's clues and the self-check area's models only when they exist."""
+"""Departments the data points at for a spot check (many tips, perfunctory self-checks, many problems)."""
 from peewee import Case, fn
 
 from ..models import Department, Problem, User
+from ..models.selfcheck import SelfCheck
+from ..models.tip import Clue
 
 TARGET_DEPT_KINDS = ("office", "unit")
 
 
 def flagged_departments(limit: int = 8) -> list[dict]:
     """Departments the data points at: many tips (tip-sourced problems, tips where the tip box records a
-    department), perfunctory self-checks (when the self-check area records them), many problems."""
+    department), perfunctory self-checks, many problems."""
     rows = {}
     q = (Problem.select(Problem.department, fn.COUNT(Problem.id).alias("n"),
                         fn.SUM(db_case(Problem.source == "tip")).alias("tips"))
@@ -19,7 +20,7 @@ def flagged_departments(limit: int = 8) -> list[dict]:
         rows[r["department"]] = {"problems": r["n"], "tips": int(r["tips"] or 0), "perfunctory": 0}
     clues = _clue_counts()
     # tips: the clues about the department, or the tip-sourced problems when more (the same tips, later)
-    for dept_id, n in (clues or {}).items():
+    for dept_id, n in clues.items():
         r = rows.setdefault(dept_id, {"problems": 0, "tips": 0, "perfunctory": 0})
         r["tips"] = max(r["tips"], n)
     for dept_id, n in _perfunctory_counts().items():
@@ -49,43 +50,24 @@ def db_case(expr):
     return Case(None, [(expr, 1)], 0)
 
 
-def _clue_counts():
-    """Clues (from tips) about each department — about the department itself or one of its people.
-    None when the clue ledger does not exist."""
-    try:
-        from ..models.tip import Clue
-    except ImportError:
-        return None
-    try:
-        out = {}
-        direct = (Clue.select(Clue.subject_department.alias("d"), fn.COUNT(Clue.id).alias("n"))
-                  .where(Clue.subject_department.is_null(False)).group_by(Clue.subject_department))
-        for r in direct.dicts():
-            out[r["d"]] = out.get(r["d"], 0) + r["n"]
-        via_person = (Clue.select(User.department.alias("d"), fn.COUNT(Clue.id).alias("n"))
-                      .join(User, on=(Clue.subject_user == User.id))
-                      .where(Clue.subject_department.is_null()).group_by(User.department))
-        for r in via_person.dicts():
-            out[r["d"]] = out.get(r["d"], 0) + r["n"]
-        return out
-    except Exception:  # noqa: BLE001 - another area's schema; never break the spot checks
-        return None
+def _clue_counts() -> dict:
+    """Clues (from tips) about each department — about the department itself or one of its people."""
+    out = {}
+    direct = (Clue.select(Clue.subject_department.alias("d"), fn.COUNT(Clue.id).alias("n"))
+              .where(Clue.subject_department.is_null(False)).group_by(Clue.subject_department))
+    for r in direct.dicts():
+        out[r["d"]] = out.get(r["d"], 0) + r["n"]
+    via_person = (Clue.select(User.department.alias("d"), fn.COUNT(Clue.id).alias("n"))
+                  .join(User, on=(Clue.subject_user == User.id))
+                  .where(Clue.subject_department.is_null()).group_by(User.department))
+    for r in via_person.dicts():
+        out[r["d"]] = out.get(r["d"], 0) + r["n"]
+    return out
 
 
 def _perfunctory_counts() -> dict:
-    """Self-checks returned as perfunctory (敷衍应付), by department — read only if the self-check area
-    has its models (SelfCheck.perfunctory_count, per person)."""
-    try:
-        from ..models import selfcheck as sc
-    except ImportError:
-        return {}
-    model = getattr(sc, "SelfCheck", None)
-    if model is None or not hasattr(model, "perfunctory_count") or not hasattr(model, "user"):
-        return {}
-    try:
-        q = (model.select(User.department.alias("d"), fn.SUM(model.perfunctory_count).alias("n"))
-             .join(User, on=(model.user == User.id))
-             .where(model.perfunctory_count > 0).group_by(User.department))
-        return {r["d"]: int(r["n"] or 0) for r in q.dicts()}
-    except Exception:  # noqa: BLE001 - another area's schema; never break the spot checks
-        return {}
+    """Self-checks returned as perfunctory (敷衍应付), by department (SelfCheck.perfunctory_count, per person)."""
+    q = (SelfCheck.select(User.department.alias("d"), fn.SUM(SelfCheck.perfunctory_count).alias("n"))
+         .join(User, on=(SelfCheck.user == User.id))
+         .where(SelfCheck.perfunctory_count > 0).group_by(User.department))
+    return {r["d"]: int(r["n"] or 0) for r in q.dicts()}

@@ -3,7 +3,8 @@
 from .. import audit, clock
 from ..extensions import db
 from ..models import Item
-from ..models.inspection import InspectionPlan, PlanInspector
+from ..models.inspection import InspectionPlan
+from ..permissions import scope_plans
 
 
 # the spot-check points the plan names, mapped to the campaign item they belong to (by item seq)
@@ -14,30 +15,11 @@ PRESET_CHECKS = [
 ]
 
 
-def sees_all(user) -> bool:
-    return bool(user.roles & {"discipline", "chief"})
-
-
-def plan_scope(user):
-    """Where-expression on InspectionPlan: discipline and the chief see all, inspectors their own."""
-    if sees_all(user):
-        return InspectionPlan.id.is_null(False)
-    mine = PlanInspector.select(PlanInspector.plan).where(PlanInspector.user == user.id)
-    return InspectionPlan.id.in_(mine)
 
 
 def plans_for(user):
-    return InspectionPlan.select().where(plan_scope(user)).order_by(InspectionPlan.planned_date.desc(),
-                                                                      InspectionPlan.id.desc())
-
-
-def is_plan_inspector(plan_id, user) -> bool:
-    return PlanInspector.select().where((PlanInspector.plan == plan_id)
-                                        & (PlanInspector.user == user.id)).exists()
-
-
-def can_record(plan, user) -> bool:
-    return "discipline" in user.roles or ("inspector" in user.roles and is_plan_inspector(plan.id, user))
+    return InspectionPlan.select().where(scope_plans(user)).order_by(InspectionPlan.planned_date.desc(),
+                                                                     InspectionPlan.id.desc())
 
 
 def check_choices(campaign):

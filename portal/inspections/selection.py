@@ -14,7 +14,7 @@ from ..models.inspection import (EXCLUSION_REASONS, Draw, Finding, InspectionPla
                                  PlanInspector)
 from ..notices.triggers import path_for
 from ..notify import notify
-from ..permissions import BUSINESS_ROLES
+from ..permissions import BUSINESS_ROLES, can
 from . import draw as drawlib
 from .flags import TARGET_DEPT_KINDS
 
@@ -218,7 +218,7 @@ def _tell_inspector(plan, user_id, key):
 
 
 def assign_inspector(plan, user, actor) -> PlanInspector:
-    if "inspector" not in user.roles:
+    if not can(user, "inspections.inspect"):
         raise Invalid("只能指派具有“明察暗访人员”角色的人员")
     conflict = [t for t in _target_rows(plan) if t.department_id == user.department_id]
     if conflict:

@@ -7,8 +7,8 @@ Re-exported here for views, demo data, notices, tests and benchmarks (`service.<
   flags.py     departments flagged for a targeted check
 """
 
-from .plans import (PRESET_CHECKS, sees_all, plan_scope, plans_for, is_plan_inspector,
-                    can_record, check_choices, build_checks, create_plan)  # noqa: F401
+from .plans import (PRESET_CHECKS, plans_for, check_choices, build_checks,
+                    create_plan)  # noqa: F401
 from .selection import (pool_departments, candidates, current_draw, auto_exclusions, prepare, default_count,
                         do_draw, assign_inspector, add_target)  # noqa: F401
 from .findings import record_finding, finding_for_problem, my_open_targets  # noqa: F401

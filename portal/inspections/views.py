@@ -11,13 +11,12 @@ from ..models.inspection import (EXCLUSION_REASONS, Draw, Finding, FindingFile, 
                                  InspectionTarget, PlanInspector)
 from ..nav import home_panel, problem_panel, register_nav
 from ..notices.triggers import problem_url
-from ..permissions import can, found_or_404
+from ..permissions import can, deny, found_or_404, require, scope_plans
 from . import bp, service
 from . import draw as drawlib
 from .forms import AssignForm, FindingForm, PlanForm, TargetForm
 
-register_nav("明察暗访", "inspections.index",
-             lambda u: bool(u.roles & {"discipline", "inspector", "chief"}), order=55)
+register_nav("明察暗访", "inspections.index", lambda u: can(u, "inspections.view"), order=55)
 
 audit.ACTION_LABELS.update({
     "inspection_plan_create": "新建检查计划", "inspection_draw": "随机抽取", "inspection_redraw": "重新抽取",
@@ -26,23 +25,15 @@ audit.ACTION_LABELS.update({
 })
 
 
-def _require(action):
-    if not can(current_user, action):
-        audit.record("access_denied", "inspection", request.path, outcome="denied")
-        abort(403)
-
-
 def get_plan_for(user, plan_id) -> InspectionPlan:
     """Load a plan within the user's scope, or 404 (and audit the attempt)."""
-    plan = InspectionPlan.select().where((InspectionPlan.id == plan_id) & service.plan_scope(user)).first()
+    plan = InspectionPlan.select().where((InspectionPlan.id == plan_id) & scope_plans(user)).first()
     return found_or_404(plan, InspectionPlan, plan_id, "inspection_plan")
 
 
 @bp.route("/")
-@login_required
+@require("inspections.view")
 def index():
-    if not (current_user.roles & {"discipline", "inspector", "chief"}):
-        raise deny("inspection")
     plans = list(service.plans_for(current_user))
     ids = [p.id for p in plans]
     stats = {pid: {"targets": 0, "checked": 0, "problems": 0} for pid in ids}
@@ -57,9 +48,8 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@require("inspections.run")
 def new():
-    _require("inspections.run")
     campaign = Campaign.active()
     form = PlanForm()
     form.checks.choices = service.check_choices(campaign)
@@ -105,7 +95,7 @@ def _plan_context(plan):
     for f in findings:
         by_target.setdefault(f.target_id, []).append(f)
     ctx = {"plan": plan, "targets": targets, "inspectors": inspectors, "draws": draws, "current": current,
-           "by_target": by_target, "can_record": service.can_record(plan, current_user),
+           "by_target": by_target, "can_record": can(current_user, "inspections.record", plan),
            "runs": can(current_user, "inspections.run"), "problem_url": problem_url}
     if ctx["runs"]:
         ctx["assign_form"] = AssignForm()
@@ -141,9 +131,8 @@ def plan(plan_id):
 
 
 @bp.route("/<int:plan_id>/inspectors", methods=["POST"])
-@login_required
+@require("inspections.run")
 def assign(plan_id):
-    _require("inspections.run")
     p = get_plan_for(current_user, plan_id)
     form = AssignForm()
     form.user.choices = None
@@ -161,9 +150,8 @@ def assign(plan_id):
 
 
 @bp.route("/<int:plan_id>/targets", methods=["POST"])
-@login_required
+@require("inspections.run")
 def add_target(plan_id):
-    _require("inspections.run")
     p = get_plan_for(current_user, plan_id)
     form = TargetForm()
     form.department.choices = None
@@ -181,9 +169,8 @@ def add_target(plan_id):
 
 
 @bp.route("/<int:plan_id>/draw/<purpose>", methods=["GET", "POST"])
-@login_required
+@require("inspections.run")
 def draw(plan_id, purpose):
-    _require("inspections.run")
     p = get_plan_for(current_user, plan_id)
     if purpose not in ("targets", "inspectors"):
         abort(404)
@@ -263,9 +250,8 @@ def finding(target_id):
     if t is None:
         abort(404)
     p = get_plan_for(current_user, t.plan_id)
-    if not service.can_record(p, current_user):
-        audit.record("access_denied", "inspection_target", t.id, outcome="denied")
-        abort(403)
+    if not can(current_user, "inspections.record", p):
+        deny("inspection_target", t.id)
     checks = p.check_list
     form = FindingForm()
     form.check.choices = [(str(i), c["label"]) for i, c in enumerate(checks)] + [("", "其他")]
@@ -304,22 +290,21 @@ def file(file_id):
         abort(404)
     f = Finding.get_by_id(ff.finding_id)
     in_scope = InspectionPlan.select().where((InspectionPlan.id == f.plan_id)
-                                             & service.plan_scope(current_user)).exists()
+                                             & scope_plans(current_user)).exists()
     if not in_scope and not (f.problem_id and can(current_user, "problem.view", f.problem)):
-        audit.record("access_denied", "finding_file", ff.id, outcome="denied")
-        abort(404)
+        deny("finding_file", ff.id, status=404)
     return uploads.download(uploads.load(ff.key), ff.name, ff.kind)
 
 
 @home_panel(order=40)
 def my_inspections(user):
-    if not (user.roles & {"inspector", "discipline"}):
+    if not can(user, "inspections.record"):
         return None
     todo = list(service.my_open_targets(user).limit(20))
     plans = list(service.plans_for(user).where(
         InspectionPlan.id.in_(PlanInspector.select(PlanInspector.plan).where(PlanInspector.user == user.id)))
         .limit(5))
-    if not plans and "inspector" not in user.roles:
+    if not plans and not can(user, "inspections.inspect"):
         return None
     return render_template("inspections/_home_panel.html", todo=todo, plans=plans)
 
@@ -332,7 +317,7 @@ def finding_panel(problem, user):
     files = list(FindingFile.select().where(FindingFile.finding == f.id))
     inspector = User.get_or_none(User.id == f.inspector_id) if f.inspector_id else None
     sees_plan = InspectionPlan.select().where((InspectionPlan.id == f.plan_id)
-                                              & service.plan_scope(user)).exists()
+                                              & scope_plans(user)).exists()
     return render_template("inspections/_problem_panel.html", f=f, files=files, inspector=inspector,
                            sees_plan=sees_plan)
 

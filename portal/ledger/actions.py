@@ -4,17 +4,17 @@ redirect back to the detail page with a message."""
 from urllib.parse import urlparse
 
 from flask import flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from .. import clock, uploads
 from ..errors import PortalError, Refused, VersionConflict
 from ..htmx import current_url, is_htmx, oob, render, toast as toast_
 from ..models import SEVERITIES, STATUSES, Problem
 from ..models.ledger import ACTION_KINDS, DeadlineExtension
-from ..permissions import can
+from ..permissions import can, require
 from . import bp, queries, rows, service, table
 from .forms import parse_action, parse_edit, parse_extension, parse_filters, read_version
-from .views import _require_view, list_context
+from .views import list_context
 
 MODES = ("edit", "start", "rectify", "close", "return", "action", "extend", "decide")
 
@@ -40,7 +40,7 @@ def _row(p, status=200, error=None, toast=None):
     rows.attach_ops([p], current_user)
     resp = make_response(render_template(
         "ledger/_row.html", p=p, seq=_seq(), error=error, STATUSES=STATUSES, today=clock.today(),
-        office="discipline" in current_user.roles, actor=bool(current_user.roles & {"discipline", "dept_head"})),
+        office=can(current_user, "ledger.office"), actor=can(current_user, "ledger.operate")),
         status)
     f = _current_filters()
     if f is not None and status == 200:
@@ -87,16 +87,14 @@ def _failed(p, mode, e, values):
 
 
 @bp.route("/<int:problem_id>/row")
-@login_required
+@require("ledger.view")
 def row(problem_id):
-    _require_view()
     return _row(service.get_problem_for(current_user, problem_id))
 
 
 @bp.route("/<int:problem_id>/row/<mode>")
-@login_required
+@require("ledger.view")
 def row_form(problem_id, mode):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     if mode not in MODES:
         return _row(p, 409, error="未知的操作。")
@@ -104,9 +102,8 @@ def row_form(problem_id, mode):
 
 
 @bp.route("/<int:problem_id>/status", methods=["POST"])
-@login_required
+@require("ledger.view")
 def status(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     to = request.form.get("to", "")
     note = (request.form.get("note") or "").strip()[:2000]
@@ -125,9 +122,8 @@ def status(problem_id):
 
 
 @bp.route("/<int:problem_id>/edit", methods=["POST"])
-@login_required
+@require("ledger.view")
 def edit(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     office = can(current_user, "problem.act", p)
     values, errors = parse_edit(request.form, office)
@@ -143,9 +139,8 @@ def edit(problem_id):
 
 
 @bp.route("/<int:problem_id>/action", methods=["POST"])
-@login_required
+@require("ledger.view")
 def action(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     (kind, date, note), errors = parse_action(request.form)
     if errors:
@@ -158,9 +153,8 @@ def action(problem_id):
 
 
 @bp.route("/<int:problem_id>/extension", methods=["POST"])
-@login_required
+@require("ledger.view")
 def extension(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     (new_deadline, reason), errors = parse_extension(request.form, clock.today(), p.deadline)
     if errors:
@@ -173,9 +167,8 @@ def extension(problem_id):
 
 
 @bp.route("/<int:problem_id>/extension/decide", methods=["POST"])
-@login_required
+@require("ledger.view")
 def extension_decide(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     version = read_version(request.form)
     approve = request.form.get("decision") == "approve"
@@ -190,9 +183,8 @@ def extension_decide(problem_id):
 
 
 @bp.route("/<int:problem_id>/evidence", methods=["POST"])
-@login_required
+@require("ledger.view")
 def upload_evidence(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     try:
         service.add_evidence(p, current_user, request.files.getlist("evidence"))
@@ -204,9 +196,8 @@ def upload_evidence(problem_id):
 
 
 @bp.route("/bulk", methods=["POST"])
-@login_required
+@require("ledger.view")
 def bulk():
-    _require_view()
     op = request.form.get("op", "")
     ids = []
     for raw in request.form.getlist("ids"):

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 
+from .. import cache
 from ..models import Category, Department, Item, User
 from ..models.ledger import Mechanism
 from ..permissions import visible_departments
@@ -17,26 +18,20 @@ def department_choices(user):
     return list(q.order_by(Department.sort_order, Department.id).tuples())
 
 
-_CATEGORY_CACHE: dict = {}
-
-
 def category_choices():
-    """[(Category, [Item…])] of the active campaign. A campaign version never changes its checklist
-    (changed content becomes a new version), so the list is kept per (id, content hash)."""
+    """[(Category, [Item…])] of the active campaign, kept in portal/cache.py like the self-check checklist."""
     from ..models import Campaign
     c = Campaign.active()
     if c is None:
         return []
-    key = (c.id, c.content_hash)
-    if key not in _CATEGORY_CACHE:
+
+    def load():
         items = defaultdict(list)
         for it in (Item.select(Item.id, Item.seq, Item.text, Item.category).where(Item.campaign == c)
                    .order_by(Item.seq)):
             items[it.category_id].append(it)
-        _CATEGORY_CACHE.clear()
-        _CATEGORY_CACHE[key] = [(cat, items[cat.id]) for cat in
-                                Category.select().where(Category.campaign == c).order_by(Category.seq)]
-    return _CATEGORY_CACHE[key]
+        return [(cat, items[cat.id]) for cat in Category.select().where(Category.campaign == c).order_by(Category.seq)]
+    return cache.memo("checklist", cache.content_key("categories", c.id, c.content_hash), load)
 
 
 def aspect_choices():

@@ -9,6 +9,7 @@ screen rows in rows.py.
 """
 
 import datetime as dt
+import math
 import re
 
 from flask import current_app
@@ -18,11 +19,12 @@ from .. import clock
 from ..paging import Page, paginate
 from ..models import SEVERITIES, STATUSES, Category, Department, Item, Problem, User
 from ..models.ledger import NO_DEADLINE, DeadlineExtension, LedgerCount, MechanismProblem, ProblemAction
+from ..models.problem import due_soon_cond, overdue_cond
 from ..permissions import scope_problems, visible_departments
 from .forms import Filters, parse_filters
 from .forms import _month as month_range
 from .rows import attach_ops
-from .table import OPEN, decorate
+from .table import decorate
 
 
 Person = User.alias("person")
@@ -35,13 +37,6 @@ def scoped_problems(user):
 
 def _as_filters(args) -> Filters:
     return args if isinstance(args, Filters) else parse_filters(args or {})
-
-
-def due_soon_expr(today=None):
-    today = today or clock.today()
-    days = current_app.config.get("DUE_SOON_DAYS", 7)
-    return (Problem.deadline.between(today, today + dt.timedelta(days=days))
-            & Problem.status.in_(OPEN) & (Problem.withdrawn == False))  # noqa: E712
 
 
 def _has(field, term):
@@ -72,7 +67,7 @@ def _conditions(user, f: Filters, with_status=True) -> list:
     if f.overdue:
         conds.append(Problem.overdue_expr())
     if f.due_soon:
-        conds.append(due_soon_expr())
+        conds.append(Problem.due_soon_expr())
     if f.due_from:
         conds.append(Problem.deadline >= f.due_from)
     if f.due_to:
@@ -196,7 +191,7 @@ def _summary_counts(f: Filters, counts: dict) -> dict:
     whatever the number of Problems). 逾期 is still computed here, from deadline < today."""
     lc = LedgerCount
     today = clock.today()
-    overdue = (lc.deadline < today) & lc.status.in_(OPEN)
+    overdue = overdue_cond(lc.status, lc.deadline, today)
     conds = [lc.n != 0]
     if f.due_from:
         conds += [lc.deadline >= f.due_from, lc.deadline != NO_DEADLINE]
@@ -205,8 +200,7 @@ def _summary_counts(f: Filters, counts: dict) -> dict:
     if f.overdue:
         conds.append(overdue)
     if f.due_soon:
-        days = current_app.config.get("DUE_SOON_DAYS", 7)
-        conds.append(lc.deadline.between(today, today + dt.timedelta(days=days)) & lc.status.in_(OPEN))
+        conds.append(due_soon_cond(lc.status, lc.deadline, today))
     late = 0
     for status, n, od in (lc.select(lc.status, fn.SUM(lc.n), fn.SUM(Case(None, [(overdue, lc.n)], 0)))
                           .where(_where(conds)).group_by(lc.status).tuples()):

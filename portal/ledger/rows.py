@@ -1,12 +1,11 @@
 """Rendered ledger rows: the operations a user may perform on each row, and the cached row HTML."""
 
-from .table import OPEN
 
 
 def attach_ops(rows, user):
     """The row buttons each Problem offers this user: [(mode, label, primary)], decided once in Python."""
     from ..permissions import can
-    office = "discipline" in user.roles
+    verify, decide, act = (can(user, a) for a in ("problem.verify", "problem.extend_decide", "problem.act"))
     for p in rows:
         ops = []
         st = p.status
@@ -14,13 +13,13 @@ def attach_ops(rows, user):
             ops.append(("start", "开始整改", True))
         if st == "in_progress" and can(user, "problem.rectify", p):
             ops.append(("rectify", "报告已整改", True))
-        if st == "rectified" and office:
+        if st == "rectified" and verify:
             ops += [("close", "销号", True), ("return", "退回", False)]
-        if getattr(p, "pending_ext", None) and office:
+        if getattr(p, "pending_ext", None) and decide:
             ops.append(("decide", "审批延期", False))
-        if st in OPEN and not getattr(p, "pending_ext", None) and can(user, "problem.extend", p):
+        if p.is_open and not getattr(p, "pending_ext", None) and can(user, "problem.extend", p):
             ops.append(("extend", "申请延期", False))
-        if st != "closed" and office:
+        if st != "closed" and act:
             ops.append(("action", "通报提醒约谈", False))
         if st != "closed" and can(user, "problem.edit", p):
             ops.append(("edit", "编辑", False))
@@ -30,13 +29,8 @@ def attach_ops(rows, user):
 
 # -- row rendering memo ------------------------------------------------------------------------------
 # A row's HTML is a pure function of what it shows; the key below holds every shown value, so a change
-# anywhere (a field, an action, a link, the date, the viewer's buttons) is a new key, never a stale row.
-_ROW_CACHE: dict = {}
-
-
-_ROW_CACHE_MAX = 5000
-
-
+# anywhere (a field, an action, a link, the date, the viewer's buttons) is a new key, never a stale row
+# (a content-addressed entry of portal/cache.py).
 def _row_key(p, seq, office, base, today):
     item = p.item if p.item_id else None
     return (
@@ -54,13 +48,7 @@ def _row_key(p, seq, office, base, today):
 def render_row(p, seq, office, base, today, actor=True):
     from flask import render_template
     from markupsafe import Markup
-    key = (_row_key(p, seq, office, base, today), actor)
-    html = _ROW_CACHE.get(key)
-    if html is None:
-        # `base` (the ledger's address) stays in the key: the row's url_for links depend on it
-        html = Markup(render_template("ledger/_row.html", p=p, seq=seq, office=office, today=today,
-                                      error=None, actor=actor))
-        if len(_ROW_CACHE) >= _ROW_CACHE_MAX:
-            _ROW_CACHE.clear()
-        _ROW_CACHE[key] = html
-    return html
+    from .. import cache
+    return cache.memo("ledger_rows", (_row_key(p, seq, office, base, today), actor), lambda: Markup(
+        render_template("ledger/_row.html", p=p, seq=seq, office=office, today=today, error=None,
+                        actor=actor)))

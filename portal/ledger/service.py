@@ -7,21 +7,13 @@ from flask import url_for
 from .. import audit, clock, problems, uploads
 from ..errors import Invalid, PortalError, Refused, VersionConflict
 from ..extensions import db
-from ..models import STATUSES, Problem, User
+from ..models import OPEN, STATUSES, Problem, User
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..notify import notify
-from ..permissions import RULES, can, found_or_404
+from ..permissions import can, found_or_404
 from .queries import scoped_problems
 
-# ledger rules, next to the foundation's problem.rectify / problem.verify / problem.act
-RULES.setdefault("problem.extend", lambda u, r, o: o is not None and (
-    ("dept_head" in r and o.department_id == u.department_id)))
-RULES.setdefault("problem.extend_decide", lambda u, r, o: "discipline" in r)
-RULES.setdefault("problem.edit", lambda u, r, o: o is not None and (
-    "discipline" in r or ("dept_head" in r and o.department_id == u.department_id)))
-RULES.setdefault("problem.assign", lambda u, r, o: "discipline" in r)
-RULES.setdefault("ledger.mechanism", lambda u, r, o: "discipline" in r)
 audit.ACTION_LABELS.update({
     "ledger_export": "导出整改台账", "problem_action": "记录处理方式", "problem_evidence": "上传整改佐证",
     "extension_request": "申请延期", "extension_decide": "审批延期", "ledger_bulk": "台账批量操作",
@@ -121,7 +113,7 @@ def record_action(p, actor, kind, date, note) -> ProblemAction:
 def request_extension(p, actor, new_deadline, reason) -> DeadlineExtension:
     if not can(actor, "problem.extend", p):
         _refuse(p, actor, "延期申请由责任科室负责人提出。")
-    if p.status not in ("pending", "in_progress"):
+    if p.status not in OPEN:
         _refuse(p, actor, f"“{p.status_label}”的条目无需延期。")
     if DeadlineExtension.select().where((DeadlineExtension.problem == p.id)
                                         & (DeadlineExtension.status == "pending")).exists():
@@ -213,7 +205,7 @@ def bulk(user, op, ids, form) -> tuple[int, list[str]]:
             if op == "deadline":
                 if not can(user, "problem.act", p):
                     _refuse(p, user, "整改时限由领导小组办公室设定；责任科室请申请延期")
-                if p.status not in ("pending", "in_progress"):
+                if p.status not in OPEN:
                     _refuse(p, user, f"状态为“{p.status_label}”，无需设定时限")
                 problems.update(p.id, user, p.version, kind="deadline", note=note or "批量设定整改时限",
                                 deadline=target)

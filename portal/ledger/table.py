@@ -2,18 +2,12 @@
 columns and each cell's text (shared by the screen and the .xlsx export).
 """
 
-import datetime as dt
 from collections import defaultdict
 
-from flask import current_app
-from peewee import fn
+from peewee import DoesNotExist, fn
 
-from .. import clock
 from ..models import SEVERITIES, SOURCES, STATUSES
 from ..models.ledger import DeadlineExtension, Mechanism, MechanismProblem, ProblemAction, ProblemEvidence
-
-
-OPEN = ("pending", "in_progress")
 
 
 def decorate(rows, with_evidence=True, with_extensions=True):
@@ -38,15 +32,11 @@ def decorate(rows, with_evidence=True, with_extensions=True):
             for e in DeadlineExtension.select().where(DeadlineExtension.problem.in_(chunk)
                                                       & (DeadlineExtension.status == "pending")):
                 exts[e.problem_id] = e
-    today = clock.today()
-    soon = today + dt.timedelta(days=current_app.config.get("DUE_SOON_DAYS", 7))
     for p in rows:
         p.action_list = acts.get(p.id, [])
         p.mechanism_list = mechs.get(p.id, [])
         p.evidence_count = evid.get(p.id, 0)
         p.pending_ext = exts.get(p.id)
-        p.due_soon = (p.status in OPEN and p.deadline is not None and not p.withdrawn
-                      and today <= p.deadline <= soon)
     return rows
 
 
@@ -58,7 +48,7 @@ def _rel(p, name):
     """A related row if it was loaded with the query (or is cheap to load)."""
     try:
         return getattr(p, name)
-    except Exception:  # noqa: BLE001 - a missing relation shows as empty
+    except DoesNotExist:  # a missing relation shows as empty
         return None
 
 

@@ -5,18 +5,17 @@ import json
 
 from peewee import JOIN
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
-from .. import audit, clock, uploads
-from ..errors import deny
+from .. import audit, cache, clock, uploads
 from ..htmx import push_url, render, triggered_by, wants_partial
 from ..models import SEVERITIES, SOURCES, STATUSES, Department, Problem, ProblemEvent, User
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..nav import home_panel, problem_panels, register_nav
-from ..permissions import can
-from . import bp, cache, choices, queries, rows, service, table
+from ..permissions import can, deny, require, scope_signature
+from . import bp, choices, queries, rows, service, table
 from .export import build_xlsx, default_title
 from .forms import parse_filters
 
@@ -30,14 +29,17 @@ FIELD_LABELS = {"description": "问题描述", "measures": "整改措施", "dead
                 "item": "问题类别", "partner": "一案双查关联", "withdrawn": "撤回"}
 
 
-def _require_view():
-    if not can(current_user, "ledger.view"):
-        raise deny(need="ledger.view")
+def results_key(user, f, kind):
+    """The cache key of a rendered ledger list: the data version, the day (逾期/即将到期 change at
+    midnight), the viewer's scope, the normalized filter, the kind of answer and the settings it shows."""
+    cfg = current_app.config
+    return cache.key(clock.today(), scope_signature(user), f.query_string(), tuple(f.errors), kind,
+                     cfg.get("DUE_SOON_DAYS", 7), cfg.get("PAGE_SIZE", 50))
 
 
 def list_context(user, f):
     page = queries.page_of(user, f)
-    office = "discipline" in user.roles
+    office = can(user, "ledger.office")
     return dict(
         f=f, pg=page, counts=page.counts, STATUSES=STATUSES, SOURCES=SOURCES, SEVERITIES=SEVERITIES,
         ACTION_KINDS=ACTION_KINDS, office=office, L=url_for("ledger.index"), today=clock.today(),  # L: row cache key
@@ -48,17 +50,16 @@ def list_context(user, f):
 
 
 @bp.route("/")
-@login_required
+@require("ledger.view")
 def index():
-    _require_view()
     user = current_user._get_current_object()  # one proxy lookup, not one per permission check
     f = parse_filters(request.args)
     partial = wants_partial()
     with_filters = triggered_by() != "ledger-filters"
-    # the table, the counters and the filter form come from the per-worker cache while the ledger
-    # version is unchanged (see cache.py); a miss renders them once
-    key = cache.key_for(user, f, ("fragment" if partial else "page", with_filters))
-    hit = cache.get(key)
+    # the table, the counters and the filter form come from portal/cache.py while the ledger data version
+    # is unchanged; a miss renders them once
+    key = results_key(user, f, ("fragment" if partial else "page", with_filters))
+    hit = cache.get("ledger", key)
     if hit is None:
         ctx = list_context(user, f)
         table = render_template("ledger/_table.html", **ctx)
@@ -69,7 +70,7 @@ def index():
                        all_mechanisms=ctx["mechanisms"] or choices.mechanism_choices(),
                        aspects=choices.aspect_choices())
             filters = render_template("ledger/_filters.html", oob=partial, **ctx)
-        hit = cache.put(key, table, counters, filters, meta=f.page)
+        hit = cache.put("ledger", key, (Markup(table), Markup(counters), Markup(filters), f.page))
     table, counters, filters, f.page = hit
     ctx = dict(f=f, table_html=table, counters_html=counters, filters_html=filters)
     resp = render("ledger/page.html", "ledger/_results.html", **ctx)
@@ -80,18 +81,16 @@ def index():
 
 
 @bp.route("/counters")
-@login_required
+@require("ledger.view")
 def counters():
-    _require_view()
     f = parse_filters(request.args)
     return render_template("ledger/_counters.html", f=f, counts=queries.status_counts(current_user, f),
                            STATUSES=STATUSES)
 
 
 @bp.route("/export.xlsx")
-@login_required
+@require("ledger.view")
 def export():
-    _require_view()
     f = parse_filters(request.args)
     rows = queries.filtered(current_user, f)
     data = build_xlsx(rows.iterator(), default_title())
@@ -104,9 +103,8 @@ def export():
 
 
 @bp.route("/<int:problem_id>")
-@login_required
+@require("ledger.view")
 def detail(problem_id):
-    _require_view()
     p = service.get_problem_for(current_user, problem_id)
     table.decorate([p])
     events = list(ProblemEvent.select(ProblemEvent, User).join(User, on=(ProblemEvent.actor == User.id),
@@ -131,13 +129,12 @@ def detail(problem_id):
         extensions=list(DeadlineExtension.select().where(DeadlineExtension.problem == p.id)
                         .order_by(DeadlineExtension.id.desc())),
         partner=partner, partner_of=partner_of, panels=problem_panels(p, current_user),
-        ACTION_KINDS=ACTION_KINDS, today=clock.today(), office="discipline" in current_user.roles)
+        ACTION_KINDS=ACTION_KINDS, today=clock.today(), office=can(current_user, "ledger.office"))
 
 
 @bp.route("/evidence/<int:evidence_id>")
-@login_required
+@require("ledger.view")
 def evidence(evidence_id):
-    _require_view()
     ev = ProblemEvidence.get_or_none(ProblemEvidence.id == evidence_id)
     if ev is None:
         abort(404)
@@ -149,13 +146,12 @@ def evidence(evidence_id):
 # -- 长效机制 ----------------------------------------------------------------------------------------
 
 @bp.route("/mechanisms", methods=["GET", "POST"])
-@login_required
+@require("ledger.view")
 def mechanisms():
-    _require_view()
     errors, form = {}, {}
     if request.method == "POST":
         if not can(current_user, "ledger.mechanism"):
-            raise deny("mechanism", need="ledger.mechanism")
+            deny("mechanism", need="ledger.mechanism")
         form = request.form
         title = (form.get("title") or "").strip()
         content = (form.get("content") or "").strip()
@@ -205,15 +201,14 @@ def ledger_panel(user):
     if not can(user, "ledger.view"):
         return None
     base = queries.scoped_problems(user)
-    roles = user.roles
-    if "discipline" not in roles and not (roles & {"dept_head", "leader"}):
+    if can(user, "ledger.mine_only"):
         base = base.where(Problem.person == user.id)
     days = current_app.config.get("DUE_SOON_DAYS", 7)
     overdue = base.where(Problem.overdue_expr()).count()
-    soon = list(base.where(queries.due_soon_expr()).order_by(Problem.deadline, Problem.id).limit(5))
-    soon_total = base.where(queries.due_soon_expr()).count()
+    soon = list(base.where(Problem.due_soon_expr()).order_by(Problem.deadline, Problem.id).limit(5))
+    soon_total = base.where(Problem.due_soon_expr()).count()
     verify = ext = 0
-    if "discipline" in roles:
+    if can(user, "problem.verify"):
         verify = base.where(Problem.status == "rectified").count()
         ext = DeadlineExtension.select().where(DeadlineExtension.status == "pending").count()
     if not (overdue or soon_total or verify or ext):

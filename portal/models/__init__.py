@@ -3,13 +3,13 @@ from .audit import AuditRecord
 from .base import BaseModel, Immutable
 from .campaign import Aspect, Campaign, Category, Item
 from .org import DEPARTMENT_KINDS, Department, LeaderCharge, RoleAssignment, User
-from .problem import (OPEN_STATUSES, SEVERITIES, SOURCES, STATUSES, TRANSITIONS, Problem,
+from .problem import (OPEN, SEVERITIES, SOURCES, STATUSES, TRANSITIONS, Problem,
                       ProblemEvent)
 
 __all__ = [
     "AuditRecord", "BaseModel", "Immutable", "Aspect", "Campaign", "Category", "Item",
     "DEPARTMENT_KINDS", "Department", "LeaderCharge", "RoleAssignment", "User",
-    "OPEN_STATUSES", "SEVERITIES", "SOURCES", "STATUSES", "TRANSITIONS", "Problem", "ProblemEvent",
+    "OPEN", "SEVERITIES", "SOURCES", "STATUSES", "TRANSITIONS", "Problem", "ProblemEvent",
 ]
 
 from .notice import Notice  # noqa: E402

@@ -99,8 +99,9 @@ class LedgerCount(BaseModel):
 
 
 class LedgerVersion(BaseModel):
-    """One row (id 1): bumped by database triggers on every write that can change what the ledger list
-    shows (see migration 0009). The ledger's per-worker results cache is keyed by it."""
+    """The data versions portal/cache.py keys its entries by: row 1 bumped by database triggers on every
+    write that can change what the ledger list shows (migration 0009), row 2 on self-check status changes
+    (migration 0018)."""
     v = BigIntegerField()
 
     class Meta:

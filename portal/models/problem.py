@@ -1,6 +1,15 @@
-"""The Problem (台账条目) every part of the portal writes into, and its immutable history."""
-from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField,
-                    TextField)
+"""The Problem (台账条目) every part of the portal writes into, and its immutable history.
+
+"Open", "overdue" and "due soon" are defined once, as SQL expressions (Problem.open_expr, overdue_expr,
+due_soon_expr); the properties is_open, is_overdue and due_soon evaluate those same expressions on a loaded
+row (holds() below), so a list filter and a row's badge can never disagree. The dashboard's trigger-kept
+tallies (migration 0010) repeat the open condition in their trigger SQL.
+"""
+import datetime as dt
+import operator
+
+from peewee import (BooleanField, CharField, DateField, DateTimeField, Expression, Field, ForeignKeyField,
+                    IntegerField, NodeList, TextField)
 
 from .. import clock
 from .base import BaseModel, Immutable
@@ -33,7 +42,56 @@ TRANSITIONS = {
     ("rectified", "closed"),
     ("rectified", "in_progress"),
 }
-OPEN_STATUSES = ("pending", "in_progress", "rectified")
+# open = not yet rectified: only these can be overdue or due soon (已整改 waits for verification, not for work)
+OPEN = ("pending", "in_progress")
+
+
+def due_soon_days() -> int:
+    from flask import current_app, has_app_context
+    return int(current_app.config.get("DUE_SOON_DAYS", 7)) if has_app_context() else 7
+
+
+# the definitions, over any (status, deadline) columns: a Problem's, or a tally's that counts Problems
+def open_cond(status):
+    return status.in_(OPEN)
+
+
+def overdue_cond(status, deadline, today=None):
+    return open_cond(status) & (deadline < (today or clock.today()))
+
+
+def due_soon_cond(status, deadline, today=None, days=None):
+    today = today or clock.today()
+    days = due_soon_days() if days is None else days
+    return open_cond(status) & deadline.between(today, today + dt.timedelta(days=days))
+
+
+_OPS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+        ">=": operator.ge, "AND": lambda a, b: bool(a) and bool(b), "OR": lambda a, b: bool(a) or bool(b),
+        "IN": lambda a, b: a in b, "IS": lambda a, b: a is b, "IS NOT": lambda a, b: a is not b}
+
+
+def holds(expr, row) -> bool:
+    """Evaluate a where-expression built from a model's fields, ==, !=, <, <=, >, >=, IN, BETWEEN, IS (NULL),
+    & and | on one loaded row, as the database would (a comparison with NULL is false)."""
+    def value(node):
+        if isinstance(node, Expression):
+            if node.op == "BETWEEN":
+                lo, hi = node.rhs.nodes[0], node.rhs.nodes[2]
+                v = value(node.lhs)
+                return v is not None and value(lo) <= v <= value(hi)
+            a, b = value(node.lhs), value(node.rhs)
+            if node.op not in ("AND", "OR", "IS", "IS NOT") and (a is None or b is None):
+                return False
+            return _OPS[node.op](a, b)
+        if isinstance(node, Field):
+            return getattr(row, node.name + ("_id" if isinstance(node, ForeignKeyField) else ""))
+        if isinstance(node, NodeList):
+            raise ValueError("unsupported expression")
+        if isinstance(node, (tuple, list)):
+            return tuple(node)
+        return getattr(node, "value", node)
+    return bool(value(expr))
 
 
 class Problem(BaseModel):
@@ -79,17 +137,33 @@ class Problem(BaseModel):
     def status_label(self):
         return STATUSES.get(self.status, self.status)
 
-    @property
-    def is_overdue(self) -> bool:
-        """Computed, never stored: past the deadline and not yet rectified."""
-        return (self.deadline is not None and self.status in ("pending", "in_progress")
-                and self.deadline < clock.today() and not self.withdrawn)
+    # -- open, overdue, due soon: computed, never stored ------------------------------------------------
+    @classmethod
+    def open_expr(cls):
+        """Not yet rectified (and not withdrawn from a resubmitted self-check)."""
+        return open_cond(cls.status) & (cls.withdrawn == False)  # noqa: E712
 
     @classmethod
     def overdue_expr(cls, today=None):
-        today = today or clock.today()
-        return ((cls.deadline < today) & (cls.status.in_(("pending", "in_progress")))
-                & (cls.withdrawn == False))  # noqa: E712
+        """Open and past the deadline."""
+        return overdue_cond(cls.status, cls.deadline, today) & (cls.withdrawn == False)  # noqa: E712
+
+    @classmethod
+    def due_soon_expr(cls, today=None, days=None):
+        """Open and due from today to DUE_SOON_DAYS ahead."""
+        return due_soon_cond(cls.status, cls.deadline, today, days) & (cls.withdrawn == False)  # noqa: E712
+
+    @property
+    def is_open(self) -> bool:
+        return holds(Problem.open_expr(), self)
+
+    @property
+    def is_overdue(self) -> bool:
+        return holds(Problem.overdue_expr(), self)
+
+    @property
+    def due_soon(self) -> bool:
+        return holds(Problem.due_soon_expr(), self)
 
 
 class ProblemEvent(Immutable):

@@ -8,11 +8,12 @@ import logging
 import threading
 
 from flask import current_app, has_request_context, url_for
-from werkzeug.routing import BuildError
 
 from .. import clock
 from ..extensions import db
 from ..models import Department, Notice, Problem, RoleAssignment, User
+from ..models.report import ReportingPeriod
+from ..models.selfcheck import DepartmentReport
 from ..notify import notify
 
 log = logging.getLogger(__name__)
@@ -33,13 +34,7 @@ def path_for(endpoint: str, **values) -> str:
 
 
 def problem_url(problem_id) -> str:
-    for endpoint in ("ledger.detail", "ledger.problem", "ledger.show", "ledger.view"):
-        for arg in ("problem_id", "id", "pid"):
-            try:
-                return path_for(endpoint, **{arg: problem_id})
-            except BuildError:
-                continue
-    return f"/ledger/{problem_id}"
+    return path_for("ledger.detail", problem_id=problem_id)
 
 
 def heads_of(department_ids) -> dict:
@@ -66,8 +61,7 @@ def ledger_deadlines(today: dt.date) -> int:
     horizon = today + dt.timedelta(days=days)
     q = (Problem.select(Problem.id, Problem.person, Problem.department, Problem.deadline,
                         Problem.description)
-         .where(Problem.status.in_(("pending", "in_progress")) & (Problem.withdrawn == False)  # noqa: E712
-                & Problem.deadline.is_null(False) & (Problem.deadline <= horizon)
+         .where(Problem.open_expr() & Problem.deadline.is_null(False) & (Problem.deadline <= horizon)
                 & (Problem.deadline >= today - dt.timedelta(days=30))))
     rows = list(q)
     heads = heads_of({p.department_id for p in rows})
@@ -109,13 +103,6 @@ def _deadline_notices(rows, heads, sent, today) -> int:
 @trigger
 def reports_due(today: dt.date) -> int:
     """Departments that have not submitted their periodic self-check status report: their heads."""
-    try:
-        from ..models.report import ReportingPeriod
-    except ImportError:
-        return 0
-    submitted_for = _department_reports()
-    if submitted_for is None:
-        return 0
     days = int(current_app.config.get("REPORT_REMIND_DAYS", 3))
     periods = list(ReportingPeriod.select().where(
         (ReportingPeriod.due_date <= today + dt.timedelta(days=days))
@@ -126,7 +113,7 @@ def reports_due(today: dt.date) -> int:
     heads = heads_of({d.id for d in depts})
     made = 0
     for period in periods:
-        done = submitted_for(period)
+        done = _reported(period)
         late = period.due_date < today
         for d in depts:
             if d.id in done:
@@ -135,42 +122,15 @@ def reports_due(today: dt.date) -> int:
                     + (f"已超过报送时限（{period.due_date:%m月%d日}）。" if late
                        else f"请于 {period.due_date:%Y年%m月%d日} 前报送。"))
             for u in heads.get(d.id, []):
-                made += _made(notify(u.id, "report_due", text, _report_url(),
+                made += _made(notify(u.id, "report_due", text, path_for("selfcheck.report"),
                                      key=f"report_due:{period.code}:{d.id}:{'late' if late else 'soon'}"))
     return made
 
 
-def _report_url() -> str:
-    for endpoint in ("selfcheck.department_report", "selfcheck.report", "reports.department", "reports.index"):
-        try:
-            return path_for(endpoint)
-        except BuildError:
-            continue
-    return "/"
-
-
-def _department_reports():
-    """A function period -> {department ids that reported}, or None while no such model exists."""
-    model = None
-    for modname in ("selfcheck", "report"):
-        try:
-            mod = __import__(f"portal.models.{modname}", fromlist=["DepartmentReport"])
-        except ImportError:
-            continue
-        model = getattr(mod, "DepartmentReport", None)
-        if model is not None:
-            break
-    if model is None or not hasattr(model, "department") or not hasattr(model, "period"):
-        return None
-
-    def submitted(period):
-        q = model.select(model.department).where(model.period == period.code)
-        if hasattr(model, "status"):
-            q = q.where(model.status == "submitted")
-        elif hasattr(model, "submitted_at"):
-            q = q.where(model.submitted_at.is_null(False))
-        return {r.department_id for r in q}
-    return submitted
+def _reported(period) -> set[int]:
+    """The departments that submitted their report for `period`."""
+    return {r.department_id for r in DepartmentReport.select(DepartmentReport.department).where(
+        (DepartmentReport.period == period.code) & (DepartmentReport.status == "submitted"))}
 
 
 def run_all(today: dt.date | None = None) -> dict:

@@ -10,11 +10,12 @@ from ..htmx import is_htmx, render, toast, trigger
 from ..models import Notice
 from ..notify import KINDS, unread_count
 from ..paging import paginate
+from ..permissions import scope_notices
 from . import bp, triggers
 
 
 def _mine():
-    return Notice.user == current_user.id
+    return scope_notices(current_user)
 
 
 @bp.before_app_request

@@ -7,9 +7,6 @@ from ..models import Campaign, Department
 from ..models.report import Report
 
 
-OPEN = ("pending", "in_progress")
-
-
 DONE = ("rectified", "closed")
 
 

@@ -6,20 +6,10 @@ from .. import audit, clock
 from ..errors import Invalid
 from ..models import Campaign, Department, User
 from ..models.report import ReportingPeriod
+from ..models.selfcheck import DepartmentReport
 
 
 # ---------------------------------------------------------------- departments' own reports
-def department_report_model():
-    try:
-        from ..models.selfcheck import DepartmentReport
-    except ImportError:
-        return None
-    try:
-        return DepartmentReport if DepartmentReport.table_exists() else None
-    except Exception:  # noqa: BLE001
-        return None
-
-
 def reporting_departments():
     """The departments that report: active 科室 and 事业单位 (not the bureau root nor the leadership)."""
     return list(Department.select().where((Department.is_active == True)  # noqa: E712
@@ -28,11 +18,8 @@ def reporting_departments():
 
 
 def reporting_status(period_code, due_date=None, today=None):
-    """[{department, status: submitted/draft/missing, submitted_at, late}] for one period, or None
-    when the self-check area's reports are not available."""
-    DR = department_report_model()
-    if DR is None:
-        return None
+    """[{department, status: submitted/draft/missing, submitted_at, late}] for one period."""
+    DR = DepartmentReport
     today = today or clock.today()
     c = Campaign.active()
     q = DR.select().where(DR.period == period_code)
@@ -54,7 +41,7 @@ def reporting_status(period_code, due_date=None, today=None):
 
 def missing_departments(period_code):
     """Departments without a submitted report for the period (for reminders)."""
-    rows = reporting_status(period_code) or []
+    rows = reporting_status(period_code)
     return [r["department"] for r in rows if r["status"] != "submitted"]
 
 

@@ -14,9 +14,9 @@ from flask import current_app
 from .. import audit, clock
 from ..errors import Conflict, Invalid
 from ..extensions import db
-from ..models import SOURCES
 from ..models.report import RECIPIENTS, REPORT_KINDS, Report, ReportFile
 from .common import organ_name, period_label
+from ..ledger.export import build_xlsx
 from .numbers import doc_for, period_problems, period_stats
 
 
@@ -41,28 +41,7 @@ def _zip(members):
 
 
 def _ledger_xlsx(problems_q, title):
-    try:
-        from ..ledger.export import build_xlsx
-    except ImportError:  # the ledger area is not installed: a plain sheet with the same facts
-        return _plain_xlsx(problems_q, title)
     return build_xlsx(problems_q.iterator(), title)
-
-
-def _plain_xlsx(problems_q, title):
-    from openpyxl import Workbook
-    from ..models import SEVERITIES, STATUSES
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "整改台账"
-    ws.append([title])
-    ws.append(["序号", "问题来源", "责任单位", "问题描述", "严重程度", "整改措施", "整改时限", "整改状态"])
-    for i, p in enumerate(problems_q, 1):
-        ws.append([i, SOURCES.get(p.source, p.source), p.department.name, p.description,
-                   SEVERITIES.get(p.severity, p.severity), p.measures,
-                   p.deadline.isoformat() if p.deadline else "", STATUSES.get(p.status, p.status)])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def generate(actor, kind, start, end, narrative, signer, number="", title="", signature="", date=None):

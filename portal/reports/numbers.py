@@ -9,6 +9,7 @@ from peewee import JOIN, Case, fn
 
 from .. import clock
 from ..models import SOURCES, Campaign, Category, Department, Item, Problem
+from ..models.ledger import ProblemAction
 from . import charts
 from .common import ACTION_LABELS, DONE, _cn
 
@@ -81,17 +82,10 @@ def period_stats(start, end, today=None):
 
     # 5. actions taken in the period
     actions = OrderedDict((k, 0) for k in ACTION_LABELS)
-    actions_available = False
-    try:
-        from ..models.ledger import ProblemAction
-        actions_available = ProblemAction.table_exists()
-    except ImportError:
-        pass
-    if actions_available:
-        for kind, n in (ProblemAction.select(ProblemAction.kind, fn.COUNT(ProblemAction.id))
-                        .where(ProblemAction.date.between(start, end))
-                        .group_by(ProblemAction.kind).tuples()):
-            actions[kind] = actions.get(kind, 0) + n
+    for kind, n in (ProblemAction.select(ProblemAction.kind, fn.COUNT(ProblemAction.id))
+                    .where(ProblemAction.date.between(start, end))
+                    .group_by(ProblemAction.kind).tuples()):
+        actions[kind] = actions.get(kind, 0) + n
 
     totals = {
         "new": sum(r["total"] for r in cats.values()),
@@ -105,7 +99,7 @@ def period_stats(start, end, today=None):
     totals["rate"] = round(100.0 * totals["done"] / totals["total"], 1) if totals["total"] else None
     return {"start": start.isoformat(), "end": end.isoformat(), "as_of": today.isoformat(),
             "categories": list(cats.values()), "departments": dept_rows, "sources": dict(sources),
-            "actions": dict(actions) if actions_available else None, "totals": totals}
+            "actions": dict(actions), "totals": totals}
 
 
 def _dept_blank(dept_id):
@@ -149,15 +143,14 @@ def tables(stats):
                  for s, n in _ordered(stats["sources"], SOURCES)]
         + [["合计", str(t["new"]), ""]],
     }]
-    if stats.get("actions") is not None:
-        a = stats["actions"]
-        out.append({
-            "caption": "表4　本期通报、提醒、约谈情况",
-            "header": ["措施", "次数"],
-            "widths": [8, 4],
-            "rows": [[ACTION_LABELS.get(k, k), str(n)] for k, n in _ordered(a, ACTION_LABELS)]
-            + [["合计", str(sum(a.values()))]],
-        })
+    a = stats["actions"]
+    out.append({
+        "caption": "表4　本期通报、提醒、约谈情况",
+        "header": ["措施", "次数"],
+        "widths": [8, 4],
+        "rows": [[ACTION_LABELS.get(k, k), str(n)] for k, n in _ordered(a, ACTION_LABELS)]
+        + [["合计", str(sum(a.values()))]],
+    })
     return out
 
 
@@ -168,10 +161,9 @@ def summary_text(stats, label):
     rate = f"{t['rate']}%" if t["rate"] is not None else "—"
     parts.append(f"截至{_cn(dt.date.fromisoformat(stats['end']))}，累计登记问题{t['total']}个，"
                  f"已整改（含销号）{t['done']}个，整改率{rate}；逾期未整改{t['overdue']}个。")
-    if stats.get("actions") is not None:
-        a = stats["actions"]
-        parts.append(f"本期对问题严重或多发频发的，通报{a.get('circular', 0)}次、提醒{a.get('reminder', 0)}次、"
-                     f"约谈{a.get('talk', 0)}次。")
+    a = stats["actions"]
+    parts.append(f"本期对问题严重或多发频发的，通报{a.get('circular', 0)}次、提醒{a.get('reminder', 0)}次、"
+                 f"约谈{a.get('talk', 0)}次。")
     return "".join(parts)
 
 

@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-from peewee import fn
+from peewee import IntegrityError, fn
 
-from .. import clock
+from .. import cache, clock
 from ..errors import Conflict, VersionConflict
 from ..extensions import db
 from ..models import Aspect, Campaign, Category, Item, RoleAssignment, User
@@ -35,7 +35,7 @@ class NotEditable(Conflict):
     pass
 
 
-# --- the campaign's checklist, cached per campaign (loaded campaigns never change) -----------------
+# --- the campaign's checklist, in portal/cache.py (keyed by the campaign's content: it never changes) ------
 @dataclass(frozen=True)
 class Step:
     no: int
@@ -49,6 +49,7 @@ class Checklist:
     steps: tuple  # Step per category
     aspects: dict  # id -> name
     items: dict  # id -> Item
+    dates: tuple = (None, None)  # the campaign's start and end date
 
     @property
     def review_step(self) -> int:
@@ -59,27 +60,20 @@ class Checklist:
         return len(self.items)
 
 
-_CHECKLISTS: dict = {}
-
-
-def clear_cache() -> None:
-    _CHECKLISTS.clear()
-
-
 def checklist(campaign: Campaign) -> Checklist:
-    key = (campaign.id, campaign.content_hash)
-    cl = _CHECKLISTS.get(key)
-    if cl is None:
-        cats = list(Category.select().where(Category.campaign == campaign).order_by(Category.seq))
-        items = list(Item.select().where(Item.campaign == campaign).order_by(Item.seq))
-        steps = tuple(Step(i, c, tuple(it for it in items if it.category_id == c.id))
-                      for i, c in enumerate(cats, 1))
-        for it in items:
-            it.category = next(c for c in cats if c.id == it.category_id)
-        aspects = {a.id: a.name for a in Aspect.select().where(Aspect.campaign == campaign).order_by(Aspect.seq)}
-        cl = Checklist(campaign.id, steps, aspects, {it.id: it for it in items})
-        _CHECKLISTS[key] = cl
-    return cl
+    return cache.memo("checklist", cache.content_key(campaign.id, campaign.content_hash), lambda: _load(campaign))
+
+
+def _load(campaign: Campaign) -> Checklist:
+    cats = list(Category.select().where(Category.campaign == campaign).order_by(Category.seq))
+    items = list(Item.select().where(Item.campaign == campaign).order_by(Item.seq))
+    steps = tuple(Step(i, c, tuple(it for it in items if it.category_id == c.id))
+                  for i, c in enumerate(cats, 1))
+    for it in items:
+        it.category = next(c for c in cats if c.id == it.category_id)
+    aspects = {a.id: a.name for a in Aspect.select().where(Aspect.campaign == campaign).order_by(Aspect.seq)}
+    return Checklist(campaign.id, steps, aspects, {it.id: it for it in items},
+                     (campaign.start_date, campaign.end_date))
 
 
 def period(campaign: Campaign) -> tuple[dt.date, dt.date]:
@@ -93,7 +87,7 @@ def get_or_create(user: User, campaign: Campaign) -> SelfCheck:
         try:
             with db.atomic():
                 sc = SelfCheck.create(user=user.id, campaign=campaign.id)
-        except Exception:  # noqa: BLE001 - a concurrent first visit created it
+        except IntegrityError:  # a concurrent first visit created it
             sc = SelfCheck.get((SelfCheck.user == user.id) & (SelfCheck.campaign == campaign.id))
     return sc
 
@@ -120,12 +114,7 @@ def find_active(user: User) -> SelfCheck | None:
 
 
 def campaign_by_id(campaign_id: int) -> Campaign:
-    """Campaign rows are written once at load (only is_active changes later): cached per app."""
-    key = ("campaign", campaign_id)
-    c = _CHECKLISTS.get(key)
-    if c is None:
-        c = _CHECKLISTS[key] = Campaign.get_by_id(campaign_id)
-    return c
+    return Campaign.get_by_id(campaign_id)
 
 
 def past_deadline(campaign: Campaign) -> bool:
@@ -191,21 +180,12 @@ def progress(sc: SelfCheck, cl: Checklist, values=None) -> dict:
     return {"answered": answered, "total": cl.total, "steps": per_step}
 
 
-def _campaign_of(cl: Checklist) -> Campaign:
-    key = ("campaign", cl.campaign_id)
-    c = _CHECKLISTS.get(key)
-    if c is None:
-        c = Campaign.get_by_id(cl.campaign_id)
-        _CHECKLISTS[key] = c
-    return c
-
-
 def date_min(cl):
-    return _campaign_of(cl).start_date
+    return cl.dates[0]
 
 
 def date_max(cl):
-    return _campaign_of(cl).end_date
+    return cl.dates[1]
 
 
 _SQL: dict = {}

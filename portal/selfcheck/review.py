@@ -12,22 +12,7 @@ from ..errors import Conflict
 from .checklist import EDITABLE_STATUSES, _index_url
 
 
-# --- review ----------------------------------------------------------------------------------------
-def can_review(viewer: User, owner: User) -> bool:
-    """Heads review their department, leaders the departments in their charge, the discipline office
-    everyone; the leaders' (and the chief's) own self-checks only the discipline office. Never one's own."""
-    if viewer is None or owner is None or viewer.id == owner.id:
-        return False
-    roles = viewer.roles
-    if owner.has_role("leader", "chief"):
-        return "discipline" in roles
-    if "discipline" in roles:
-        return True
-    if "dept_head" in roles and owner.department_id == viewer.department_id:
-        return True
-    return "leader" in roles and owner.department_id in viewer.departments_in_charge
-
-
+# --- review (who may: permissions.py, selfcheck.review_person) ------------------------------------
 def review(sc: SelfCheck, reviewer: User, outcome: str, comment: str, perfunctory: bool,
            expected_number: int) -> SelfCheckVersion:
     if outcome not in ("approved", "returned"):

@@ -6,30 +6,19 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import audit, clock
-from ..errors import PortalError, deny
+from ..errors import PortalError
 from ..htmx import redirect_to, render
 from ..models import Department, User
 from ..models.selfcheck import SelfCheck
 from ..nav import home_panel, problem_panel, register_nav
 from ..notify import notify
-from ..permissions import RULES, can, visible_departments
+from ..permissions import can, deny, require, visible_departments
 from . import bp, service
 from .forms import EmptyForm, ReportForm, ReportSubmitForm, ReviewForm
 from .views import _int, active_campaign, selfcheck_for
 
-RULES["selfcheck.review_person"] = lambda u, r, o: service.can_review(u, o)
-RULES["selfcheck.oversee"] = lambda u, r, o: bool(r & {"dept_head", "leader", "discipline", "chief"})
-RULES["selfcheck.reopen"] = lambda u, r, o: "discipline" in r
-RULES["selfcheck.report"] = lambda u, r, o: "dept_head" in r and o is not None and o.id == u.department_id
-
 register_nav("自查自纠", "selfcheck.index",
              lambda u: can(u, "selfcheck.fill") or can(u, "selfcheck.oversee"), order=20)
-
-
-def _reviewer():
-    """Heads, leaders, the discipline office review; the chief reads (scope decides what)."""
-    if not can(current_user, "selfcheck.oversee"):
-        raise deny(need="selfcheck.oversee")
 
 
 SC_BADGE = {"not_started": "", "draft": "in_progress", "submitted": "rectified", "returned": "pending",
@@ -43,9 +32,8 @@ def sc_badge(status):
 
 
 @bp.get("/department")
-@login_required
+@require("selfcheck.oversee")  # heads, leaders, the discipline office review; the chief reads
 def department():
-    _reviewer()
     from ..models import Campaign
     campaign = Campaign.active()
     if campaign is None:
@@ -53,7 +41,7 @@ def department():
     cl = service.checklist(campaign)
     summary = service.department_summary(current_user, campaign)
     visible = visible_departments(current_user)
-    leaders_only = request.args.get("leaders") == "1" and "discipline" in current_user.roles
+    leaders_only = request.args.get("leaders") == "1" and can(current_user, "selfcheck.leaders")
     dept_id = _int(request.args.get("dept"))
     if dept_id is None and not leaders_only and len(summary) == 1:
         dept_id = summary[0][0].id
@@ -62,8 +50,7 @@ def department():
     if dept_id is not None or leaders_only:
         if dept_id is not None:
             if visible is not None and dept_id not in visible:
-                audit.record("access_denied", "department", dept_id, outcome="denied")
-                abort(404)
+                deny("department", dept_id, status=404)
             dept = Department.get_or_none(Department.id == dept_id) or abort(404)
         people = list(service.people(current_user, campaign, dept_id, leaders_only))
         counts = service.problem_counts_by_person([p.id for p in people], campaign)
@@ -75,10 +62,10 @@ def department():
             rows.append({"user": p, "sc": sc, "status": status,
                          "label": sc.status_label if sc else "未开始",
                          "late": late and status in service.UNSUBMITTED,
-                         "counts": counts.get(p.id, {}), "can_review": service.can_review(current_user, p)})
+                         "counts": counts.get(p.id, {}), "can_review": can(current_user, "selfcheck.review_person", p)})
     return render("selfcheck/department.html", "selfcheck/_people.html", campaign=campaign, cl=cl,
                   summary=summary, dept=dept, rows=rows, leaders_only=leaders_only,
-                  is_discipline="discipline" in current_user.roles,
+                  is_discipline=can(current_user, "selfcheck.leaders"),
                   deadline_passed=service.past_deadline(campaign))
 
 
@@ -97,7 +84,7 @@ def _record_page(sc, owner, latest, form, status=200, message=None):
     return render("selfcheck/record.html", "selfcheck/_review_form.html", status=status, sc=sc, owner=owner,
                   latest=latest, content=service.frozen_content(latest) if latest else None,
                   versions=service.versions(sc), form=form, message=message,
-                  can_review=service.can_review(current_user, owner) and sc.status == "submitted",
+                  can_review=can(current_user, "selfcheck.review_person", owner) and sc.status == "submitted",
                   can_reopen=(can(current_user, "selfcheck.reopen") and sc.status in service.EDITABLE_STATUSES
                               and service.past_deadline(campaign) and not sc.reopened_by_discipline),
                   reopen_form=EmptyForm())
@@ -108,9 +95,8 @@ def _record_page(sc, owner, latest, form, status=200, message=None):
 def review(sc_id):
     sc = selfcheck_for(sc_id)
     owner = User.get_by_id(sc.user_id)
-    if not service.can_review(current_user, owner):
-        audit.record("access_denied", "selfcheck", sc_id, outcome="denied", detail="review")
-        abort(403)
+    if not can(current_user, "selfcheck.review_person", owner):
+        deny("selfcheck", sc_id, action="review")
     latest = service.latest_version(sc)
     form = ReviewForm()
     if not form.validate_on_submit():
@@ -130,7 +116,7 @@ def review(sc_id):
 def reopen(sc_id):
     sc = selfcheck_for(sc_id)
     if not can(current_user, "selfcheck.reopen"):
-        raise deny("selfcheck", sc.id, need="selfcheck.reopen")
+        deny("selfcheck", sc.id, need="selfcheck.reopen")
     if not EmptyForm().validate_on_submit():
         abort(400)
     service.reopen(sc, current_user)  # a refusal (409) goes to the error handler
@@ -139,15 +125,13 @@ def reopen(sc_id):
 
 # --- the department's report ------------------------------------------------------------------------
 @bp.route("/report", methods=["GET", "POST"])
-@login_required
+@require("selfcheck.oversee")
 def report():
-    _reviewer()
     campaign = active_campaign()
     visible = visible_departments(current_user)
     dept_id = _int(request.values.get("dept"), current_user.department_id)
     if visible is not None and dept_id not in visible:
-        audit.record("access_denied", "department", dept_id, outcome="denied", detail="report")
-        abort(404)
+        deny("department", dept_id, status=404, action="report")
     dept = Department.get_or_none(Department.id == dept_id) or abort(404)
     periods = service.report_periods(campaign)
     period_ = request.values.get("period") or "全程"
@@ -160,7 +144,7 @@ def report():
     form = (ReportSubmitForm if submitting else ReportForm)(obj=rep)
     if request.method == "POST":
         if not may_write:
-            raise deny("department_report", dept.id, need="selfcheck.report")
+            deny("department_report", dept.id, need="selfcheck.report")
         if form.validate_on_submit():
             try:
                 rep = service.save_report(dept, campaign, period_, form.narrative.data.strip(), current_user,

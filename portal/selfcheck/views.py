@@ -7,7 +7,7 @@ from .. import audit, clock
 from ..errors import PortalError, deny
 from ..htmx import is_htmx, push_url, redirect_to, render
 from ..models import Campaign
-from ..permissions import can, found_or_404
+from ..permissions import can, deny, found_or_404
 from . import bp, service
 from .forms import Tampered, new_key, parse_step
 from .service import NotEditable, StaleDraft
@@ -17,12 +17,6 @@ audit.ACTION_LABELS.update({
     "selfcheck_tamper": "自查请求被拒绝", "selfcheck_report_save": "保存单位自查情况",
     "selfcheck_report_submit": "报送单位自查情况",
 })
-
-
-@bp.record_once
-def _fresh_cache(state):
-    # a new app (tests create one per test) may sit on a rebuilt database: forget cached checklists
-    service.clear_cache()
 
 
 def active_campaign() -> Campaign:
@@ -37,7 +31,7 @@ def _mine(create=True):
     if sc is not None:
         return sc.campaign, sc, service.checklist(sc.campaign)
     if not can(current_user, "selfcheck.fill"):
-        raise deny(need="selfcheck.fill")
+        deny("selfcheck", need="selfcheck.fill")
     campaign = active_campaign()
     sc = service.get_or_create(current_user, campaign) if create else service.find(current_user, campaign)
     return campaign, sc, service.checklist(campaign)
@@ -61,7 +55,7 @@ def index():
     if not can(current_user, "selfcheck.fill"):
         if can(current_user, "selfcheck.oversee"):
             return redirect(url_for("selfcheck.department"))
-        raise deny(need="selfcheck.fill")
+        deny("selfcheck", need="selfcheck.fill")
     campaign = Campaign.active()
     if campaign is None:
         return render_template("selfcheck/no_campaign.html")

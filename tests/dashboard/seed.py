@@ -1,11 +1,12 @@
-"""A small bureau with problems of every status, source, category and aspect, some overdue and some
-withdrawn, for the dashboard and report tests."""
+"""The shared bureau (with 综合科 and 后勤服务中心 added) and problems of every status, source, category and
+aspect, some overdue and some withdrawn, for the dashboard and report tests."""
 import datetime as dt
 import random
 
 from portal import problems
 from portal.models import Aspect, Item
-from tests.factories import default_campaign, make_department, make_user
+from portal.accounts import set_charges
+from tests.factories import default_campaign, make_bureau, make_department, make_user
 
 TODAY = dt.date(2026, 5, 20)
 
@@ -16,12 +17,10 @@ def seed(n=120, rng_seed=5):
     c = default_campaign()
     items = list(Item.select().where(Item.campaign == c).order_by(Item.seq))
     aspects = list(Aspect.select().where(Aspect.campaign == c).order_by(Aspect.seq))
-    depts = [make_department(name) for name in ("综合科", "财务科", "资产管理科", "后勤服务中心")]
-    discipline = make_user("office", depts[0], roles=("discipline", "staff"), real_name="郑清源")
-    chief = make_user("chief", depts[0], roles=("chief", "staff"), real_name="周正华")
-    leader = make_user("leader", depts[0], roles=("leader", "staff"), real_name="吴建国",
-                       charges=depts[:2])
-    head = make_user("head", depts[1], roles=("dept_head", "staff"), real_name="王立新")
+    b = make_bureau()
+    depts = [make_department("综合科"), b.fin, b.asset, make_department("后勤服务中心", kind="unit")]
+    discipline, chief, leader, head = b.office, b.chief, b.leader, b.head_a
+    set_charges(leader, [d.id for d in depts[:2]])
     staff = [make_user(f"s{i}", depts[i % 4], roles=("staff",)) for i in range(8)]
     rng = random.Random(rng_seed)
     sources = ["selfcheck", "selfcheck", "tip", "inspection", "review", "other"]

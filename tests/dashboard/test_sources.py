@@ -9,8 +9,7 @@ from tests.factories import make_user
 
 from .seed import TODAY, seed
 
-selfcheck = pytest.importorskip("portal.models.selfcheck")
-tip = pytest.importorskip("portal.models.tip")
+from portal.models import selfcheck, tip
 
 
 @pytest.fixture

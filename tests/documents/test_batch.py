@@ -7,21 +7,20 @@ from pypdf import PdfReader
 
 from portal.documents import batch
 from portal.models import AuditRecord, PrintJob
-from tests.factories import make_department, make_user
+from tests.factories import make_bureau, make_user
 
 from .register_helpers import pdf_text, submitted_selfcheck
 
 
 def bureau():
-    a, b = make_department("财务科"), make_department("资产管理科")
+    """The shared bureau, with submitted self-checks of three people in 财务科 and two in 资产管理科."""
+    o = make_bureau()
+    a, b = o.fin, o.asset
     people = [make_user(f"a{i}", a, real_name=f"财务{i}号") for i in range(3)]
     people += [make_user(f"b{i}", b, real_name=f"资产{i}号") for i in range(2)]
     for p in people:
         submitted_selfcheck(p)
-    head_a = make_user("head_a", a, roles=("dept_head", "staff"), real_name="王科长")
-    head_b = make_user("head_b", b, roles=("dept_head", "staff"), real_name="孙科长")
-    disc = make_user("disc", make_department("机关党委"), roles=("discipline", "staff"))
-    return a, b, head_a, head_b, disc
+    return a, b, o.head_a, o.head_b, o.office
 
 
 def test_job_runs_to_a_downloadable_pdf(ctx, client, auth):

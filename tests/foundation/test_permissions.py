@@ -1,7 +1,7 @@
 """Scopes as SQL for every role, the person/problem pages, 三员分立."""
 import pytest
 
-from portal.accounts import set_roles
+from portal.accounts import set_charges, set_roles
 from portal.models import AuditRecord, Problem, RoleAssignment, User
 from portal.permissions import (RoleConflict, can, check_role_set, scope_problems, scope_users,
                                 visible_departments)
@@ -9,21 +9,17 @@ from tests.factories import make_department, make_problem, make_user
 
 
 @pytest.fixture
-def org(ctx):
-    a, b, c = make_department("甲科"), make_department("乙科"), make_department("丙中心", kind="unit")
-    people = {
-        "staff_a": make_user("staff_a", a),
-        "staff_a2": make_user("staff_a2", a),
-        "staff_b": make_user("staff_b", b),
-        "staff_c": make_user("staff_c", c),
-        "head_a": make_user("head_a", a, roles=("dept_head", "staff")),
-        "leader": make_user("leader", make_department("领导班子", kind="leadership"),
-                            roles=("leader", "staff"), charges=[b, c]),
-        "discipline": make_user("discipline", c, roles=("discipline", "staff")),
-        "chief": make_user("chief", c, roles=("chief", "staff")),
-        "sysadmin": make_user("sysadmin", a, roles=("sysadmin",)),
-        "auditor": make_user("auditor", a, roles=("auditor",)),
-    }
+def org(bureau):
+    """The shared bureau plus a unit (丙中心) with one person; the leader is in charge of 资产管理科 and the unit;
+    the system administrator and the auditor sit in 财务科."""
+    a, b = bureau.fin, bureau.asset
+    c = make_department("丙中心", kind="unit")
+    set_charges(bureau.leader, [b.id, c.id])
+    User.update(department=a).where(User.id.in_([bureau.sysadmin.id, bureau.auditor.id])).execute()
+    people = {k: User.get_by_id(bureau[k].id) for k in (
+        "staff_a", "staff_a2", "staff_b", "head_a", "leader", "chief", "sysadmin", "auditor")}
+    people["discipline"] = bureau.office
+    people["staff_c"] = make_user("staff_c", c)
     probs = {k: make_problem(person=people[k]) for k in ("staff_a", "staff_a2", "staff_b", "staff_c")}
     probs["leader"] = make_problem(person=people["leader"])
     return {"depts": (a, b, c), "people": people, "problems": probs}
@@ -103,4 +99,32 @@ def test_role_conflict_refused_and_audited(ctx):
 
 
 def test_business_roles_combine(ctx):
-    check_role_set({"staff", "dept_head", "leader", "discipline"})
+    roles = {"staff", "dept_head", "leader", "discipline"}
+    assert check_role_set(roles) is None  # no 三员分立 conflict among business roles
+    u = make_user(roles=("staff",))
+    set_roles(u, roles)
+    assert User.get_by_id(u.id).roles == roles
+    assert not AuditRecord.select().where(AuditRecord.action == "role_refused").exists()
+
+
+@pytest.mark.parametrize("who, url", [
+    ("staff_a", "/admin/"), ("office", "/admin/audit"), ("auditor", "/ledger/"), ("staff_a", "/clues/"),
+    ("staff_a", "/selfcheck/department"), ("staff_a", "/documents/"), ("staff_a", "/documents/batch"),
+    ("clerk", "/documents/seal"), ("staff_a", "/inspections/"), ("staff_a", "/dashboard/"),
+    ("head_a", "/reports/"), ("leader", "/reports/departments"),
+])
+def test_a_denied_page_is_403_in_every_area_and_audited(bureau, client, auth, who, url):
+    """One decorator for every area: a page the role may not open answers 403 and leaves an audit record
+    naming the page and the permission it needs."""
+    auth.login(bureau[who])
+    before = AuditRecord.select().where(AuditRecord.action == "access_denied").count()
+    assert client.get(url).status_code == 403
+    rec = AuditRecord.select().where(AuditRecord.action == "access_denied").order_by(AuditRecord.id.desc()).first()
+    assert AuditRecord.select().where(AuditRecord.action == "access_denied").count() == before + 1
+    assert rec.object_id == url and rec.outcome == "denied" and '"need"' in rec.detail
+    assert rec.actor_id == bureau[who].id
+
+
+def test_anonymous_is_sent_to_login_before_any_rule(client):
+    r = client.get("/dashboard/")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]

@@ -3,12 +3,16 @@ import datetime as dt
 import json
 
 from portal.inspections import service
-from portal.models import Campaign
-from tests.factories import default_campaign, make_department, make_user
+from portal.models import Campaign, User
+from tests.factories import make_bureau, make_department, make_user
 
 
 def bureau(people_per_dept=4):
-    default_campaign()
+    """The shared bureau, plus four departments (科室甲乙丙丁) of `people_per_dept` people, the discipline
+    office's spot-check team (纪委办) and two inspectors; the bureau's own inspector is away (inactive), so
+    the inspector draws choose between these two."""
+    o = make_bureau()
+    User.update(is_active_flag=False).where(User.id == o.inspector.id).execute()
     depts = [make_department(f"科室{c}") for c in "甲乙丙丁"]
     staff = {d.id: [make_user(f"s{d.id}_{i}", d, real_name=f"{d.name}人员{i}") for i in range(people_per_dept)]
              for d in depts}
@@ -17,7 +21,7 @@ def bureau(people_per_dept=4):
     insp_a = make_user("inspA", depts[0], roles=("inspector", "staff"), real_name="检查员甲")
     insp_b = make_user("inspB", office, roles=("inspector", "staff"), real_name="检查员乙")
     return {"depts": depts, "staff": staff, "discipline": discipline, "insp_a": insp_a, "insp_b": insp_b,
-            "office": office}
+            "office": office, "bureau": o}
 
 
 def plan(actor, title="工作纪律抽查", kind="person", count=5, pool="all", pool_departments=(), cycle="2026-11",

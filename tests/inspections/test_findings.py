@@ -175,7 +175,7 @@ def test_home_panel_lists_my_assignments(ctx, client, auth, travel):
 
 
 def test_perfunctory_self_checks_flag_a_department(ctx, travel):
-    sc = __import__("pytest").importorskip("portal.models.selfcheck")
+    from portal.models import selfcheck as sc
     from portal.models import Campaign
     travel(dt.datetime(2026, 11, 21, 10, 0))
     b = bureau()

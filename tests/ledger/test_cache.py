@@ -1,4 +1,4 @@
-"""The per-worker results cache (portal/ledger/cache.py): every write that changes what the list shows
+"""The per-worker results cache (portal/cache.py, as the ledger uses it): every write that changes what the list shows
 bumps the trigger-maintained ledger version, so the next page shows it; viewers with different scopes
 never share an entry; the viewer's own CSRF token is always the one in the page."""
 import datetime as dt
@@ -6,7 +6,7 @@ import re
 
 from portal import problems
 from portal.extensions import db
-from portal.ledger import cache
+from portal import cache
 from portal.models import Department, Problem, RoleAssignment, User
 from portal.models.ledger import (DeadlineExtension, LedgerVersion, Mechanism, MechanismProblem,
                                   ProblemAction, ProblemEvidence)
@@ -39,11 +39,11 @@ def _version():
 
 def test_second_request_is_a_cache_hit(client, auth, org):
     auth.login(org.office)
-    cache.clear()
+    cache.clear("ledger")
     html = _warm(client)
-    assert len(cache._entries) == 1 and row_ids(html) == {org.pa1.id, org.pa2.id, org.pb1.id, org.pc1.id}
+    assert cache.size("ledger") == 1 and row_ids(html) == {org.pa1.id, org.pa2.id, org.pb1.id, org.pc1.id}
     _page(client, "?status=pending")
-    assert len(cache._entries) == 2
+    assert cache.size("ledger") == 2
 
 
 def test_problem_write_shows_at_once(client, auth, org):

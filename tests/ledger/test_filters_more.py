@@ -6,7 +6,8 @@ import random
 import pytest
 
 from portal.extensions import db
-from portal.ledger import cache, queries
+from portal.ledger import queries
+from portal.ledger.views import results_key
 from portal.models import Aspect
 from portal.models.ledger import ProblemAction
 from tests.factories import default_campaign, make_problem
@@ -133,12 +134,12 @@ def test_form_shows_the_new_filters_and_keeps_them_in_links(client, auth, world)
 def test_cache_key_normalises_the_new_filters(ctx, world, app):
     from portal.ledger.forms import parse_filters
     with app.test_request_context():
-        k1 = cache.key_for(world.office, parse_filters({"aspect": " 0%d" % world.aspects[0].id, "action": "talk",
+        k1 = results_key(world.office, parse_filters({"aspect": " 0%d" % world.aspects[0].id, "action": "talk",
                                                         "self_reported": "1", "action_month": "2026-04"}), "x")
-        k2 = cache.key_for(world.office, parse_filters({"action_month": "2026-04", "self_reported": "1",
+        k2 = results_key(world.office, parse_filters({"action_month": "2026-04", "self_reported": "1",
                                                         "action": "talk", "aspect": str(world.aspects[0].id)}), "x")
-        k3 = cache.key_for(world.office, parse_filters({"action": "talk", "self_reported": "0"}), "x")
-        k4 = cache.key_for(world.office, parse_filters({"action": "talk", "self_reported": "1"}), "x")
+        k3 = results_key(world.office, parse_filters({"action": "talk", "self_reported": "0"}), "x")
+        k4 = results_key(world.office, parse_filters({"action": "talk", "self_reported": "1"}), "x")
     assert k1 == k2 and k3 != k4
 
 

@@ -1,11 +1,7 @@
 """Notices and flags fed by the other areas: a clue assigned shows on the handler's bell; tips (clues)
 about a department flag it for a spot check."""
-import pytest
-
 from portal.inspections import service
 from portal.models import Notice
-
-pytest.importorskip("portal.models.tip")
 
 
 def test_assigned_clue_rings_the_handlers_bell_and_flags_the_department(client, auth, ctx):

@@ -4,22 +4,21 @@ import datetime as dt
 import pytest
 
 from portal.reports import service
-from tests.factories import default_campaign, make_department, make_user
-
-selfcheck = pytest.importorskip("portal.models.selfcheck")
-DepartmentReport = selfcheck.DepartmentReport
+from portal.models import Department
+from portal.models.selfcheck import DepartmentReport
+from tests.factories import default_campaign, make_bureau, make_department
 
 
 @pytest.fixture
 def bureau(ctx, travel):
+    """The shared bureau under its root, with 后勤服务中心 added."""
     travel(dt.datetime(2026, 6, 8, 9, 0))
-    c = default_campaign()
+    b = make_bureau()
     root = make_department("××市机关事务管理局", kind="bureau")
-    lead = make_department("局领导班子", kind="leadership", parent=root)
-    depts = [make_department(n, parent=root) for n in ("办公室", "财务科", "资产管理科")]
-    depts.append(make_department("后勤服务中心", kind="unit", parent=root))
-    office = make_user("office", depts[0], roles=("discipline", "staff"))
-    return {"campaign": c, "depts": depts, "root": root, "lead": lead, "office": office}
+    depts = [b.office_dept, b.fin, b.asset, make_department("后勤服务中心", kind="unit", parent=root)]
+    for d in (b.lead, *depts[:3]):
+        Department.update(parent=root).where(Department.id == d.id).execute()
+    return {"campaign": default_campaign(), "depts": depts, "root": root, "lead": b.lead, "office": b.office}
 
 
 def test_who_has_not_reported(bureau, client, auth):

@@ -7,7 +7,8 @@ from portal.models import AuditRecord, Notice
 from portal.models.selfcheck import SelfCheck, SelfCheckVersion
 from portal.selfcheck import service
 from tests.conftest import AuthActions
-from tests.factories import make_department, make_user
+from portal.accounts import set_charges
+from tests.factories import make_bureau, make_department, make_user
 from tests.selfcheck.helpers import fill_all, setup, version_of
 
 
@@ -15,17 +16,11 @@ from tests.selfcheck.helpers import fill_all, setup, version_of
 def org(ctx, travel):
     travel(dt.datetime(2026, 11, 20, 10, 0))
     c, cl = setup()
-    fin, asset, lead = make_department("财务科"), make_department("资产管理科"), make_department("局领导班子", "leadership")
-    o = {
-        "c": c, "cl": cl, "fin": fin, "asset": asset,
-        "staff": make_user("s1", fin, roles=("staff",), real_name="李明"),
-        "staff2": make_user("s2", asset, roles=("staff",), real_name="张伟"),
-        "head": make_user("h1", fin, roles=("dept_head", "staff"), real_name="王立新"),
-        "head2": make_user("h2", asset, roles=("dept_head", "staff")),
-        "leader": make_user("l1", lead, roles=("leader", "staff"), charges=[fin], real_name="吴建国"),
-        "disc": make_user("d1", make_department("机关党委（纪委）"), roles=("discipline", "staff")),
-    }
-    return o
+    b = make_bureau()
+    set_charges(b.leader, [b.fin.id])
+    return {"c": c, "cl": cl, "fin": b.fin, "asset": b.asset, "staff": b.staff_a,
+            "staff2": make_user("s2", b.asset, roles=("staff",), real_name="张伟"),
+            "head": b.head_a, "head2": b.head_b, "leader": b.leader, "disc": b.office}
 
 
 def login_as(app, user):

@@ -3,31 +3,18 @@ import io
 import re
 
 from portal.models import Campaign, Item
-from tests.factories import default_campaign, make_department, make_user
+from tests.factories import default_campaign, make_bureau
 
 CODE_RE = re.compile(r"data-receipt-code>([^<]+)<")
 PW_RE = re.compile(r"data-receipt-password>([^<]+)<")
 
 
 def org():
-    """A small bureau: leadership, the discipline office, two departments, their leader and people."""
-    default_campaign()
-    lead = make_department("局领导班子", kind="leadership")
-    disc = make_department("机关党委（纪委）")
-    fin = make_department("财务科")
-    asset = make_department("资产管理科")
-    chief = make_user("chief", lead, roles=("chief", "staff"), real_name="周正华", title="局党组书记、局长")
-    leader = make_user("leader", lead, roles=("leader", "staff"), real_name="吴建国", title="副局长",
-                       charges=[fin, asset])
-    office = make_user("office", disc, roles=("discipline", "staff"), real_name="郑清源", title="副主任")
-    office2 = make_user("office2", disc, roles=("discipline", "staff"), real_name="林秀清", title="科员")
-    disc_head = make_user("dischead", disc, roles=("dept_head", "staff"), real_name="马正义", title="机关纪委书记")
-    head = make_user("finhead", fin, roles=("dept_head", "staff"), real_name="王立新", title="科长")
-    staff = make_user("finstaff", fin, roles=("staff",), real_name="李明", title="科员")
-    asset_head = make_user("assethead", asset, roles=("dept_head", "staff"), real_name="孙海", title="科长")
-    return {"lead": lead, "disc": disc, "fin": fin, "asset": asset, "chief": chief, "leader": leader,
-            "office": office, "office2": office2, "disc_head": disc_head, "head": head, "staff": staff,
-            "asset_head": asset_head}
+    """The tip box's and clue ledger's view of the shared bureau (tests/factories.py make_bureau)."""
+    b = make_bureau()
+    return {"lead": b.lead, "disc": b.disc, "fin": b.fin, "asset": b.asset, "chief": b.chief, "leader": b.leader,
+            "office": b.office, "office2": b.office2, "disc_head": b.disc_head, "head": b.head_a,
+            "staff": b.staff_a, "asset_head": b.head_b}
 
 
 def item_id(seq=18):
