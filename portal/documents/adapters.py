@@ -236,7 +236,7 @@ def _watermark_page(text: str) -> bytes:
             return hit
     from weasyprint import HTML
 
-    from .fonts import font_set
+    from ..gongwen.fonts import font_set
     path = font_set(None).path("hei")
     html = (f"<html><head><style>@font-face {{ font-family: WM; src: url('file://{path}'); }}"
             "@page { size: 210mm 297mm; margin: 0 }"
@@ -274,8 +274,8 @@ PREVIEW_CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 's
 def preview_page(kind: str, doc: dict, font_url, css_url: str) -> str:
     """render_html's page for the browser: the engine's inline stylesheet replaced by the static gongwen.css
     and @font-face rules served by the portal (the PDF fonts, so the preview breaks lines as the PDF)."""
-    from .fonts import CSS_FAMILY
-    from .render import render_html
+    from ..gongwen.fonts import CSS_FAMILY
+    from ..gongwen.render import render_html
     html = render_html(kind, doc, fonts_dir())
     faces = "\n".join(f"@font-face {{ font-family: {fam}; src: url('{font_url(role)}'); }}"
                       for role, fam in CSS_FAMILY.items())

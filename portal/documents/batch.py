@@ -205,7 +205,7 @@ PARALLEL_FROM = 12  # below this many persons the worker processes' start-up is 
 
 def _render_one(doc, fonts):
     """In this process or a worker process: (person, pdf bytes, error message)."""
-    from .render import MissingGlyph, render_pdf
+    from ..gongwen.render import MissingGlyph, render_pdf
     try:
         return doc.get("person") or "", render_pdf("self-check-report", doc, fonts), ""
     except MissingGlyph as e:

@@ -46,7 +46,7 @@ def issue_problems(doc: Document) -> list[str]:
 
 
 def missing_glyphs(doc: Document) -> list[str]:
-    from .render import check_glyphs
+    from ..gongwen.render import check_glyphs
     probe = adapters.document_to_doc(doc, number=_number(doc.prefix or "字", 2026, 8888) if doc.prefix else None)
     return check_glyphs(probe, fonts_dir(), kind=doc.kind)
 
@@ -86,7 +86,7 @@ def _ensure_counter(prefix: str, year: int):
 
 def issue(doc_id: int, actor) -> Document:
     """Draft → issued: number, render, store the PDF and its hash, all in one transaction."""
-    from .render import MissingGlyph, render_pdf
+    from ..gongwen.render import MissingGlyph, render_pdf
     doc = Document.get_or_none(Document.id == doc_id)
     if doc is None:
         raise DocumentError("公文不存在", 404)
@@ -176,7 +176,7 @@ def stored_pdf(doc: Document) -> bytes:
 
 def draft_pdf(doc: Document) -> bytes:
     """A draft printed for review: no number, no seal image, every page marked 草稿."""
-    from .render import MissingGlyph, render_pdf
+    from ..gongwen.render import MissingGlyph, render_pdf
     data = adapters.document_to_doc(doc, number=None, seal_png=None)
     try:
         pdf = render_pdf(doc.kind, data, fonts_dir())

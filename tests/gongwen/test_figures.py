@@ -5,9 +5,9 @@ import io
 import pypdf
 import pytest
 
-from portal.documents.render import (FIG_BASELINE, FIG_WIDTH, P, MissingGlyph, check_glyphs, render_html,
+from portal.gongwen.render import (FIG_BASELINE, FIG_WIDTH, P, MissingGlyph, check_glyphs, render_html,
                                      render_pdf)
-from portal.documents.samples import sample
+from portal.gongwen.samples import sample
 
 from .layout import BOTTOM, DATE, LEFT, RIGHT, Doc
 

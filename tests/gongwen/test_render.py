@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
-from portal.documents import render
-from portal.documents.render import KINDS, MissingGlyph, check_glyphs, render_html, render_pdf
-from portal.documents.samples import sample
+from portal.gongwen import render
+from portal.gongwen.render import KINDS, MissingGlyph, check_glyphs, render_html, render_pdf
+from portal.gongwen.samples import sample
 
 from .layout import BOTTOM, DATE, GRID, LEFT, MM, PAGE_NO, RIGHT, TOP, Doc
 
@@ -209,7 +209,7 @@ def test_red_header_pixels_are_red(pdfs, tmp_path):
 
 
 def test_cli_entry(tmp_path):
-    from portal.documents.samples import main
+    from portal.gongwen.samples import main
     out = tmp_path / "m.pdf"
     assert main(["talk-notice", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF")
@@ -375,6 +375,6 @@ def test_copy_number_secrecy_and_urgency_fields():
 
 
 def test_unicode_spaces_make_no_invisible_line():
-    from portal.documents import typeset
+    from portal.gongwen import typeset
     lines = typeset.typeset_body(render.font_set(None), "\u2003" + "作风纪律整顿" * 4 + "。\u2003\u3000 \n\u2003\n")
     assert len(lines) == 1 and lines[0].text == "作风纪律整顿" * 4 + "。"
