@@ -10,7 +10,7 @@ from . import typeset as ts
 from .glyphs import svg_pt, svg_texts
 from .grid import BLOCK_W, BODY, CELL, FIG_BASELINE, FORMAT, MM, P
 from .pagination import Paginator, Unit
-from .titles import cn_index, fmt_date, split_title
+from .titles import cn_index, fmt_date, name_lines, split_title
 from .typeset import plain_line, snap_indent, text_width_pt
 
 
@@ -173,27 +173,38 @@ class Composer:
         self.para(full, roles, first_indent=2.0, rest_indent=2.0 + len(label) + 1)
 
     def signature_block(self):
+        """发文机关署名 and 成文日期 (7.3.5). Without a seal (7.3.5.2) the signature stands 右空二字 and the date
+        starts two characters right of the signature's first character; a date longer than that stands
+        右空二字 and the signature moves left. With a seal (7.3.5.1) the date stands 右空四字 and each
+        signature line is centred on it. Joint organisations ("\n" between them) each take their own line,
+        the 主办机关 first; a name too long for its room wraps into even lines aligned on one start."""
         d, f = self.doc, self.fonts
         date = fmt_date(d.get("date"))
-        sig = (d.get("signature") or "").strip()
+        names = [x.strip() for x in (d.get("signature") or "").split("\n") if x.strip()]
         sealed = bool(d.get("seal"))
         lines = []
+        dw = text_width_pt(f, date) if date else 0.0
+        date_x = BLOCK_W - (4 if sealed else 2) * CELL - dw
+        if sealed and date:
+            centre = date_x + dw / 2
+            room = 2 * (BLOCK_W - centre) / CELL + 0.05         # centred lines stay inside the block
+            for name in names:
+                for t in name_lines(f, name, room):
+                    sw = text_width_pt(f, t)
+                    lines.append(plain_line(t, indent_pt=snap_indent(max(centre - sw / 2, 0.0)), kind="sig"))
+        elif names:
+            # lines start at least 4.5 cells in, so none reads as a paragraph's indented first line
+            room = 28 - 2 - 4.5
+            parts = [t for name in names for t in name_lines(f, name, room)]
+            sw = max(text_width_pt(f, t) for t in parts)
+            sig_x = BLOCK_W - 2 * CELL - sw
+            if date and sig_x + 2 * CELL + dw > BLOCK_W - 2 * CELL:
+                sig_x = BLOCK_W - 2 * CELL - dw - 2 * CELL      # a longer date: it stands 右空二字
+            sig_x = snap_indent(max(sig_x, 0.0))
+            lines = [plain_line(t, indent_pt=sig_x, kind="sig") for t in parts]
+            date_x = sig_x + 2 * CELL
         if date:
-            dw = text_width_pt(f, date)
-            right = (4 if sealed else 2) * CELL
-            date_x = BLOCK_W - right - dw
-            if sig:
-                sw = text_width_pt(f, sig)
-                if sealed:                                    # centred on the date
-                    sig_x = date_x + dw / 2 - sw / 2
-                else:                                         # date starts 2 chars right of the signature
-                    sig_x = min(date_x - 2 * CELL, BLOCK_W - 2 * CELL - sw)
-                sig_x = snap_indent(max(sig_x, 0.0))
-                lines.append(plain_line(sig, indent_pt=sig_x, kind="sig"))
             lines.append(plain_line(date, indent_pt=date_x, kind="date"))
-        elif sig:
-            sw = text_width_pt(f, sig)
-            lines.append(plain_line(sig, indent_pt=snap_indent(max(BLOCK_W - 2 * CELL - sw, 0)), kind="sig"))
         note = (d.get("note") or "").strip()
         note_lines = []
         if note:

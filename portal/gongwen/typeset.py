@@ -270,3 +270,4 @@ def snap_indent(x_pt):
     """A line starting 0.5–4.5 cells in reads as a broken paragraph indent: put it on the 2-cell indent."""
     cells = x_pt / CELL
     return 2 * CELL if 0.5 < cells < 4.5 else x_pt
+
