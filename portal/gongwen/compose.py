@@ -14,6 +14,9 @@ from .titles import cn_index, fmt_date, name_lines, split_title
 from .typeset import plain_line, snap_indent, text_width_pt
 
 
+NUMBER = re.compile(r"([+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+))(\.\d+)?[%‰]?")
+
+
 class Composer:
     def __init__(self, kind, doc, fonts):
         self.kind, self.doc, self.fonts = kind, doc, fonts
@@ -261,16 +264,30 @@ class Composer:
             0.5pt borders (left on every cell, right on the last)."""
             return (w - pads[k] - pad * CELL - 0.5 - (0.5 if k == ncol - 1 else 0.0)) / BODY
 
+        # number columns (every filled body cell a number): right-aligned on the decimal point
+        numeric = [any(r[k].strip() for r in rows) and all(not r[k].strip() or NUMBER.fullmatch(r[k].strip())
+                                                           for r in rows) for k in range(ncol)]
+
+        def tail_pt(c):                      # width of what follows the integer part: ".5", "%", ".25%"
+            m = NUMBER.fullmatch(c.strip())
+            return text_width_pt(f, c.strip()[m.end(1):], spacing=0) if m and m.end(1) < len(c.strip()) else 0.0
+        tails = [max([tail_pt(r[k]) for r in rows] + [0.0]) if numeric[k] else 0.0 for k in range(ncol)]
+
         def row_unit(cells, head):
             wrapped = []
+            if not head:
+                cells = [c.strip() if numeric[k] else c for k, c in enumerate(cells)]
             for k, (c, w) in enumerate(zip(cells, widths)):
                 role = "hei" if head else "fang"
                 self.texts.append((role, c))
                 wrapped.append(ts.wrap_cells(f, c, cell_room(k, w), role, BODY))
             nl = max(len(x) for x in wrapped)
-            centre = [k > 0 and (head or len(c) <= 2) for k, c in enumerate(cells)]
+            right = [numeric[k] and not head for k in range(ncol)]
+            centre = [k > 0 and not right[k] and (head or len(c) <= 2) for k, c in enumerate(cells)]
+            rpads = [pad * CELL + (tails[k] - tail_pt(c) if right[k] else 0.0) for k, c in enumerate(cells)]
             return Unit("table-row", nl * P, dict(cells=wrapped, lefts=lefts, widths=widths, pads=pads,
-                                                  head=head, centre=centre, pad=pad * CELL))
+                                                  head=head, centre=centre, right=right, rpads=rpads,
+                                                  pad=pad * CELL))
         head_unit = row_unit(header, True) if any(header) else None
         if head_unit:
             self.units.append(head_unit)

@@ -231,25 +231,31 @@ def typeset_body(fonts, body, first_indent=2.0):
 
 def wrap_cells(fonts, text, cells, role="fang", size=BODY_PT):
     """Simple wrapping of text into lines of at most ``cells`` em (tables, colophon); no justification.
-    A closing mark that would start a line takes the previous character down with it (避头); a line is
+    The 避头尾 rules of the body hold: a closing mark (”，。）…) never starts a line and an opening mark
+    (“（《…) never ends one: characters go down to the next line until the break is allowed. A line is
     never wider than ``cells``, except for a single unit wider than the whole room."""
     units = _units(text or "")
+    if not units:
+        return [""]
     widths = [sum(fonts.advance(role, c) if c != " " else 0.5 for c in u) for u in units]
-    lines, cur, w = [], [], 0.0
-    for u, uw in zip(units, widths):
-        if cur and w + uw > cells + 1e-6:
-            carry = []
-            if u[0] in NO_START and len(cur) > 1:              # 避头: push the last unit down too
-                carry = [cur.pop()]
-            elif cur[-1][-1] in NO_END and len(cur) > 1:        # 避尾: an opening mark goes down
-                carry = [cur.pop()]
-            lines.append("".join(cur))
-            cur = carry
-            w = sum(sum(fonts.advance(role, c) if c != " " else 0.5 for c in x) for x in cur)
-        cur.append(u)
-        w += uw
-    if cur or not lines:
-        lines.append("".join(cur))
+    n = len(units)
+
+    def bad_break(k):                       # breaking before unit k is forbidden
+        return 0 < k < n and (units[k][0] in NO_START or units[k - 1][-1] in NO_END)
+
+    lines, i = [], 0
+    while i < n:
+        w, j = widths[i], i + 1
+        while j < n and w + widths[j] <= cells + 1e-6:
+            w, j = w + widths[j], j + 1
+        if bad_break(j):
+            k = j - 1
+            while k > i and bad_break(k):
+                k -= 1
+            if k > i:                       # else no allowed break on this line: keep the greedy one
+                j = k
+        lines.append("".join(units[i:j]))
+        i = j
     return lines
 
 
