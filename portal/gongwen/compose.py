@@ -24,6 +24,7 @@ class Composer:
         self.tsr = ts.Typesetter(fonts)
         self.units = []
         self.texts = []            # (role, text) for the glyph check
+        self.tight = {}            # paragraph id -> f(±1): its units a line shorter/longer, or None
 
     # ---- small builders
     def add(self, kind, height=P, body=False, **data):
@@ -37,9 +38,30 @@ class Composer:
     def blank(self):
         self.add("blank", P)
 
-    def para(self, text, roles=None, first_indent=2.0, rest_indent=0.0, kind="p"):
-        for ln in self.tsr.layout(text, roles, first_indent, kind, rest_indent):
-            self.line(ln)
+    def para(self, text, roles=None, first_indent=2.0, rest_indent=0.0, kind="p", body=True, keep=False,
+             block=None, heading=False):
+        """One paragraph as line units that know their paragraph (widows and orphans are avoided across
+        pages), with a tighter form the paginator may use to fill a short page. ``heading``: ``keep`` only
+        when the paragraph is a single line (a heading, not a paragraph that starts with 一、)."""
+        args = (text, roles, first_indent, kind, rest_indent)
+        lines = self.tsr.layout(*args)
+        if heading:
+            keep = keep and len(lines) == 1
+        pid = len(self.tight)
+
+        def units(lns):
+            return [Unit("ln", P, dict(line=ln, para=pid, idx=i, n=len(lns), keep=keep, block=block), body)
+                    for i, ln in enumerate(lns)]
+
+        def variant(delta):                  # one line shorter (-1) or longer (+1), or None
+            fn = self.tsr.layout_tight if delta < 0 else self.tsr.layout_loose
+            t = fn(*args, normal=lines)
+            return units(t) if t else None
+        self.tight[pid] = variant
+        for ln in lines:
+            for sg in ln.segs:
+                self.texts.append((sg.role, sg.text))
+        self.units.extend(units(lines))
 
     def body_text(self, text, tables=(), figures=()):
         tables, figures = list(tables or []), list(figures or [])
@@ -47,10 +69,14 @@ class Composer:
         chunk = []
 
         def flush():
-            if chunk:
-                for ln in ts.typeset_body(self.fonts, "\n".join(chunk)):
-                    self.line(ln)
-                chunk.clear()
+            for p in ts.parse_paragraphs("\n".join(chunk)):
+                roles = ["fang"] * len(p.text)
+                if p.level in (1, 2):
+                    roles[:len(p.head)] = [ts.LEVEL_ROLE[p.level]] * len(p.head)
+                # a heading on a line of its own keeps at least two lines of what follows on its page
+                keep = bool(p.level) and (p.head == p.text or not p.text.endswith(tuple("。；！？")))
+                self.para(p.text, roles, 2.0, kind=f"h{p.level}" if p.level else "p", keep=keep, heading=True)
+            chunk.clear()
         for raw in (text or "").splitlines():
             m = re.fullmatch(r"\s*\[\[表格?(\d+)\]\]\s*", raw)
             mf = re.fullmatch(r"\s*\[\[图(\d+)\]\]\s*", raw)
@@ -141,7 +167,7 @@ class Composer:
         title = (self.doc.get("title") or "").strip()
         for t in split_title(self.fonts, title):
             self.texts.append(("xbs", t))
-            self.add("title", P, text=t)
+            self.add("title", P, text=t, keep=True)
         if with_gap:
             self.blank()
 
@@ -150,7 +176,7 @@ class Composer:
         if a:
             if not a.endswith(("：", ":")):
                 a += "："
-            self.para(a, first_indent=0.0)
+            self.para(a, first_indent=0.0, body=False)
 
     def attachment_note(self):
         atts = self.doc.get("attachments") or []
@@ -159,13 +185,15 @@ class Composer:
             return
         self.blank()
         if len(titles) == 1:
-            self.para("附件：" + titles[0].rstrip("。"), first_indent=2.0, rest_indent=5.0)
+            self.para("附件：" + titles[0].rstrip("。"), first_indent=2.0, rest_indent=5.0, body=False,
+                      block="att-note")
             return
         for i, t in enumerate(titles, 1):
             label = f"{i}."
             lw = sum(self.fonts.advance("fang", c) for c in label)
             text = ("附件：" if i == 1 else "") + label + t.rstrip("。")
-            self.para(text, first_indent=2.0 if i == 1 else 5.0, rest_indent=5.0 + lw)
+            self.para(text, first_indent=2.0 if i == 1 else 5.0, rest_indent=5.0 + lw, body=False,
+                      block="att-note")
 
     def labelled(self, label, text):
         """出席/请假/列席: 黑体 label, 仿宋 names, continuation aligned after the colon."""
@@ -173,7 +201,7 @@ class Composer:
             return
         full = f"{label}：{text}"
         roles = ["hei"] * (len(label) + 1) + ["fang"] * len(text)
-        self.para(full, roles, first_indent=2.0, rest_indent=2.0 + len(label) + 1)
+        self.para(full, roles, first_indent=2.0, rest_indent=2.0 + len(label) + 1, body=False)
 
     def signature_block(self):
         """发文机关署名 and 成文日期 (7.3.5). Without a seal (7.3.5.2) the signature stands 右空二字 and the date
@@ -257,7 +285,7 @@ class Composer:
         caption = (t.get("caption") or "").strip()
         if caption:
             self.texts.append(("hei", caption))
-            self.add("caption", P, line=plain_line(caption, role="hei", kind="caption", spacing=0))
+            self.add("caption", P, line=plain_line(caption, role="hei", kind="caption", spacing=0), keep=True)
 
         def cell_room(k, w):
             """Text room of column k in em of 16pt text: the CSS box (border-box) minus its padding and the
@@ -287,7 +315,7 @@ class Composer:
             rpads = [pad * CELL + (tails[k] - tail_pt(c) if right[k] else 0.0) for k, c in enumerate(cells)]
             return Unit("table-row", nl * P, dict(cells=wrapped, lefts=lefts, widths=widths, pads=pads,
                                                   head=head, centre=centre, right=right, rpads=rpads,
-                                                  pad=pad * CELL))
+                                                  pad=pad * CELL, keep=head))
         head_unit = row_unit(header, True) if any(header) else None
         if head_unit:
             self.units.append(head_unit)
@@ -338,11 +366,12 @@ class Composer:
                 continue
             self.page_break()
             label = f"附件{i}" if many else "附件"
-            self.line(plain_line(label, role="hei", kind="att-label"), body=False)
+            self.texts.append(("hei", label))
+            self.add("ln", P, line=plain_line(label, role="hei", kind="att-label"), keep=True)
             self.blank()
             for t in split_title(self.fonts, a.get("title", "")):
                 self.texts.append(("xbs", t))
-                self.add("title", P, text=t)
+                self.add("title", P, text=t, keep=True)
             self.blank()
             self.body_text(a.get("body", ""), a.get("tables"), a.get("figures"))
         return atts
@@ -410,4 +439,4 @@ class Composer:
         return dict(rows=rows, height=height)
 
     def paginate(self):
-        return Paginator(self.units, self.colophon()).pages()
+        return Paginator(self.units, self.colophon(), self.tight).pages()

@@ -118,8 +118,42 @@ class Typesetter:
             return 0.5
         return self.fonts.advance(role, ch)
 
-    def layout(self, text, roles=None, first_indent=2.0, kind="p", rest_indent=0.0):
-        """Lines of one paragraph. ``roles``: per character font role (default all 仿宋)."""
+    def layout_tight(self, text, roles=None, first_indent=2.0, kind="p", rest_indent=0.0, normal=None):
+        """The paragraph one line shorter, its last lines taking more characters with punctuation set half
+        width (标点挤压; GB/T 9704 7.3.5.4 调整字距), every line still filling the 28 cells; None when the
+        punctuation cannot absorb the last line. Only the last lines needed are tightened."""
+        normal = normal if normal is not None else self.layout(text, roles, first_indent, kind, rest_indent)
+        n = len(normal)
+        if n < 2:
+            return None
+        marks = [sum(1 for s in ln.segs for c in s.text if c in HALF_OK and not s.half) for ln in normal[:-1]]
+        last = sum(self.adv(c, s.role) for s in normal[-1].segs for c in s.text)
+        for start in range(n - 2, -1, -1):
+            if sum(marks[start:]) * 0.5 + 0.5 < last:
+                continue                            # too few marks from this line on to absorb the last
+            lines = self.layout(text, roles, first_indent, kind, rest_indent, tight_from=start)
+            if len(lines) < n:
+                return lines
+        return None
+
+    def layout_loose(self, text, roles=None, first_indent=2.0, kind="p", rest_indent=0.0, normal=None):
+        """The paragraph one line longer, its last lines each giving about one character to the next
+        (7.3.5.4 调整字距: the letter-spacing of those lines grows by under 0.6pt), or None."""
+        normal = normal if normal is not None else self.layout(text, roles, first_indent, kind, rest_indent)
+        n = len(normal)
+        if n < 2:
+            return None
+        for start in range(n - 1, -1, -1):
+            lines = self.layout(text, roles, first_indent, kind, rest_indent, loose_from=start)
+            if len(lines) > n:
+                return lines if len(lines) == n + 1 and lines[-1].text.strip() else None
+        return None
+
+    def layout(self, text, roles=None, first_indent=2.0, kind="p", rest_indent=0.0, tight_from=None,
+               loose_from=None):
+        """Lines of one paragraph. ``roles``: per character font role (default all 仿宋). From line
+        ``tight_from`` on, lines take as many characters as half-width punctuation lets them hold; from
+        line ``loose_from`` on, lines hold one cell less (then justified to the full width)."""
         if not text:
             return []
         roles = roles or ["fang"] * len(text)
@@ -140,6 +174,14 @@ class Typesetter:
         while i < n:
             ind = first_indent if first else rest_indent
             avail = self.cells - ind
+            if loose_from is not None and len(lines) >= loose_from:
+                avail -= 1
+            if tight_from is not None and len(lines) >= tight_from:
+                end, halves = self._tight_end(units, i, avail, width)
+                last = end >= n
+                lines.append(self._line(units[i:end], halves, ind, not last, kind, first, last))
+                i, first = end, False
+                continue
             # greedy fill, measured in em (a full-width glyph = 1 cell once letter-spacing is applied)
             w, j = 0.0, i
             while j < n:
@@ -174,15 +216,8 @@ class Typesetter:
         if not bad_break(k):
             seg = units[i:k]
             excess = width(seg) - avail
-            cands = [o for o in range(len(seg) - 1, -1, -1)
-                     if len(seg[o][0]) == 1 and seg[o][0] in HALF_OK and self.adv(seg[o][0], seg[o][1][0]) > 0.9]
-            # prefer the pulled marks, then consecutive punctuation, then any punctuation from the end
-            pulled = [o for o in cands if o >= j - i]
-            pairs = [o for o in cands if o not in pulled and (
-                (o + 1 < len(seg) and seg[o + 1][0][0] in HALF_OK) or (o > 0 and seg[o - 1][0][-1] in HALF_OK))]
-            order = pulled + pairs + [o for o in cands if o not in pulled and o not in pairs]
             halves = set()
-            for o in order:
+            for o in self._half_order(seg, j - i):
                 if excess <= 1e-6:
                     break
                 halves.add(o)
@@ -194,6 +229,42 @@ class Typesetter:
         while k > i + 1 and bad_break(k):
             k -= 1
         return (k if k > i else j), set()
+
+    def _half_order(self, seg, pulled_from):
+        """Offsets of the marks of ``seg`` that may be set half width, in the order to compress them: the
+        marks at or after ``pulled_from``, then consecutive punctuation, then any from the end."""
+        cands = [o for o in range(len(seg) - 1, -1, -1)
+                 if len(seg[o][0]) == 1 and seg[o][0] in HALF_OK and self.adv(seg[o][0], seg[o][1][0]) > 0.9]
+        pulled = [o for o in cands if o >= pulled_from]
+        pairs = [o for o in cands if o not in pulled and (
+            (o + 1 < len(seg) and seg[o + 1][0][0] in HALF_OK) or (o > 0 and seg[o - 1][0][-1] in HALF_OK))]
+        return pulled + pairs + [o for o in cands if o not in pulled and o not in pairs]
+
+    def _tight_end(self, units, i, avail, width):
+        """(end, halves) of the fullest line starting at unit i that half-width punctuation lets fit."""
+        n = len(units)
+
+        def bad_break(k):
+            return k < n and (units[k][0][0] in NO_START or units[k - 1][0][-1] in NO_END)
+
+        def squeezable(u):
+            return len(u[0]) == 1 and u[0] in HALF_OK and self.adv(u[0], u[1][0]) > 0.9
+        w, comp, j = 0.0, 0, i
+        while j < n:
+            uw, c = width([units[j]]), squeezable(units[j])
+            if j > i and w + uw - 0.5 * (comp + c) > avail + 1e-6:
+                break
+            w, comp, j = w + uw, comp + c, j + 1
+        while i + 1 < j < n and bad_break(j):
+            j -= 1
+        seg = units[i:j]
+        excess, halves = width(seg) - avail, set()
+        for o in self._half_order(seg, len(seg)):
+            if excess <= 1e-6:
+                break
+            halves.add(o)
+            excess -= 0.5
+        return j, halves
 
     def _line(self, units, halves, indent, justify, kind, first, last):
         segs, avail_pt = [], BLOCK_W - indent * self.cell_pt
