@@ -292,9 +292,11 @@ class Composer:
             0.5pt borders (left on every cell, right on the last)."""
             return (w - pads[k] - pad * CELL - 0.5 - (0.5 if k == ncol - 1 else 0.0)) / BODY
 
-        # number columns (every filled body cell a number): right-aligned on the decimal point
-        numeric = [any(r[k].strip() for r in rows) and all(not r[k].strip() or NUMBER.fullmatch(r[k].strip())
-                                                           for r in rows) for k in range(ncol)]
+        # number columns (every filled body cell a number): right-aligned on the decimal point; not the
+        # first column, whose text starts on the 2-cell indent (a line starting 0.5–4.5 cells in would read
+        # as a broken paragraph indent)
+        numeric = [k > 0 and any(r[k].strip() for r in rows)
+                   and all(not r[k].strip() or NUMBER.fullmatch(r[k].strip()) for r in rows) for k in range(ncol)]
 
         def tail_pt(c):                      # width of what follows the integer part: ".5", "%", ".25%"
             m = NUMBER.fullmatch(c.strip())
