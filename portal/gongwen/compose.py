@@ -46,7 +46,7 @@ class Composer:
         args = (text, roles, first_indent, kind, rest_indent)
         lines = self.tsr.layout(*args)
         if heading:
-            keep = keep and len(lines) == 1
+            keep = 2 if keep and len(lines) == 1 else False
         pid = len(self.tight)
 
         def units(lns):
@@ -167,7 +167,7 @@ class Composer:
         title = (self.doc.get("title") or "").strip()
         for t in split_title(self.fonts, title):
             self.texts.append(("xbs", t))
-            self.add("title", P, text=t, keep=True)
+            self.add("title", P, text=t, keep=2)
         if with_gap:
             self.blank()
 
@@ -369,11 +369,11 @@ class Composer:
             self.page_break()
             label = f"附件{i}" if many else "附件"
             self.texts.append(("hei", label))
-            self.add("ln", P, line=plain_line(label, role="hei", kind="att-label"), keep=True)
+            self.add("ln", P, line=plain_line(label, role="hei", kind="att-label"), keep=2)
             self.blank()
             for t in split_title(self.fonts, a.get("title", "")):
                 self.texts.append(("xbs", t))
-                self.add("title", P, text=t, keep=True)
+                self.add("title", P, text=t, keep=2)
             self.blank()
             self.body_text(a.get("body", ""), a.get("tables"), a.get("figures"))
         return atts

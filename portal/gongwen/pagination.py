@@ -31,7 +31,8 @@ class Paginator:
     """``Paginator(units, colophon, tight).pages()``: the units on pages; ``colophon`` is the 版记 (or None);
     ``tight`` maps a paragraph id to a function giving that paragraph's units one line shorter (or None).
     A paragraph's line units carry ``data`` keys ``para`` (id), ``idx`` and ``n`` (line index, count); a
-    unit with ``data["keep"]`` stays with what follows; units sharing ``data["block"]`` are never split."""
+    unit with ``data["keep"]`` stays with the unit that follows (``keep == 2``: with the two that follow);
+    units sharing ``data["block"]`` are never split."""
 
     def __init__(self, units, colophon=None, tight=None):
         self.units, self.colophon, self.tight = units, colophon, tight or {}
@@ -162,7 +163,7 @@ class Paginator:
         if b in self._nobreak:
             return False
         prev, cur = s[b - 1], s[b]
-        if prev.data.get("keep") or (b >= 2 and s[b - 2].data.get("keep")):
+        if prev.data.get("keep") or (b >= 2 and s[b - 2].data.get("keep") == 2):
             return False
         blk = cur.data.get("block")
         if blk is not None and blk == prev.data.get("block"):

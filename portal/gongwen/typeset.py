@@ -19,6 +19,7 @@ CELLS = 28
 CELL = BLOCK_W / CELLS             # one grid cell, pt (15.793)
 BODY_PT = 16.0
 NATURAL_LS = CELL - BODY_PT        # letter-spacing that keeps full-width glyphs on the grid
+SQUEEZE = 0.5                      # cells a tightened line may close up by letter-spacing (≈ -0.28pt a glyph)
 
 NO_START = set("，。、；：？！”’）》」』〕】…—·%‰℃")   # may not begin a line (避头)
 NO_END = set("（“‘《「『〔【")                           # may not end a line (避尾)
@@ -252,7 +253,8 @@ class Typesetter:
         w, comp, j = 0.0, 0, i
         while j < n:
             uw, c = width([units[j]]), squeezable(units[j])
-            if j > i and w + uw - 0.5 * (comp + c) > avail + 1e-6:
+            room = avail + (SQUEEZE if comp + c else 0.0)    # a line with a half-width mark may close up
+            if j > i and w + uw - 0.5 * (comp + c) > room + 1e-6:
                 break
             w, comp, j = w + uw, comp + c, j + 1
         while i + 1 < j < n and bad_break(j):
