@@ -53,13 +53,16 @@ def cn_index(i: int) -> str:
 # ---------------------------------------------------------------- register Document → doc
 def document_to_doc(doc, number=None, seal_png=None) -> dict:
     """A register Document as the engine's doc dict."""
+    from . import content
     from .drafts import linked_problems
     extra = doc.extra_dict
+    body, tables = content.extract_tables(doc.body)
     d = dict(kind=doc.kind, organ=doc.organ, number=number, title=doc.title, addressees=doc.addressees,
-             body=doc.body, attachments=doc.attachment_list, signature=doc.signature,
-             date=doc.doc_date or None, seal=bool(doc.seal), seal_png=seal_png if doc.seal else None,
-             note=doc.note, copy_to=doc.copy_to, printer=doc.printer,
-             print_date=doc.print_date or doc.doc_date or None)
+             body=body, tables=tables,
+             attachments=content.attachments(doc.attachment_list, extra.get("attachment_bodies") or []),
+             signature=doc.signature, date=doc.doc_date or None, seal=bool(doc.seal),
+             seal_png=seal_png if doc.seal else None, note=doc.note, copy_to=doc.copy_to, printer=doc.printer,
+             print_date=doc.print_date or doc.doc_date or None, **content.header_fields(extra))
     if doc.kind == "report":
         d["signer"] = doc.signer
     if doc.kind == "minutes":

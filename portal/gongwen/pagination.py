@@ -137,7 +137,7 @@ class Paginator:
             j, found = i, 0
             while j > 0 and found < 2 and out[j - 1].kind not in ("break", "figure", "head"):
                 j -= 1
-                found += out[j].body
+                found += out[j].body or (out[j].kind == "table-row" and not out[j].data.get("head"))
             self._nobreak.update(range(j + 1, i + 1))
         return out
 
@@ -260,8 +260,9 @@ class Paginator:
                 b, strict = k, page["start"] not in self._relaxed
                 while b > page["start"] and not self._allowed(units, b, strict):
                     b -= 1
-                if b <= page["start"] or not any(i < b for i in page["idx"]):
-                    b = k                                      # no allowed end on this page: end it here
+                if b <= page["start"] or not any(i < b for i in page["idx"]) or (
+                        len(pages) == 1 and not any(x[0].body for x, i in zip(page["units"], page["idx"]) if i < b)):
+                    b = k                   # no allowed end on this page (or page 1 would show no 正文): here
                 while page["idx"] and page["idx"][-1] >= b:    # what goes to the next page
                     page["units"].pop()
                     page["idx"].pop()

@@ -185,3 +185,20 @@ def render_pdf(kind: str, doc: dict, fonts_dir: str | None = None) -> bytes:
     from weasyprint import HTML
     sheets, fc = _stylesheets(fonts)
     return HTML(string=html, base_url=ROOT).write_pdf(stylesheets=sheets, font_config=fc)
+
+
+def page_png(pdf: bytes, page: int = 0, width_px: int = 620) -> bytes:
+    """One page of a PDF as a PNG ``width_px`` wide (the editor's live preview shows the real PDF)."""
+    import io
+
+    import pypdfium2 as pdfium
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        pg = doc[page]
+        scale = width_px / pg.get_width()
+        img = pg.render(scale=scale).to_pil()
+        buf = io.BytesIO()
+        img.save(buf, "PNG", optimize=True)
+        return buf.getvalue()
+    finally:
+        doc.close()
