@@ -203,6 +203,11 @@ def run(job_id: int, on_person=None) -> PrintJob:
 PARALLEL_FROM = 12  # below this many persons the worker processes' start-up is not worth it
 
 
+def render_version(version_id: int, fonts=None):
+    """One submitted version as its GB/T 9704 PDF: (person, pdf bytes, error message)."""
+    return _render_one(version_doc(version_id), adapters.fonts_dir() if fonts is None else fonts)
+
+
 def _render_one(doc, fonts):
     """In this process or a worker process: (person, pdf bytes, error message)."""
     from ..gongwen.render import MissingGlyph, render_pdf
