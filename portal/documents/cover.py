@@ -32,20 +32,33 @@ def missing(department_id, viewer) -> list:
     return out
 
 
+def _by_department(pairs):
+    """[(department, [names…])] in the given order."""
+    out = []
+    for dept, name in pairs:
+        if not out or out[-1][0] != dept:
+            out.append((dept, []))
+        out[-1][1].append(name)
+    return out
+
+
 def cover_doc(scope: str, persons: list, missing_people: list) -> dict:
-    rows = [[str(i), p["department"], p["name"], f"第{p['number']}版"] for i, p in enumerate(persons, 1)]
-    body = [f"范围：{scope}。已提交{len(persons)}人，按部门顺序装订，每份材料从奇数页（正面）开始；"
-            f"未提交{len(missing_people)}人。", "一、已提交材料的人员", "[[表格1]]" if rows else "无。",
-            "二、尚未提交的人员"]
-    tables = [dict(header=["序号", "部门", "姓名", "版本"], widths=[3, 10, 8, 5], rows=rows)] if rows else []
-    if missing_people:
-        body.append(f"[[表格{len(tables) + 1}]]")
-        tables.append(dict(header=["序号", "部门", "姓名"], widths=[3, 12, 11],
-                           rows=[[str(i), d, n] for i, (d, n) in enumerate(missing_people, 1)]))
-    else:
+    """Names run on as paragraphs, a department a paragraph (a 300-person bureau fits on a few pages)."""
+    from ..gongwen.titles import cn_index
+    body = [f"范围：{scope}。已提交{len(persons)}人，未提交{len(missing_people)}人。材料按以下顺序装订，"
+            "每份从奇数页（正面）开始，各自编排页码。", "一、已提交材料的人员"]
+    done = [(p["department"], p["name"] + (f"（第{p['number']}版）" if p["number"] > 1 else "")) for p in persons]
+    for k, (dept, names) in enumerate(_by_department(done), 1):
+        body += [f"（{cn_index(k)}）{dept}（{len(names)}人）", "、".join(names) + "。"]
+    if not persons:
+        body.append("无。")
+    body.append("二、尚未提交的人员")
+    for k, (dept, names) in enumerate(_by_department(missing_people), 1):
+        body += [f"（{cn_index(k)}）{dept}（{len(names)}人）", "、".join(names) + "。"]
+    if not missing_people:
         body.append("无。")
     now = clock.now()
-    return dict(title="个人对照检查材料打印清单", body="\n".join(body), tables=tables,
+    return dict(title="个人对照检查材料打印清单", body="\n".join(body),
                 note=f"生成于{now.year}年{now.month}月{now.day}日 {now:%H:%M}")
 
 
