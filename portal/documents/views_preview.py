@@ -1,5 +1,5 @@
-"""The editor's live preview: page 1 of the real PDF (as the printer will get it) as an image, refreshed
-with every autosave; the HTML preview beside it shows the whole text."""
+"""The editor's live preview — page 1 of the real PDF (as the printer will get it) as an image, refreshed
+with every autosave; the HTML preview beside it shows the whole text — and the Word export."""
 from flask import make_response, url_for
 from flask_login import current_user, login_required
 
@@ -33,3 +33,19 @@ def page_one(doc_id):
 
 def page_one_url(doc):
     return url_for("documents.page_one", doc_id=doc.id, v=doc.version)
+
+
+@bp.route("/<int:doc_id>.docx")
+@login_required
+def docx(doc_id):
+    """The document as Word in the PDF's layout, for a last change in WPS/Word: an issued one with its
+    number, a draft without; never with the seal image (an editable file must not carry the seal)."""
+    from .. import audit, uploads
+    from ..gongwen.word import render_docx
+    _require_writer()
+    doc = get_document_for(current_user, doc_id)
+    data = render_docx(doc.kind, adapters.document_to_doc(doc, number=None if doc.is_draft else doc.number),
+                       adapters.fonts_dir())
+    audit.record("document_docx", "document", doc.id, detail={"number": doc.number})
+    name = f"{'草稿-' if doc.is_draft else (doc.number or '')}{doc.title or doc.kind_label}.docx"
+    return uploads.download(data, name.replace("/", "／")[:120], "docx")

@@ -50,7 +50,8 @@ class Composer:
         pid = len(self.tight)
 
         def units(lns):
-            return [Unit("ln", P, dict(line=ln, para=pid, idx=i, n=len(lns), keep=keep, block=block), body)
+            return [Unit("ln", P, dict(line=ln, para=pid, idx=i, n=len(lns), keep=keep, block=block,
+                                       rest=rest_indent), body)
                     for i, ln in enumerate(lns)]
 
         def variant(delta):                  # one line shorter (-1) or longer (+1), or None

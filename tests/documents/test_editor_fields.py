@@ -89,3 +89,25 @@ def test_live_preview_is_page_one_of_the_real_pdf(ctx, client, auth):
     red = sum(1 for x in range(int(40 * scale), int(170 * scale)) for y in range(int(70 * scale), int(86 * scale))
               if (lambda p: p[0] > 180 and p[1] < 90)(img.getpixel((x, y))))
     assert red > 50, "the red 发文机关标志 where the PDF puts it"
+
+
+def test_word_export_of_a_draft_and_an_issued_document(ctx, client, auth):
+    from docx import Document as Word
+
+    from portal.models import AuditRecord
+    from tests.factories import make_department, make_user
+    u = clerk(username="clerk1")
+    doc = draft(u, kind="circular")
+    auth.login(u)
+    r = client.get(f"/documents/{doc.id}.docx")
+    assert r.status_code == 200 and r.mimetype.endswith("wordprocessingml.document")
+    text = "".join(p.text for p in Word(io.BytesIO(r.data)).paragraphs)
+    assert doc.title in text and "〔" not in text                                  # a draft has no number
+    issued = service.issue(doc.id, u)
+    text = "".join(p.text for p in Word(io.BytesIO(client.get(f"/documents/{doc.id}.docx").data)).paragraphs)
+    assert issued.number in text and doc.signature in text
+    assert AuditRecord.select().where(AuditRecord.action == "document_docx").count() == 2
+    assert f"/documents/{doc.id}.docx" in client.get(f"/documents/{doc.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login(make_user("s1", make_department("财务科")))
+    assert client.get(f"/documents/{doc.id}.docx").status_code in (403, 404)
