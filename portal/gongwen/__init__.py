@@ -3,7 +3,8 @@ out. No Flask, no database: the register, editor and views in ``portal.documents
 
 ``render.render_pdf(kind, doc, fonts_dir=None)`` is the entry point; ``render``'s docstring describes the
 document dict and the kinds. Modules: ``grid`` (page grid), ``typeset`` (lines), ``titles`` (titles, dates),
-``compose`` (layout units), ``pagination`` (pages), ``fonts``, ``glyphs``, ``render`` (HTML/PDF),
-``samples`` (sample documents: ``python -m portal.gongwen.samples KIND OUT.pdf``).
+``compose`` and ``blocks`` (layout units: text, tables, figures), ``pagination`` (pages), ``fonts``,
+``glyphs``, ``render`` (HTML/PDF, a page as PNG), ``word`` (the same layout as .docx), ``binder`` (many
+PDFs bound for a duplex printer, with bookmarks), ``samples`` (``python -m portal.gongwen.samples KIND OUT``).
 """
 from .render import KINDS, MissingGlyph, check_glyphs, render_html, render_pdf  # noqa: F401

@@ -57,7 +57,8 @@ The ``doc`` dict (all keys optional unless noted)
                       moves to the next one and the body lines after it fill the page (a float).
 ``attachments`` list  titles (str) or {"title": str, "body": str, "tables": [...], "figures": [...]} — dicts with a body
                       are printed as 附件 pages after the signature
-``signature``   str   发文机关署名 (or the person's name)
+``signature``   str   发文机关署名 (or the person's name); joint organisations one a line ("\\n" between them),
+                      the 主办机关 first; a name too long for its room wraps into even lines
 ``date``        datetime.date | str   成文日期, printed "2026年5月6日"
 ``seal``        bool  sealed layout (date 4 chars from the right, signature centred above it)
 ``seal_png``    bytes PNG of the seal, drawn red over signature and date (only when ``seal``)
