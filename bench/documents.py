@@ -28,13 +28,13 @@ def children_rss_mb():
 
 
 def circular_3_pages():
-    from portal.documents.samples import sample
+    from portal.gongwen.samples import sample
     # without 抄送/印发 there is no 版记, which always sits on an even page (a 3-page text makes 4 pages)
     doc = dict(sample("circular"), copy_to="", printer="")
     # trim the sample to exactly 3 pages
     from pypdf import PdfReader
 
-    from portal.documents.render import render_pdf
+    from portal.gongwen.render import render_pdf
     paras = doc["body"].split("\n")
     while len(paras) > 3:
         n = len(PdfReader(io.BytesIO(render_pdf("circular", dict(doc, body="\n".join(paras))))).pages)
@@ -48,7 +48,7 @@ def bench_render(repeat):
     from weasyprint import HTML
     from pypdf import PdfReader
 
-    from portal.documents import render
+    from portal.gongwen import render
     doc = circular_3_pages()
     pages = len(PdfReader(io.BytesIO(render.render_pdf("circular", doc))).pages)
     for _ in range(2):

@@ -51,13 +51,16 @@ def cn_index(i: int) -> str:
 # ---------------------------------------------------------------- register Document → doc
 def document_to_doc(doc, number=None, seal_png=None) -> dict:
     """A register Document as the engine's doc dict."""
+    from . import content
     from .drafts import linked_problems
     extra = doc.extra_dict
+    body, tables = content.extract_tables(doc.body)
     d = dict(kind=doc.kind, organ=doc.organ, number=number, title=doc.title, addressees=doc.addressees,
-             body=doc.body, attachments=doc.attachment_list, signature=doc.signature,
-             date=doc.doc_date or None, seal=bool(doc.seal), seal_png=seal_png if doc.seal else None,
-             note=doc.note, copy_to=doc.copy_to, printer=doc.printer,
-             print_date=doc.print_date or doc.doc_date or None)
+             body=body, tables=tables,
+             attachments=content.attachments(doc.attachment_list, extra.get("attachment_bodies") or []),
+             signature=doc.signature, date=doc.doc_date or None, seal=bool(doc.seal),
+             seal_png=seal_png if doc.seal else None, note=doc.note, copy_to=doc.copy_to, printer=doc.printer,
+             print_date=doc.print_date or doc.doc_date or None, **content.header_fields(extra))
     if doc.kind == "report":
         d["signer"] = doc.signer
     if doc.kind == "minutes":
@@ -218,7 +221,7 @@ def _watermark_page(text: str) -> bytes:
             return hit
     from weasyprint import HTML
 
-    from .fonts import font_set
+    from ..gongwen.fonts import font_set
     path = font_set(None).path("hei")
     html = (f"<html><head><style>@font-face {{ font-family: WM; src: url('file://{path}'); }}"
             "@page { size: 210mm 297mm; margin: 0 }"
@@ -256,8 +259,8 @@ PREVIEW_CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 's
 def preview_page(kind: str, doc: dict, font_url, css_url: str) -> str:
     """render_html's page for the browser: the engine's inline stylesheet replaced by the static gongwen.css
     and @font-face rules served by the portal (the PDF fonts, so the preview breaks lines as the PDF)."""
-    from .fonts import CSS_FAMILY
-    from .render import render_html
+    from ..gongwen.fonts import CSS_FAMILY
+    from ..gongwen.render import render_html
     html = render_html(kind, doc, fonts_dir())
     faces = "\n".join(f"@font-face {{ font-family: {fam}; src: url('{font_url(role)}'); }}"
                       for role, fam in CSS_FAMILY.items())

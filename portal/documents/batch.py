@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import secrets
@@ -24,7 +23,7 @@ from ..errors import Conflict, Invalid, NotFound, PortalError, Refused
 from ..extensions import db
 from ..models import Campaign, Department, PrintJob, User
 from ..permissions import can, print_departments, scope_expr
-from . import adapters
+from . import adapters, cover
 
 STALE_AFTER = dt.timedelta(minutes=5)
 _THREADS: list[threading.Thread] = []
@@ -119,7 +118,7 @@ def jobs_dir():
 def run(job_id: int, on_person=None) -> PrintJob:
     """Run a queued job to its end (done / cancelled / failed). ``on_person(job_id, done)`` is called after
     each person (tests use it to cancel in the middle)."""
-    from pypdf import PdfReader, PdfWriter
+    from ..gongwen.binder import Binder
     now = clock.now()
     claimed = (PrintJob.update(status="running", started_at=now, heartbeat_at=now)
                .where((PrintJob.id == job_id) & (PrintJob.status == "queued")).execute())
@@ -127,12 +126,15 @@ def run(job_id: int, on_person=None) -> PrintJob:
         return PrintJob.get_by_id(job_id)
     job = PrintJob.get_by_id(job_id)
     requester = User.get_by_id(job.requested_by_id)
-    ids = [v.id for v in versions_query(job.department_id, requester)]
+    persons = cover.included(job.department_id, requester)
+    ids = [p["version"] for p in persons]
     PrintJob.update(total=len(ids)).where(PrintJob.id == job_id).execute()
-    writer = PdfWriter()
+    book = Binder()
+    writer = book.writer
     tmp = None
     try:
         fonts = adapters.fonts_dir()
+        book.add(cover.cover_pdf(job, persons, cover.missing(job.department_id, requester), fonts), "打印清单")
         workers = int(current_app.config.get("DOCUMENT_BATCH_WORKERS", 2) or 0)
         pdfs = _rendered(ids, fonts, workers if len(ids) >= PARALLEL_FROM else 0, job_id)
         for i, result in enumerate(pdfs, 1):
@@ -141,8 +143,8 @@ def run(job_id: int, on_person=None) -> PrintJob:
             name, pdf, error = result
             if error:
                 raise Invalid(f"{name}的材料中：{error}")
-            writer.append(PdfReader(io.BytesIO(pdf)))
-            PrintJob.update(done=i, heartbeat_at=clock.now()).where(PrintJob.id == job_id).execute()
+            book.add(pdf, name or persons[i - 1]["name"], persons[i - 1]["department"])
+            PrintJob.update(done=i, pages=book.pages, heartbeat_at=clock.now()).where(PrintJob.id == job_id).execute()
             if on_person:
                 on_person(job_id, i)
         if _cancel_requested(job_id):
@@ -151,7 +153,7 @@ def run(job_id: int, on_person=None) -> PrintJob:
         path = os.path.join(jobs_dir(), name)
         tmp = path + ".part"
         with open(tmp, "wb") as fh:
-            writer.write(fh)
+            book.write(fh)
         os.replace(tmp, path)
         tmp = None
         with open(path, "rb") as fh:
@@ -178,9 +180,14 @@ def run(job_id: int, on_person=None) -> PrintJob:
 PARALLEL_FROM = 12  # below this many persons the worker processes' start-up is not worth it
 
 
+def render_version(version_id: int, fonts=None):
+    """One submitted version as its GB/T 9704 PDF: (person, pdf bytes, error message)."""
+    return _render_one(version_doc(version_id), adapters.fonts_dir() if fonts is None else fonts)
+
+
 def _render_one(doc, fonts):
     """In this process or a worker process: (person, pdf bytes, error message)."""
-    from .render import MissingGlyph, render_pdf
+    from ..gongwen.render import MissingGlyph, render_pdf
     try:
         return doc.get("person") or "", render_pdf("self-check-report", doc, fonts), ""
     except MissingGlyph as e:

@@ -13,8 +13,8 @@ bp.cli.help = "Official documents (公文)."
 def sample_command(kind, out):
     """Render the sample document of KIND (circular, notice, reminder-letter, talk-notice, work-plan,
     report, self-check-report, department-report, minutes) to OUT.pdf."""
-    from .render import KINDS, render_pdf
-    from .samples import sample
+    from ..gongwen.render import KINDS, render_pdf
+    from ..gongwen.samples import sample
     if kind not in KINDS:
         raise click.ClickException(f"未知的公文种类：{kind}；可选：{', '.join(KINDS)}")
     data = render_pdf(kind, sample(kind))

@@ -9,7 +9,7 @@ from ..models import Document, Problem, SealImage
 @demo_hook
 def documents_demo(ctx):
     from . import adapters, service
-    from .samples import CIRCULAR_BODY, NOTICE_BODY, seal_png
+    from ..gongwen.samples import CIRCULAR_BODY, NOTICE_BODY, seal_png
     clerk = ctx["accounts"].get("demo-clerk")
     discipline = ctx["accounts"].get("demo-discipline")
     if clerk is None or Document.select().exists():

@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, FieldList, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..models.document import EDITOR_KINDS, KIND_LABELS
+from .content import SECRET_LEVELS, URGENCY
 
 KIND_CHOICES = [(k, KIND_LABELS[k]) for k in EDITOR_KINDS]
 PREFIX_HINT = "1 至 8 个汉字，如“机管发”；印发时自动编号为 机管发〔年份〕序号号"
@@ -33,6 +34,15 @@ class DocumentForm(FlaskForm):
     attendees = TextAreaField("出席", validators=[Length(max=1000)])
     absent = StringField("请假", validators=[Length(max=500)])
     observers = StringField("列席", validators=[Length(max=500)])
+    copy_no = StringField("份号", validators=[Optional(), Regexp(r"^\d{1,6}$", message="份号为 1 至 6 位数字")])
+    secret = SelectField("密级", choices=[("", "无")] + [(x, x) for x in SECRET_LEVELS], default="")
+    secret_term = StringField("保密期限", validators=[
+        Optional(), Regexp(r"^(\d{1,2}(年|个月)|长期)$", message="保密期限如“1年”“6个月”“长期”")])
+    urgency = SelectField("紧急程度", choices=[("", "无")] + [(x, x) for x in URGENCY], default="")
+    attachment_bodies = FieldList(TextAreaField("附件内容", validators=[Length(max=50000, message="附件内容过长")]),
+                                  min_entries=3, max_entries=9)
+
+    HEADER = ("copy_no", "secret", "secret_term", "urgency")
 
     def content(self) -> dict:
         data = {k: getattr(self, k).data for k in ("kind", "title", "organ", "prefix", "signer", "addressees",
@@ -43,6 +53,12 @@ class DocumentForm(FlaskForm):
         data["attachments"] = [ln.strip() for ln in (self.attachments.data or "").splitlines() if ln.strip()]
         data["extra"] = {k: (getattr(self, k).data or "").strip() for k in ("attendees", "absent", "observers")} \
             if self.kind.data == "minutes" else {}
+        data["extra"].update({k: (getattr(self, k).data or "").strip() for k in self.HEADER})
+        bodies = [(b.data or "").replace("\r\n", "\n").strip() for b in self.attachment_bodies]
+        while bodies and not bodies[-1]:
+            bodies.pop()
+        if bodies:
+            data["extra"]["attachment_bodies"] = bodies
         return data
 
     def load(self, doc):
@@ -51,8 +67,14 @@ class DocumentForm(FlaskForm):
             getattr(self, k).data = getattr(doc, k)
         self.attachments.data = "\n".join(doc.attachment_list)
         extra = doc.extra_dict
-        for k in ("attendees", "absent", "observers"):
+        for k in ("attendees", "absent", "observers") + self.HEADER:
             getattr(self, k).data = extra.get(k, "")
+        bodies = list(extra.get("attachment_bodies") or [])
+        n = max(3, len(doc.attachment_list), len(bodies))
+        while len(self.attachment_bodies) < min(n, 9):
+            self.attachment_bodies.append_entry()
+        for entry, body in zip(self.attachment_bodies, bodies):
+            entry.data = body
 
 
 class FilterForm(FlaskForm):

@@ -226,7 +226,7 @@ def preview(doc_id):
 @bp.route("/fonts/<role>")
 @login_required
 def font(role):
-    from .fonts import CSS_FAMILY, font_set
+    from ..gongwen.fonts import CSS_FAMILY, font_set
     if role not in CSS_FAMILY or not (can(current_user, "documents.write")):
         abort(404)
     path = font_set(adapters.fonts_dir() if os.path.isdir(adapters.fonts_dir()) else None).path(role)

@@ -10,7 +10,7 @@ import math
 import re
 from xml.sax.saxutils import escape
 
-from ..documents.render import CELL, FIG_BASELINE, FIG_WIDTH, P
+from ..gongwen.render import CELL, FIG_BASELINE, FIG_WIDTH, P
 from ..models import SOURCES
 from .common import ACTION_LABELS
 

@@ -47,7 +47,7 @@ def _ledger_xlsx(problems_q, title):
 def generate(actor, kind, start, end, narrative, signer, number="", title="", signature="", date=None):
     """Build and keep a report: three PDFs (one per recipient), the period's ledger, a zip per recipient.
     Returns the Report. Raises Invalid with a Chinese message."""
-    from ..documents.render import MissingGlyph, render_pdf
+    from ..gongwen.render import MissingGlyph, render_pdf
     if kind not in REPORT_KINDS:
         raise Invalid("报告类型无效。")
     if start > end:

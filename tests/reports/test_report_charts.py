@@ -11,7 +11,7 @@ import pypdf
 from portal.models import Department, Problem
 from portal.models.report import RECIPIENTS, Report, ReportFile
 from portal.reports import charts
-from tests.documents.layout import BOTTOM, DATE, Doc
+from tests.gongwen.layout import BOTTOM, DATE, Doc
 
 from .test_reports import post_report, world  # noqa: F401  (the fixture)
 

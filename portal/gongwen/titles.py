@@ -150,3 +150,35 @@ def _greedy_title(title, widths, maxw):
         cur, w = cur + c, w + cw
     lines.append(cur)
     return lines
+
+
+def name_lines(fonts, text, max_cells, role="fang"):
+    """A long name (发文机关署名) in as few lines of at most ``max_cells`` em as fit, broken where a title
+    would be (after punctuation, at word edges, never inside a known word or against 避头尾), the lines
+    as even as the good breaks allow. One line when it fits."""
+    import itertools
+    widths = [fonts.advance(role, c) if c != " " else 0.5 for c in text]
+    total = sum(widths)
+    if total <= max_cells + 1e-6 or len(text) < 2:
+        return [text]
+    prefix = [0.0]
+    for w in widths:
+        prefix.append(prefix[-1] + w)
+    costs = _title_break_costs(text)
+    cands = sorted(costs)
+    for n in range(max(2, math.ceil(total / max_cells - 1e-9)), len(text) + 1):
+        if n > 4 or (n > 2 and len(cands) > 80):
+            break
+        best = None
+        for combo in itertools.combinations(cands, n - 1):
+            cuts = (0,) + combo + (len(text),)
+            ws = [prefix[cuts[k + 1]] - prefix[cuts[k]] for k in range(n)]
+            if max(ws) > max_cells + 1e-6:
+                continue
+            score = sum(costs[c] for c in combo) + 0.3 * (max(ws) - min(ws))
+            if best is None or score < best[0]:
+                best = (score, cuts)
+        if best:
+            cuts = best[1]
+            return [text[cuts[k]:cuts[k + 1]] for k in range(n)]
+    return ts.wrap_cells(fonts, text, max_cells, role)

@@ -1,6 +1,6 @@
-"""Realistic sample documents for each kind (previews, tests, ``python -m portal.documents.samples``).
+"""Realistic sample documents for each kind (previews, tests, ``python -m portal.gongwen.samples``).
 
-Usage: ``python -m portal.documents.samples KIND OUT.pdf`` (KIND = one of render.KINDS, or ``all`` with
+Usage: ``python -m portal.gongwen.samples KIND OUT.pdf`` (KIND = one of render.KINDS, or ``all`` with
 OUT a directory).
 """
 from __future__ import annotations
@@ -208,7 +208,7 @@ def sample(kind: str) -> dict:
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2:
-        print(f"usage: python -m portal.documents.samples KIND|all OUT.pdf|OUTDIR  (KIND: {', '.join(KINDS)})",
+        print(f"usage: python -m portal.gongwen.samples KIND|all OUT.pdf|OUTDIR  (KIND: {', '.join(KINDS)})",
               file=sys.stderr)
         return 2
     from .render import render_pdf

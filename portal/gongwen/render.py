@@ -57,7 +57,8 @@ The ``doc`` dict (all keys optional unless noted)
                       moves to the next one and the body lines after it fill the page (a float).
 ``attachments`` list  titles (str) or {"title": str, "body": str, "tables": [...], "figures": [...]} — dicts with a body
                       are printed as 附件 pages after the signature
-``signature``   str   发文机关署名 (or the person's name)
+``signature``   str   发文机关署名 (or the person's name); joint organisations one a line ("\\n" between them),
+                      the 主办机关 first; a name too long for its room wraps into even lines
 ``date``        datetime.date | str   成文日期, printed "2026年5月6日"
 ``seal``        bool  sealed layout (date 4 chars from the right, signature centred above it)
 ``seal_png``    bytes PNG of the seal, drawn red over signature and date (only when ``seal``)
@@ -185,3 +186,20 @@ def render_pdf(kind: str, doc: dict, fonts_dir: str | None = None) -> bytes:
     from weasyprint import HTML
     sheets, fc = _stylesheets(fonts)
     return HTML(string=html, base_url=ROOT).write_pdf(stylesheets=sheets, font_config=fc)
+
+
+def page_png(pdf: bytes, page: int = 0, width_px: int = 620) -> bytes:
+    """One page of a PDF as a PNG ``width_px`` wide (the editor's live preview shows the real PDF)."""
+    import io
+
+    import pypdfium2 as pdfium
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        pg = doc[page]
+        scale = width_px / pg.get_width()
+        img = pg.render(scale=scale).to_pil()
+        buf = io.BytesIO()
+        img.save(buf, "PNG", optimize=True)
+        return buf.getvalue()
+    finally:
+        doc.close()

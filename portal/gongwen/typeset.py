@@ -19,6 +19,7 @@ CELLS = 28
 CELL = BLOCK_W / CELLS             # one grid cell, pt (15.793)
 BODY_PT = 16.0
 NATURAL_LS = CELL - BODY_PT        # letter-spacing that keeps full-width glyphs on the grid
+SQUEEZE = 0.5                      # cells a tightened line may close up by letter-spacing (≈ -0.28pt a glyph)
 
 NO_START = set("，。、；：？！”’）》」』〕】…—·%‰℃")   # may not begin a line (避头)
 NO_END = set("（“‘《「『〔【")                           # may not end a line (避尾)
@@ -118,8 +119,42 @@ class Typesetter:
             return 0.5
         return self.fonts.advance(role, ch)
 
-    def layout(self, text, roles=None, first_indent=2.0, kind="p", rest_indent=0.0):
-        """Lines of one paragraph. ``roles``: per character font role (default all 仿宋)."""
+    def layout_tight(self, text, roles=None, first_indent=2.0, kind="p", rest_indent=0.0, normal=None):
+        """The paragraph one line shorter, its last lines taking more characters with punctuation set half
+        width (标点挤压; GB/T 9704 7.3.5.4 调整字距), every line still filling the 28 cells; None when the
+        punctuation cannot absorb the last line. Only the last lines needed are tightened."""
+        normal = normal if normal is not None else self.layout(text, roles, first_indent, kind, rest_indent)
+        n = len(normal)
+        if n < 2:
+            return None
+        marks = [sum(1 for s in ln.segs for c in s.text if c in HALF_OK and not s.half) for ln in normal[:-1]]
+        last = sum(self.adv(c, s.role) for s in normal[-1].segs for c in s.text)
+        for start in range(n - 2, -1, -1):
+            if sum(marks[start:]) * 0.5 + 0.5 < last:
+                continue                            # too few marks from this line on to absorb the last
+            lines = self.layout(text, roles, first_indent, kind, rest_indent, tight_from=start)
+            if len(lines) < n:
+                return lines
+        return None
+
+    def layout_loose(self, text, roles=None, first_indent=2.0, kind="p", rest_indent=0.0, normal=None):
+        """The paragraph one line longer, its last lines each giving about one character to the next
+        (7.3.5.4 调整字距: the letter-spacing of those lines grows by under 0.6pt), or None."""
+        normal = normal if normal is not None else self.layout(text, roles, first_indent, kind, rest_indent)
+        n = len(normal)
+        if n < 2:
+            return None
+        for start in range(n - 1, -1, -1):
+            lines = self.layout(text, roles, first_indent, kind, rest_indent, loose_from=start)
+            if len(lines) > n:
+                return lines if len(lines) == n + 1 and lines[-1].text.strip() else None
+        return None
+
+    def layout(self, text, roles=None, first_indent=2.0, kind="p", rest_indent=0.0, tight_from=None,
+               loose_from=None):
+        """Lines of one paragraph. ``roles``: per character font role (default all 仿宋). From line
+        ``tight_from`` on, lines take as many characters as half-width punctuation lets them hold; from
+        line ``loose_from`` on, lines hold one cell less (then justified to the full width)."""
         if not text:
             return []
         roles = roles or ["fang"] * len(text)
@@ -140,6 +175,14 @@ class Typesetter:
         while i < n:
             ind = first_indent if first else rest_indent
             avail = self.cells - ind
+            if loose_from is not None and len(lines) >= loose_from:
+                avail -= 1
+            if tight_from is not None and len(lines) >= tight_from:
+                end, halves = self._tight_end(units, i, avail, width)
+                last = end >= n
+                lines.append(self._line(units[i:end], halves, ind, not last, kind, first, last))
+                i, first = end, False
+                continue
             # greedy fill, measured in em (a full-width glyph = 1 cell once letter-spacing is applied)
             w, j = 0.0, i
             while j < n:
@@ -174,15 +217,8 @@ class Typesetter:
         if not bad_break(k):
             seg = units[i:k]
             excess = width(seg) - avail
-            cands = [o for o in range(len(seg) - 1, -1, -1)
-                     if len(seg[o][0]) == 1 and seg[o][0] in HALF_OK and self.adv(seg[o][0], seg[o][1][0]) > 0.9]
-            # prefer the pulled marks, then consecutive punctuation, then any punctuation from the end
-            pulled = [o for o in cands if o >= j - i]
-            pairs = [o for o in cands if o not in pulled and (
-                (o + 1 < len(seg) and seg[o + 1][0][0] in HALF_OK) or (o > 0 and seg[o - 1][0][-1] in HALF_OK))]
-            order = pulled + pairs + [o for o in cands if o not in pulled and o not in pairs]
             halves = set()
-            for o in order:
+            for o in self._half_order(seg, j - i):
                 if excess <= 1e-6:
                     break
                 halves.add(o)
@@ -194,6 +230,43 @@ class Typesetter:
         while k > i + 1 and bad_break(k):
             k -= 1
         return (k if k > i else j), set()
+
+    def _half_order(self, seg, pulled_from):
+        """Offsets of the marks of ``seg`` that may be set half width, in the order to compress them: the
+        marks at or after ``pulled_from``, then consecutive punctuation, then any from the end."""
+        cands = [o for o in range(len(seg) - 1, -1, -1)
+                 if len(seg[o][0]) == 1 and seg[o][0] in HALF_OK and self.adv(seg[o][0], seg[o][1][0]) > 0.9]
+        pulled = [o for o in cands if o >= pulled_from]
+        pairs = [o for o in cands if o not in pulled and (
+            (o + 1 < len(seg) and seg[o + 1][0][0] in HALF_OK) or (o > 0 and seg[o - 1][0][-1] in HALF_OK))]
+        return pulled + pairs + [o for o in cands if o not in pulled and o not in pairs]
+
+    def _tight_end(self, units, i, avail, width):
+        """(end, halves) of the fullest line starting at unit i that half-width punctuation lets fit."""
+        n = len(units)
+
+        def bad_break(k):
+            return k < n and (units[k][0][0] in NO_START or units[k - 1][0][-1] in NO_END)
+
+        def squeezable(u):
+            return len(u[0]) == 1 and u[0] in HALF_OK and self.adv(u[0], u[1][0]) > 0.9
+        w, comp, j = 0.0, 0, i
+        while j < n:
+            uw, c = width([units[j]]), squeezable(units[j])
+            room = avail + (SQUEEZE if comp + c else 0.0)    # a line with a half-width mark may close up
+            if j > i and w + uw - 0.5 * (comp + c) > room + 1e-6:
+                break
+            w, comp, j = w + uw, comp + c, j + 1
+        while i + 1 < j < n and bad_break(j):
+            j -= 1
+        seg = units[i:j]
+        excess, halves = width(seg) - avail, set()
+        for o in self._half_order(seg, len(seg)):
+            if excess <= 1e-6:
+                break
+            halves.add(o)
+            excess -= 0.5
+        return j, halves
 
     def _line(self, units, halves, indent, justify, kind, first, last):
         segs, avail_pt = [], BLOCK_W - indent * self.cell_pt
@@ -231,25 +304,31 @@ def typeset_body(fonts, body, first_indent=2.0):
 
 def wrap_cells(fonts, text, cells, role="fang", size=BODY_PT):
     """Simple wrapping of text into lines of at most ``cells`` em (tables, colophon); no justification.
-    A closing mark that would start a line takes the previous character down with it (避头); a line is
+    The 避头尾 rules of the body hold: a closing mark (”，。）…) never starts a line and an opening mark
+    (“（《…) never ends one: characters go down to the next line until the break is allowed. A line is
     never wider than ``cells``, except for a single unit wider than the whole room."""
     units = _units(text or "")
+    if not units:
+        return [""]
     widths = [sum(fonts.advance(role, c) if c != " " else 0.5 for c in u) for u in units]
-    lines, cur, w = [], [], 0.0
-    for u, uw in zip(units, widths):
-        if cur and w + uw > cells + 1e-6:
-            carry = []
-            if u[0] in NO_START and len(cur) > 1:              # 避头: push the last unit down too
-                carry = [cur.pop()]
-            elif cur[-1][-1] in NO_END and len(cur) > 1:        # 避尾: an opening mark goes down
-                carry = [cur.pop()]
-            lines.append("".join(cur))
-            cur = carry
-            w = sum(sum(fonts.advance(role, c) if c != " " else 0.5 for c in x) for x in cur)
-        cur.append(u)
-        w += uw
-    if cur or not lines:
-        lines.append("".join(cur))
+    n = len(units)
+
+    def bad_break(k):                       # breaking before unit k is forbidden
+        return 0 < k < n and (units[k][0] in NO_START or units[k - 1][-1] in NO_END)
+
+    lines, i = [], 0
+    while i < n:
+        w, j = widths[i], i + 1
+        while j < n and w + widths[j] <= cells + 1e-6:
+            w, j = w + widths[j], j + 1
+        if bad_break(j):
+            k = j - 1
+            while k > i and bad_break(k):
+                k -= 1
+            if k > i:                       # else no allowed break on this line: keep the greedy one
+                j = k
+        lines.append("".join(units[i:j]))
+        i = j
     return lines
 
 
@@ -270,3 +349,4 @@ def snap_indent(x_pt):
     """A line starting 0.5–4.5 cells in reads as a broken paragraph indent: put it on the 2-cell indent."""
     cells = x_pt / CELL
     return 2 * CELL if 0.5 < cells < 4.5 else x_pt
+

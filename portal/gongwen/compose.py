@@ -4,39 +4,55 @@ import base64
 import math
 import re
 
-import xml.etree.ElementTree as ET
-
 from . import typeset as ts
-from .glyphs import svg_pt, svg_texts
-from .grid import BLOCK_W, BODY, CELL, FIG_BASELINE, FORMAT, MM, P
+from .blocks import Blocks
+from .grid import BLOCK_W, BODY, CELL, FORMAT, MM, P
 from .pagination import Paginator, Unit
-from .titles import cn_index, fmt_date, split_title
+from .titles import cn_index, fmt_date, name_lines, split_title
 from .typeset import plain_line, snap_indent, text_width_pt
 
 
-class Composer:
+class Composer(Blocks):
     def __init__(self, kind, doc, fonts):
         self.kind, self.doc, self.fonts = kind, doc, fonts
         self.fmt = FORMAT[kind]
         self.tsr = ts.Typesetter(fonts)
         self.units = []
         self.texts = []            # (role, text) for the glyph check
+        self.tight = {}            # paragraph id -> f(±1): its units a line shorter/longer, or None
 
     # ---- small builders
     def add(self, kind, height=P, body=False, **data):
         self.units.append(Unit(kind, height, data, body))
 
-    def line(self, ln, body=True):
-        for s in ln.segs:
-            self.texts.append((s.role, s.text))
-        self.add("ln", P, body, line=ln)
-
     def blank(self):
         self.add("blank", P)
 
-    def para(self, text, roles=None, first_indent=2.0, rest_indent=0.0, kind="p"):
-        for ln in self.tsr.layout(text, roles, first_indent, kind, rest_indent):
-            self.line(ln)
+    def para(self, text, roles=None, first_indent=2.0, rest_indent=0.0, kind="p", body=True, keep=False,
+             block=None, heading=False):
+        """One paragraph as line units that know their paragraph (widows and orphans are avoided across
+        pages), with a tighter form the paginator may use to fill a short page. ``heading``: ``keep`` only
+        when the paragraph is a single line (a heading, not a paragraph that starts with 一、)."""
+        args = (text, roles, first_indent, kind, rest_indent)
+        lines = self.tsr.layout(*args)
+        if heading:
+            keep = 2 if keep and len(lines) == 1 else False
+        pid = len(self.tight)
+
+        def units(lns):
+            return [Unit("ln", P, dict(line=ln, para=pid, idx=i, n=len(lns), keep=keep, block=block,
+                                       rest=rest_indent), body)
+                    for i, ln in enumerate(lns)]
+
+        def variant(delta):                  # one line shorter (-1) or longer (+1), or None
+            fn = self.tsr.layout_tight if delta < 0 else self.tsr.layout_loose
+            t = fn(*args, normal=lines)
+            return units(t) if t else None
+        self.tight[pid] = variant
+        for ln in lines:
+            for sg in ln.segs:
+                self.texts.append((sg.role, sg.text))
+        self.units.extend(units(lines))
 
     def body_text(self, text, tables=(), figures=()):
         tables, figures = list(tables or []), list(figures or [])
@@ -44,10 +60,14 @@ class Composer:
         chunk = []
 
         def flush():
-            if chunk:
-                for ln in ts.typeset_body(self.fonts, "\n".join(chunk)):
-                    self.line(ln)
-                chunk.clear()
+            for p in ts.parse_paragraphs("\n".join(chunk)):
+                roles = ["fang"] * len(p.text)
+                if p.level in (1, 2):
+                    roles[:len(p.head)] = [ts.LEVEL_ROLE[p.level]] * len(p.head)
+                # a heading on a line of its own keeps at least two lines of what follows on its page
+                keep = bool(p.level) and (p.head == p.text or not p.text.endswith(tuple("。；！？")))
+                self.para(p.text, roles, 2.0, kind=f"h{p.level}" if p.level else "p", keep=keep, heading=True)
+            chunk.clear()
         for raw in (text or "").splitlines():
             m = re.fullmatch(r"\s*\[\[表格?(\d+)\]\]\s*", raw)
             mf = re.fullmatch(r"\s*\[\[图(\d+)\]\]\s*", raw)
@@ -138,7 +158,7 @@ class Composer:
         title = (self.doc.get("title") or "").strip()
         for t in split_title(self.fonts, title):
             self.texts.append(("xbs", t))
-            self.add("title", P, text=t)
+            self.add("title", P, text=t, keep=2)
         if with_gap:
             self.blank()
 
@@ -147,7 +167,7 @@ class Composer:
         if a:
             if not a.endswith(("：", ":")):
                 a += "："
-            self.para(a, first_indent=0.0)
+            self.para(a, first_indent=0.0, body=False)
 
     def attachment_note(self):
         atts = self.doc.get("attachments") or []
@@ -156,13 +176,15 @@ class Composer:
             return
         self.blank()
         if len(titles) == 1:
-            self.para("附件：" + titles[0].rstrip("。"), first_indent=2.0, rest_indent=5.0)
+            self.para("附件：" + titles[0].rstrip("。"), first_indent=2.0, rest_indent=5.0, body=False,
+                      block="att-note")
             return
         for i, t in enumerate(titles, 1):
             label = f"{i}."
             lw = sum(self.fonts.advance("fang", c) for c in label)
             text = ("附件：" if i == 1 else "") + label + t.rstrip("。")
-            self.para(text, first_indent=2.0 if i == 1 else 5.0, rest_indent=5.0 + lw)
+            self.para(text, first_indent=2.0 if i == 1 else 5.0, rest_indent=5.0 + lw, body=False,
+                      block="att-note")
 
     def labelled(self, label, text):
         """出席/请假/列席: 黑体 label, 仿宋 names, continuation aligned after the colon."""
@@ -170,30 +192,41 @@ class Composer:
             return
         full = f"{label}：{text}"
         roles = ["hei"] * (len(label) + 1) + ["fang"] * len(text)
-        self.para(full, roles, first_indent=2.0, rest_indent=2.0 + len(label) + 1)
+        self.para(full, roles, first_indent=2.0, rest_indent=2.0 + len(label) + 1, body=False)
 
     def signature_block(self):
+        """发文机关署名 and 成文日期 (7.3.5). Without a seal (7.3.5.2) the signature stands 右空二字 and the date
+        starts two characters right of the signature's first character; a date longer than that stands
+        右空二字 and the signature moves left. With a seal (7.3.5.1) the date stands 右空四字 and each
+        signature line is centred on it. Joint organisations ("\n" between them) each take their own line,
+        the 主办机关 first; a name too long for its room wraps into even lines aligned on one start."""
         d, f = self.doc, self.fonts
         date = fmt_date(d.get("date"))
-        sig = (d.get("signature") or "").strip()
+        names = [x.strip() for x in (d.get("signature") or "").split("\n") if x.strip()]
         sealed = bool(d.get("seal"))
         lines = []
+        dw = text_width_pt(f, date) if date else 0.0
+        date_x = BLOCK_W - (4 if sealed else 2) * CELL - dw
+        if sealed and date:
+            centre = date_x + dw / 2
+            room = 2 * (BLOCK_W - centre) / CELL + 0.05         # centred lines stay inside the block
+            for name in names:
+                for t in name_lines(f, name, room):
+                    sw = text_width_pt(f, t)
+                    lines.append(plain_line(t, indent_pt=snap_indent(max(centre - sw / 2, 0.0)), kind="sig"))
+        elif names:
+            # lines start at least 4.5 cells in, so none reads as a paragraph's indented first line
+            room = 28 - 2 - 4.5
+            parts = [t for name in names for t in name_lines(f, name, room)]
+            sw = max(text_width_pt(f, t) for t in parts)
+            sig_x = BLOCK_W - 2 * CELL - sw
+            if date and sig_x + 2 * CELL + dw > BLOCK_W - 2 * CELL:
+                sig_x = BLOCK_W - 2 * CELL - dw - 2 * CELL      # a longer date: it stands 右空二字
+            sig_x = snap_indent(max(sig_x, 0.0))
+            lines = [plain_line(t, indent_pt=sig_x, kind="sig") for t in parts]
+            date_x = sig_x + 2 * CELL
         if date:
-            dw = text_width_pt(f, date)
-            right = (4 if sealed else 2) * CELL
-            date_x = BLOCK_W - right - dw
-            if sig:
-                sw = text_width_pt(f, sig)
-                if sealed:                                    # centred on the date
-                    sig_x = date_x + dw / 2 - sw / 2
-                else:                                         # date starts 2 chars right of the signature
-                    sig_x = min(date_x - 2 * CELL, BLOCK_W - 2 * CELL - sw)
-                sig_x = snap_indent(max(sig_x, 0.0))
-                lines.append(plain_line(sig, indent_pt=sig_x, kind="sig"))
             lines.append(plain_line(date, indent_pt=date_x, kind="date"))
-        elif sig:
-            sw = text_width_pt(f, sig)
-            lines.append(plain_line(sig, indent_pt=snap_indent(max(BLOCK_W - 2 * CELL - sw, 0)), kind="sig"))
         note = (d.get("note") or "").strip()
         note_lines = []
         if note:
@@ -212,93 +245,6 @@ class Composer:
                  date_centre=(lines[-1].indent_pt + text_width_pt(f, date) / 2) if date else None,
                  nsig=len(lines))
 
-    def table(self, t):
-        """A simple table set on the grid: 3号 text, every table line on the 28.95pt pitch (rows are whole
-        lines tall, borders drawn inside the cells), so pages stay at 22 lines. Column 1 text starts on the
-        2-cell indent and later columns at least 4.5 cells in, so no table line reads as a broken paragraph."""
-        f = self.fonts
-        header = [str(h) for h in t.get("header") or []]
-        rows = [[("" if c is None else str(c)) for c in r] for r in t.get("rows") or []]
-        ncol = max([len(header)] + [len(r) for r in rows] + [1])
-        header += [""] * (ncol - len(header))
-        rows = [r + [""] * (ncol - len(r)) for r in rows]
-        if t.get("widths"):
-            raw = [float(w) for w in t["widths"]][:ncol] + [1.0] * max(0, ncol - len(t["widths"]))
-        else:
-            raw = [min(max(max([len(header[c])] + [len(r[c]) for r in rows]), 2), 14) for c in range(ncol)]
-        tot, pad = sum(raw), 0.25
-        if ncol > 1:
-            first = max(28 * raw[0] / tot, 4.5)
-            rest = sum(raw[1:])
-            bounds, acc = [0.0, first], first
-            for w in raw[1:]:
-                acc += (28 - first) * w / rest
-                bounds.append(acc)
-            bounds[-1] = 28.0
-        else:
-            bounds = [0.0, 28.0]
-        lefts = [bounds[k] * CELL for k in range(ncol)]
-        widths = [(bounds[k + 1] - bounds[k]) * CELL for k in range(ncol)]
-        pads = [2 * CELL] + [pad * CELL] * (ncol - 1)
-        caption = (t.get("caption") or "").strip()
-        if caption:
-            self.texts.append(("hei", caption))
-            self.add("caption", P, line=plain_line(caption, role="hei", kind="caption", spacing=0))
-
-        def cell_room(k, w):
-            """Text room of column k in em of 16pt text: the CSS box (border-box) minus its padding and the
-            0.5pt borders (left on every cell, right on the last)."""
-            return (w - pads[k] - pad * CELL - 0.5 - (0.5 if k == ncol - 1 else 0.0)) / BODY
-
-        def row_unit(cells, head):
-            wrapped = []
-            for k, (c, w) in enumerate(zip(cells, widths)):
-                role = "hei" if head else "fang"
-                self.texts.append((role, c))
-                wrapped.append(ts.wrap_cells(f, c, cell_room(k, w), role, BODY))
-            nl = max(len(x) for x in wrapped)
-            centre = [k > 0 and (head or len(c) <= 2) for k, c in enumerate(cells)]
-            return Unit("table-row", nl * P, dict(cells=wrapped, lefts=lefts, widths=widths, pads=pads,
-                                                  head=head, centre=centre, pad=pad * CELL))
-        head_unit = row_unit(header, True) if any(header) else None
-        if head_unit:
-            self.units.append(head_unit)
-        for r in rows:
-            u = row_unit(r, False)
-            u.data["repeat"] = head_unit
-            self.units.append(u)
-
-    def figure(self, fig):
-        """A vector figure (SVG) FIG_WIDTH wide and a whole number of grid lines tall, its caption (黑体,
-        centred) on the grid line under it; one unit, never split across pages."""
-        svg = str(fig.get("svg") or "")
-        try:
-            root = ET.fromstring(svg)
-        except ET.ParseError as exc:
-            raise ValueError(f"figure SVG is not well-formed XML: {exc}") from None
-        h = svg_pt(root.get("height"))
-        if h is None:
-            vb = (root.get("viewBox") or "").replace(",", " ").split()
-            h = float(vb[3]) if len(vb) == 4 else P
-        lines = max(1, math.ceil(h / P - 0.01))
-        for role, text in svg_texts(root):
-            self.texts.append((role, text))
-        caption = (fig.get("caption") or "").strip()
-        cap_line = None
-        if caption:
-            self.texts.append(("hei", caption))
-            w = text_width_pt(self.fonts, caption, "hei", spacing=0) / CELL
-            ind = (28 - w) / 2
-            # a centred caption never reads as a paragraph's first line (indent strictly 2 cells or ≥ 4.5)
-            cap_line = plain_line(caption, role="hei", kind="caption", spacing=0,
-                                  indent_pt=2 * CELL if 0.5 < ind < 4.5 else 0.0)
-            cap_line = (cap_line, not 0.5 < ind < 4.5)
-        a, dsc = self.fonts.metrics("fang")
-        baseline = (P - (a + dsc) * BODY) / 2 + a * BODY       # where a 16pt 仿宋 .ln puts its baseline
-        uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        self.add("figure", P * (lines + (1 if cap_line else 0)), src=uri, lines=lines, img_h=h,
-                 shift=baseline - FIG_BASELINE, caption=cap_line, alt=caption or "图")
-
     def page_break(self):
         self.add("break", 0)
 
@@ -310,11 +256,12 @@ class Composer:
                 continue
             self.page_break()
             label = f"附件{i}" if many else "附件"
-            self.line(plain_line(label, role="hei", kind="att-label"), body=False)
+            self.texts.append(("hei", label))
+            self.add("ln", P, line=plain_line(label, role="hei", kind="att-label"), keep=2)
             self.blank()
             for t in split_title(self.fonts, a.get("title", "")):
                 self.texts.append(("xbs", t))
-                self.add("title", P, text=t)
+                self.add("title", P, text=t, keep=2)
             self.blank()
             self.body_text(a.get("body", ""), a.get("tables"), a.get("figures"))
         return atts
@@ -382,4 +329,4 @@ class Composer:
         return dict(rows=rows, height=height)
 
     def paginate(self):
-        return Paginator(self.units, self.colophon()).pages()
+        return Paginator(self.units, self.colophon(), self.tight).pages()

@@ -87,3 +87,28 @@ class Doc:
             for ln in lines:
                 if (ln.top > BOTTOM + 1) == footer:
                     yield ln
+
+
+PITCH = 28.95                      # grid line pitch, pt
+
+
+def text_lines(page):
+    """The lines of a page inside the text block (no page number, no colophon below it)."""
+    _, _, lines, _ = page
+    return [ln for ln in lines if ln.top <= BOTTOM + 1]
+
+
+def carried_block(page):
+    """Grid lines from the top of a date page down to its 成文日期: what the signature took with it (the
+    last lines of 正文, the blank line, 附件说明 or 出席…, 署名). None when the page has no date."""
+    lines = text_lines(page)
+    date = next((ln for ln in lines if DATE.fullmatch(ln.text)), None)
+    if date is None or not lines:
+        return None
+    return round((date.base - lines[0].base) / PITCH) + 1
+
+
+def ends_on_last_grid_line(page):
+    """Does the page's text reach the block's last grid line (the page is not left short)?"""
+    lines = [ln for ln in text_lines(page) if abs(ln.size - 16) < 0.1]
+    return bool(lines) and BOTTOM - lines[-1].bottom < PITCH / MM - 0.5

@@ -5,11 +5,11 @@ import io
 import pypdf
 import pytest
 
-from portal.documents.render import (FIG_BASELINE, FIG_WIDTH, P, MissingGlyph, check_glyphs, render_html,
+from portal.gongwen.render import (FIG_BASELINE, FIG_WIDTH, P, MissingGlyph, check_glyphs, render_html,
                                      render_pdf)
-from portal.documents.samples import sample
+from portal.gongwen.samples import sample
 
-from .layout import BOTTOM, DATE, LEFT, RIGHT, Doc
+from .layout import BOTTOM, DATE, LEFT, RIGHT, Doc, carried_block
 
 
 def grid_svg(rows, family="GWFang"):
@@ -122,8 +122,11 @@ def test_pages_stay_on_the_grid(at):
     22 lines, figure labels included, at the 28.95pt pitch."""
     doc = Doc(render_pdf("report", with_figure(at=at, rows=ROWS * 2)))
     pages = body_pages(doc)
+    date_page = next(no for no, inside, _ in pages if any(DATE.fullmatch(ln.text) for ln in inside))
     for no, inside, only_body in pages[1:-1]:
-        if only_body:
+        if only_body and no == date_page - 1 and len(inside) < 22:     # the signature's block did not fit
+            assert len(inside) + carried_block(doc.pages[date_page - 1]) > 22, (at, no, len(inside))
+        elif only_body:
             assert len(inside) == 22, (at, no, len(inside))
         for a, b in zip(inside, inside[1:]):
             if abs(a.size - 16) < 0.1 and abs(b.size - 16) < 0.1:
