@@ -40,7 +40,7 @@ def just_locked_message() -> str:
 
 
 def _minutes_until(until) -> int:
-    return max(1, int((until - clock.now()).total_seconds() // 60) + 1)
+    return max(1, math.ceil((until - clock.now()).total_seconds() / 60))
 
 
 # --- per account ---------------------------------------------------------------------------------
