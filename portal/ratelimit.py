@@ -113,23 +113,24 @@ class DatabaseStorage(Storage):
 
 # --- the day's salt and hashed client keys -------------------------------------------------------
 
-_salts: dict = {}  # day -> salt, this process's cache
-
-
 def day_salt(day=None) -> str:
-    """The random salt of `day` (today by default), created by whichever worker needs it first;
-    older salts are deleted on the way."""
+    """The random salt of `day` (today by default), created by whichever worker needs it first; older
+    salts are deleted on the way. Read from the database (once per request): a process-wide cache could
+    outlive the row and split the workers' keys."""
+    from flask import g, has_request_context
     day = day or clock.today()
-    salt = _salts.get(day)
-    if salt is not None:
-        return salt
+    cached = g.get("_rate_salt") if has_request_context() else None
+    if cached and cached[0] == day:
+        return cached[1]
     S = RateLimitSalt
     with _Connected():
-        S.insert(day=day, salt=secrets.token_hex(32)).on_conflict_ignore().execute()
         salt = S.select(S.salt).where(S.day == day).scalar()
-        S.delete().where(S.day < day).execute()
-    _salts.clear()
-    _salts[day] = salt
+        if salt is None:
+            S.insert(day=day, salt=secrets.token_hex(32)).on_conflict_ignore().execute()
+            salt = S.select(S.salt).where(S.day == day).scalar()
+            S.delete().where(S.day < day).execute()
+    if has_request_context():
+        g._rate_salt = (day, salt)
     return salt
 
 
