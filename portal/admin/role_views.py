@@ -45,7 +45,7 @@ def roles():
     form.fill(service.departments_for_select(active_only=False))
     dept = request.args.get("department")
     query = secsvc.role_query(q=form.q.data, role=form.role.data or "",
-                              department=int(dept) if dept and dept.isdigit() else None)
+                              department=int(dept) if dept and dept.isdigit() and len(dept) <= 9 else None)
     people, page, pages, total = paginate(query, request.args.get("page"))
     service.attach_roles(people)
     secsvc.attach_totp(people)

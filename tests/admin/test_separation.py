@@ -171,3 +171,19 @@ def test_role_pages_are_the_secadmins(client, login_as, office, role):
                  f"/admin/sessions/{victim.id}/end", "/admin/security/settings"):
         assert client.hx_post(path, data={"roles": ["chief"]}).status_code == 403, path
     assert User.get_by_id(victim.id).roles == {"staff"}
+
+
+def test_secadmin_pages_work_without_javascript(client, login_as, office):
+    person = make_user("li", office, roles=("staff",), real_name="李四")
+    login_as("secadmin")
+    for path in ("/admin/security", "/admin/roles", f"/admin/roles/{person.id}/edit", "/admin/sessions",
+                 "/admin/security/settings",
+                 "/admin/roles?q=李&page=99999999999999999999&department=99999999999999999999"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert "<html" in r.get_data(as_text=True) and "角色管理" in r.get_data(as_text=True), path
+    r = client.post(f"/admin/roles/{person.id}/edit", data={"roles": ["staff", "inspector"]})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/admin/roles")
+    assert User.get_by_id(person.id).roles == {"staff", "inspector"}
+    home = client.get("/").get_data(as_text=True)
+    assert "安全管理待办" in home and "/admin/roles" in home
