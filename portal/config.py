@@ -18,9 +18,19 @@ class Defaults:
     IDLE_TIMEOUT_MINUTES = 30
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
 
+    # defaults of the security administrator's settings (stored in the database once changed)
     PASSWORD_MIN_LENGTH = 8
+    PASSWORD_MIN_CLASSES = 3  # of lower case, upper case, digits, symbols
     LOCKOUT_THRESHOLD = 5
     LOCKOUT_MINUTES = 10
+    LOGIN_ADDRESS_LIMIT = "30 per 10 minutes"  # failed sign-ins from one client address ("" = off)
+    # two-factor sign-in (TOTP): required for these roles (the secadmin may add roles); the three
+    # administrators' requirement cannot be switched off. TOTP_ENFORCED = False lets everyone sign in
+    # without it (tests); people who enrolled are still asked.
+    TOTP_ENFORCED = True
+    TOTP_REQUIRED_ROLES = ("sysadmin", "secadmin", "auditor", "discipline")
+    TOTP_MANDATORY_ROLES = ("sysadmin", "secadmin", "auditor")
+    TOTP_ISSUER = "风纪"
     # argon2 parameters; tests lower them
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
@@ -39,7 +49,8 @@ class Defaults:
     PROXY_FIX_X_FOR = 0
 
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    # counters in the portal's own database (portal/ratelimit.py): shared by every worker and server
+    RATELIMIT_STORAGE_URI = "portaldb://"
     RATELIMIT_HEADERS_ENABLED = False
 
     MAIL_SERVER = None  # SMTP off by default

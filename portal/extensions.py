@@ -10,9 +10,12 @@ login_manager = LoginManager()
 
 
 def _client_key():
-    # Rate-limit key for the tip box. The address is used in memory only, never stored or logged.
-    from flask import request
-    return request.remote_addr or "unknown"
+    # Rate-limit key: the client address hashed with a key that changes every day (portal/ratelimit.py),
+    # so the shared counter table never holds an address.
+    from .ratelimit import address_key
+    return address_key()
 
 
 limiter = Limiter(key_func=_client_key, default_limits=[])
+
+from . import ratelimit  # noqa: E402,F401  registers the portaldb:// storage scheme

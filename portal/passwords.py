@@ -31,22 +31,46 @@ def verify_password(hashed: str, pw: str) -> bool:
         return False
 
 
+_dummy_hashes: dict = {}
+
+
+def verify_dummy(pw: str) -> bool:
+    """The work of one verification against a hash made with the current parameters, for sign-ins with
+    an unknown name: a known and an unknown name then take the same time. Always False."""
+    h = hasher()
+    key = (h.time_cost, h.memory_cost, h.parallelism)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = h.hash(secrets.token_urlsafe(16))
+    verify_password(_dummy_hashes[key], pw)
+    return False
+
+
+CLASS_WORDS = {2: "两", 3: "三", 4: "四"}
+
+
 def policy_errors(pw: str, username: str = "") -> list[str]:
-    """Chinese messages for each broken rule; empty list = acceptable."""
+    """Chinese messages for each broken rule of the security administrator's password policy;
+    empty list = acceptable."""
+    from .auth import policy
     errors = []
-    min_len = current_app.config["PASSWORD_MIN_LENGTH"]
+    min_len = policy.password_min_length()
     if len(pw) < min_len:
         errors.append(f"密码至少 {min_len} 位")
+    need = policy.password_min_classes()
     classes = sum(bool(re.search(p, pw)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
-    if classes < 3:
-        errors.append("密码须包含大写字母、小写字母、数字、符号中的至少三类")
+    if classes < need:
+        errors.append(f"密码须包含大写字母、小写字母、数字、符号中的至少{CLASS_WORDS.get(need, need)}类")
     if username and username.lower() in pw.lower():
         errors.append("密码不得包含登录名")
     return errors
 
 
 def generate_password(length: int = 14) -> str:
-    """A random password that satisfies the policy."""
+    """A random password that satisfies the policy (at least as long as the policy asks)."""
+    from flask import has_app_context
+    if has_app_context():
+        from .auth import policy
+        length = max(length, policy.password_min_length())
     alphabet = string.ascii_letters + string.digits + "!@#%^*-_=+"
     while True:
         pw = "".join(secrets.choice(alphabet) for _ in range(length))

@@ -10,6 +10,7 @@ from .errors import error_response  # noqa: F401 - kept for callers of web.error
 from .extensions import login_manager
 from .htmx import hx_redirect, is_htmx
 from .nav import home_panels, nav_items
+from .auth import policy
 from .permissions import ROLES, can
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -58,7 +59,7 @@ def init_app(app):
             return None
         now = clock.now().timestamp()
         last = session.get("seen")
-        idle = app.config["IDLE_TIMEOUT_MINUTES"] * 60
+        idle = policy.idle_timeout_minutes() * 60  # the security administrator's setting
         if last is not None and now - last > idle:
             audit.record("session_expired", "user", current_user.id)
             logout_user()

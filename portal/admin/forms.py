@@ -124,3 +124,38 @@ class AuditFilterForm(FlaskForm):
 
 class RosterUploadForm(FlaskForm):
     file = FileField("花名册文件（.xlsx）")
+
+
+class RoleFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("搜索", filters=[_strip])
+    department = SelectField("部门", validate_choice=False)
+    role = SelectField("角色", validate_choice=False,
+                       choices=[("", "全部角色")] + list(ROLES.items()) + [("none", "（未分配角色）")])
+    page = IntegerField(default=1, validators=[Optional()])
+
+    def fill(self, departments):
+        self.department.choices = [("", "全部部门")] + [(str(i), n) for i, n in departments]
+
+
+class RoleForm(FlaskForm):
+    roles = MultiCheckboxField("角色", choices=list(ROLES.items()), validate_choice=True)
+
+
+def _number(key):
+    from ..auth.policy import NUMBERS
+    label, unit, lo, hi = NUMBERS[key]
+    return IntegerField(f"{label}（{unit}）", validators=[
+        DataRequired(f"请填写{label}"), NumberRange(lo, hi, f"{label}须为 {lo}–{hi} {unit}")])
+
+
+class SecuritySettingsForm(FlaskForm):
+    LOCKOUT_THRESHOLD = _number("LOCKOUT_THRESHOLD")
+    LOCKOUT_MINUTES = _number("LOCKOUT_MINUTES")
+    PASSWORD_MIN_LENGTH = _number("PASSWORD_MIN_LENGTH")
+    PASSWORD_MIN_CLASSES = _number("PASSWORD_MIN_CLASSES")
+    IDLE_TIMEOUT_MINUTES = _number("IDLE_TIMEOUT_MINUTES")
+    TOTP_REQUIRED_ROLES = MultiCheckboxField("须使用双因素认证的角色", choices=list(ROLES.items()),
+                                             validate_choice=True)

@@ -50,7 +50,8 @@ def secadmin_panel(user):
         items.append((failed, "次登录失败（近 24 小时）", "admin.security", {}))
     return render_template("admin/_home_panel.html", title="安全管理待办", items=items,
                            done="当前没有被锁定的账号，近 24 小时无登录失败。",
-                           links=[("安全管理", "admin.security")],
+                           links=[("安全管理", "admin.security"), ("角色管理", "admin.roles"),
+                                  ("在线用户", "admin.sessions"), ("安全设置", "admin.security_settings_edit")],
                            note=f"{pending} 个账号尚待修改初始密码。" if pending else None)
 
 
@@ -80,7 +81,8 @@ def auditor_panel(user):
                            links=[("审计日志", "admin.audit_log")])
 
 
-ADMIN_ACCOUNT_ACTIONS = ("password_reset", "role_revoke", "user_disable", "user_enable", "user_unlock")
+ADMIN_ACCOUNT_ACTIONS = ("password_reset", "role_revoke", "user_disable", "user_enable", "user_unlock",
+                         "totp_reset")
 
 
 def _admin_account_changes(since) -> int:

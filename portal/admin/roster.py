@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Department, RoleAssignment, User
 from ..passwords import generate_password
 from ..permissions import ROLES, RoleConflict, check_role_set, scope_users
+from ..permissions import ADMIN_ROLES
 from .service import EMAIL_RE, MOBILE_RE, USERNAME_RE, attach_roles, normalise_phone
 
 HEADERS = ["登录名", "姓名", "工号", "部门", "职务", "手机号", "邮箱", "角色"]
@@ -217,6 +218,9 @@ def validate(rows: list) -> list:
                 check_role_set(r.roles)
             except RoleConflict as e:
                 err(r, "角色", str(e))
+            else:
+                if r.roles & ADMIN_ROLES:  # 三员分立: administrator roles come from the secadmin only
+                    err(r, "角色", "三员分立：管理员角色须由安全管理员在“角色管理”中授予，不能从花名册导入")
     return errors
 
 

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import Department, LeaderCharge, RoleAssignment, User
 from ..models.org import new_session_token
 from ..passwords import generate_password, hash_password
-from ..permissions import ROLES, RoleConflict, check_role_set
+from ..permissions import ADMIN_ROLES, ROLES
 
 # the kinds a sysadmin may choose; "bureau" is the root the seed creates
 EDITABLE_KINDS = {"office": "科室", "unit": "事业单位", "leadership": "局领导班子", "bureau": "局机关"}
@@ -212,14 +212,10 @@ def check_unique(username=None, employee_no=None, exclude_id=None) -> dict:
 
 
 def create_account(actor, username, real_name, department, roles, charges=(), **extra):
-    """Create an account with a one-time password. Returns (user, password). RoleConflict is audited."""
+    """Create an account with a one-time password. Returns (user, password). A RoleConflict (三员分立,
+    or a role the actor may not grant) is audited."""
     roles = set(roles)
-    try:
-        check_role_set(roles)
-    except RoleConflict as e:
-        audit.record_apart("role_refused", "user", username, outcome="refused", actor=actor,
-                           detail={"roles": sorted(roles), "reason": str(e)})
-        raise
+    accounts.check_change(None, set(), roles, actor, username)
     password = generate_password()
     with db.atomic():
         user = accounts.create_user(username, real_name, department, password, roles=roles, actor=actor,
@@ -234,7 +230,7 @@ def update_account(actor, user, roles, charges, **fields):
     Roles go first: a 三员分立 refusal (RoleConflict, audited by set_roles) leaves everything unchanged."""
     roles = set(roles)
     if user.id == actor.id and "sysadmin" in user.roles and "sysadmin" not in roles:
-        raise AdminError("不能撤销自己的系统管理员角色")
+        refuse(actor, user, "撤销角色", "不能撤销自己的系统管理员角色")
     if roles != set(user.roles):
         accounts.set_roles(user, roles, actor=actor)  # checks 三员分立 and audits a refusal
     changes = {}
@@ -263,25 +259,31 @@ def update_account(actor, user, roles, charges, **fields):
     return fresh
 
 
-OTHER_ADMINS = frozenset({"secadmin", "auditor"})
-SEPARATION_MESSAGE = ("三员分立：系统管理员不能{what}安全管理员或审计管理员的账号，"
+SEPARATION_MESSAGE = ("三员分立：不能{what}管理员（系统管理员、安全管理员、审计管理员）的账号，"
                       "请由单位授权人员在服务器上执行 flask --app app reset-password。")
 
+audit.ACTION_LABELS.setdefault("admin_refused", "管理操作被拒绝")
 
-def _guard_separation(actor, user, what: str):
-    """The sysadmin must not be able to take over the other two admins' accounts."""
-    if user.id != actor.id and user.roles & OTHER_ADMINS:
-        audit.record_apart("role_refused", "user", user.id, outcome="refused", actor=actor,
-                           detail={"action": what})
-        raise AdminError(SEPARATION_MESSAGE.format(what=what))
+
+def refuse(actor, user, what: str, message: str):
+    """Audit a refused administration action on `user` and raise AdminError(message)."""
+    audit.record_apart("admin_refused", "user", user.id, outcome="refused", actor=actor,
+                 detail={"action": what, "reason": message})
+    raise AdminError(message)
+
+
+def guard_other_admin(actor, user, what: str, message: str | None = None):
+    """Nobody resets, disables or enables another administrator's account from the web pages."""
+    if user.id != actor.id and user.roles & ADMIN_ROLES:
+        refuse(actor, user, what, message or SEPARATION_MESSAGE.format(what=what))
 
 
 def set_user_active(actor, user, active: bool):
     if bool(user.is_active_flag) == active:
         return user
-    _guard_separation(actor, user, "启用或停用")
     if not active and user.id == actor.id:
-        raise AdminError("不能停用自己的账号")
+        refuse(actor, user, "停用", "不能停用自己的账号")
+    guard_other_admin(actor, user, "启用或停用")
     with db.atomic():
         values = {"is_active_flag": active}
         if not active:
@@ -294,7 +296,9 @@ def set_user_active(actor, user, active: bool):
 
 def reset_password(actor, user) -> str:
     """A new one-time password; the user must change it, and every open session ends."""
-    _guard_separation(actor, user, "重置")
+    if user.id == actor.id:
+        refuse(actor, user, "重置", "不能重置自己的密码，请在“修改密码”中修改。")
+    guard_other_admin(actor, user, "重置")
     password = generate_password()
     with db.atomic():
         User.update(password_hash=hash_password(password), must_change_password=True,

@@ -164,7 +164,7 @@ def user_edit(user_id):
                 return htmx.toast(resp, f"已保存 {updated.real_name} 的信息")
         status = 422
     return htmx.render("admin/user_form.html", "admin/_user_edit.html", status=status, form=form, u=user,
-                       conflict=conflict, **_ctx_common())
+                       conflict=conflict, held_admin_roles=sorted(user.roles & ADMIN_ROLES), **_ctx_common())
 
 
 def _row_or_page(user, message, kind="success", status=200):

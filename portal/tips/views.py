@@ -25,9 +25,9 @@ def limits_stay_in_memory(state):
     """The limiter's keys are client addresses: they must live in process memory only, never in a
     shared store that keeps them (Redis, memcached, a database). Production refuses to start otherwise."""
     uri = state.app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
-    if not uri.startswith("memory://"):
+    if not uri.startswith(("memory://", "portaldb://")):  # portaldb keys are daily hashes (portal/ratelimit.py)
         message = (f"RATELIMIT_STORAGE_URI={uri.split(':', 1)[0]}://… would keep reporters' addresses outside "
-                   "the process; the tip box needs memory:// (see README)")
+                   "the process; the tip box needs memory:// or portaldb:// (see README)")
         if state.app.config.get("PORTAL_ENV") == "production":
             raise RuntimeError(message)
         logging.getLogger("portal.tips").warning(message)
