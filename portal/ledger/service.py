@@ -21,11 +21,6 @@ RULES.setdefault("problem.edit", lambda u, r, o: o is not None and (
     "discipline" in r or ("dept_head" in r and o.department_id == u.department_id)))
 RULES.setdefault("problem.assign", lambda u, r, o: "discipline" in r)
 RULES.setdefault("ledger.mechanism", lambda u, r, o: "discipline" in r)
-audit.ACTION_LABELS.update({
-    "ledger_export": "导出整改台账", "problem_action": "记录处理方式", "problem_evidence": "上传整改佐证",
-    "extension_request": "申请延期", "extension_decide": "审批延期", "ledger_bulk": "台账批量操作",
-    "mechanism_create": "建立长效机制", "mechanism_link": "纳入长效机制", "evidence_download": "下载整改佐证",
-})
 
 
 class Refused(problems.ProblemError):

@@ -17,11 +17,6 @@ from .forms import PeriodForm, ReportForm
 # the chief reads the reports; only the discipline office generates them and sets reporting periods
 RULES.setdefault("reports.view", lambda u, r, o: bool(r & {"discipline", "chief"}))
 
-audit.ACTION_LABELS.setdefault("report_generate", "生成定期报告")
-audit.ACTION_LABELS.setdefault("report_download", "下载定期报告")
-audit.ACTION_LABELS.setdefault("report_tampered", "报告文件校验失败")
-audit.ACTION_LABELS.setdefault("reporting_period_create", "设定报送周期")
-
 
 def _require(action):
     if not can(current_user, action):
