@@ -123,7 +123,7 @@ def redact(detail, object_type: str = ""):
         out = {}
         for k, v in detail.items():
             if _is_content(str(k), v, object_type):
-                out[k] = CHANGED if isinstance(v, list) and len(v) == 2 else HIDDEN
+                out[k] = CHANGED if (isinstance(v, list) and len(v) == 2) or v == CHANGED else HIDDEN
             else:
                 out[k] = redact(v, object_type)
         return out
@@ -214,6 +214,11 @@ def record(action: str, object_type: str = "", object_id="", outcome: str = "ok"
         actor_id, actor_name = actor.id, actor.username
     else:
         actor_id, actor_name = _actor()
+    if isinstance(detail, str) and detail.startswith("{"):
+        try:  # a JSON object passed as text is redacted like a dict
+            detail = json.loads(detail)
+        except ValueError:
+            pass
     if not isinstance(detail, str):
         detail = json.dumps(redact(detail, object_type), ensure_ascii=False, sort_keys=True, default=str)
     date_only = anonymous or is_date_only(action)
