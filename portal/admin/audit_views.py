@@ -148,9 +148,8 @@ def audit_export():
 
 @trigger
 def audit_anchor(today):
-    """Once a day, anchor the audit chain's head outside the database (portal/audit.py)."""
-    audit.anchor_if_due()
-    return 0
+    """Once a day, anchor the audit chain's head outside the database (portal/audit.py); 1 when anchored."""
+    return 1 if audit.anchor_if_due() else 0
 
 
 # --- security ----------------------------------------------------------------------------------

@@ -14,7 +14,10 @@ On PostgreSQL the table owner can still disable or drop a trigger: run the app a
 the tables (README, "审计日志"), with INSERT/SELECT only on audit_record.
 
 Also: a chain begun before the audit key is sealed with one keyed `audit_keyed` record (see portal/audit.py).
-All triggers are named immutable_*; the test set-up finds them by that name.
+All triggers are named immutable_*; the test set-up finds them by that name. On SQLite the UPDATE triggers of
+self_check_version and document list the columns that exist now: a later migration adding a column to one
+of them re-creates its trigger (drop it, then run this module's sqlite_statements). PostgreSQL compares
+whole rows, so new columns are covered there.
 """
 from peewee import PostgresqlDatabase
 
