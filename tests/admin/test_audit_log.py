@@ -7,7 +7,6 @@ import json
 from openpyxl import load_workbook
 
 from portal import audit
-from portal.admin.audit_text import detail_text
 from portal.models import AuditRecord
 from tests.factories import make_user
 
@@ -53,6 +52,7 @@ def test_detail_labels_fit_the_event(client, login_as, office):
 
 def test_no_business_content_on_the_page(client, login_as, travel):
     from portal import problems
+    from portal.admin.audit_text import detail_text
     from tests.factories import make_department, make_problem
     p = make_problem(department=make_department("财务科"), description="张三在办公室收受礼金")
     problems.update(p.id, None, p.version, description="李四虚报加班费", measures="退回全部款项")
