@@ -1,11 +1,38 @@
-"""The audit trail: append-only records chained by SHA-256.
+"""The audit trail: append-only records in a keyed hash chain, anchored outside the database.
 
-record() appends one link; verify() walks the chain and reports the first broken link.
+Chain. Every record's `hash` is HMAC-SHA256, under the secret in instance/audit_key, of its fields and the
+previous record's hash. The key lives outside the database (JSON, mode 0600, created on first use like
+instance/tip_key; every app server needs the same file, and backups must keep it): someone who can write to
+the database but has not the key cannot recompute the chain after editing, deleting or inserting a row.
+
+Chains begun before the key (plain SHA-256, before migration 0014): the migration appends one
+`audit_keyed` record (start_keyed_chain), keyed like every later one, whose prev_hash is the last plain
+hash. verify() checks the rows before the first `audit_keyed` record with plain SHA-256 and every row from
+it on with the key. The marker's MAC covers the old head, so an old row edited (and the old part re-hashed)
+breaks at the marker; a chain without a genuine marker must be keyed from its first row.
+
+Anchor. The head (seq, MAC) is appended to instance/audit_anchor.log (append-only, 0600): by every
+`audit-verify` that passes, once a day by the periodic run (notices), and when a periodic report is
+generated (the report prints it too). verify() compares every anchored head with the table, so a tail cut
+off, or a chain rewritten by someone holding the key, no longer matches what was anchored.
+
+The database refuses UPDATE and DELETE (and on PostgreSQL TRUNCATE) on audit_record (migration 0014).
+
+What is kept: who, what, when, which object — never the business content. redact() replaces tip text,
+problem descriptions, clue facts and titles at record time (and again on display, for older rows). Events
+about the anonymous tip box keep their date only (no time of day).
 """
+import base64
+import datetime as dt
 import hashlib
+import hmac
 import json
+import logging
+import os
+import secrets
+import threading
 
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_login import current_user
 from peewee import IntegrityError, fn
 
@@ -13,28 +40,161 @@ from . import clock
 from .extensions import db
 from .models import AuditRecord
 
-GENESIS = "0" * 64
+log = logging.getLogger("portal.audit")
 
+GENESIS = "0" * 64
+KEY_FILE = "audit_key"
+ANCHOR_FILE = "audit_anchor.log"
+KEYED_MARKER = "audit_keyed"  # the first keyed record of a chain begun before the key
+_MAC_CONTEXT = b"fengji-audit-v1\x00"
+
+# One table of labels for every event code the portal records (tests/foundation/test_audit_labels.py
+# checks each `audit.record(...)` call in the code has one).
 ACTION_LABELS = {
+    # accounts and sign-in
     "login": "登录", "login_failed": "登录失败", "lockout": "账号锁定", "logout": "退出登录",
     "password_change": "修改密码", "password_reset": "重置密码", "session_expired": "会话超时",
-    "role_grant": "授予角色", "role_revoke": "撤销角色", "role_refused": "角色分配被拒绝",
+    "role_grant": "授予角色", "role_revoke": "撤销角色", "role_refused": "角色操作被拒绝",
     "user_create": "创建用户", "user_update": "修改用户", "user_disable": "停用用户",
-    "user_enable": "启用用户", "department_change": "调整部门", "department_create": "新建部门",
-    "department_update": "修改部门", "charge_change": "调整分管范围",
+    "user_enable": "启用用户", "user_unlock": "解除锁定", "department_change": "调整部门",
+    "department_create": "新建部门", "department_update": "修改部门", "department_activate": "启用部门",
+    "department_deactivate": "停用部门", "charge_change": "调整分管范围", "roster_import": "导入花名册",
+    "roster_export": "导出花名册", "access_denied": "越权访问", "campaign_load": "载入活动清单",
+    # the audit trail itself
+    "audit_keyed": "审计链启用密钥", "audit_export": "导出审计日志",
+    # problems and the ledger
     "problem_create": "登记问题", "problem_status": "问题状态变更", "problem_update": "修改问题",
-    "problem_refused": "问题操作被拒绝", "roster_import": "导入花名册", "roster_export": "导出花名册",
-    "access_denied": "越权访问", "campaign_load": "载入活动清单",
+    "problem_refused": "问题操作被拒绝", "problem_action": "记录处理方式", "problem_evidence": "上传整改佐证",
+    "evidence_download": "下载整改佐证", "extension_request": "申请延期", "extension_decide": "审批延期",
+    "ledger_bulk": "台账批量操作", "ledger_export": "导出整改台账", "mechanism_create": "建立长效机制",
+    "mechanism_link": "纳入长效机制",
+    # self-check
+    "selfcheck_submit": "提交个人自查", "selfcheck_review": "审核个人自查", "selfcheck_reopen": "重新开放个人自查",
+    "selfcheck_tamper": "自查请求被拒绝", "selfcheck_report_save": "保存单位自查情况",
+    "selfcheck_report_submit": "报送单位自查情况",
+    # tip box and clues
+    "tip_submit": "网上举报", "tip_followup": "举报人补充材料", "tip_tamper": "举报数据校验失败",
+    "tip_key_rotate": "更换举报加密密钥", "clue_record": "登记来信来电来访举报", "clue_view": "查看问题线索",
+    "clue_status": "线索状态变更", "clue_reassign": "改派线索", "clue_refused": "线索操作被拒绝",
+    "clue_escalated": "线索报上级办理", "clue_subject": "认定被反映人", "clue_forward": "登记线索移送",
+    "clue_note": "记录办理情况", "clue_message": "答复举报人", "clue_identity_view": "查看举报人身份",
+    "clue_handover_view": "查看移送材料", "clue_file_download": "下载举报附件", "clue_link": "线索关联问题",
+    # inspections
+    "inspection_plan_create": "新建检查计划", "inspection_draw": "随机抽取", "inspection_redraw": "重新抽取",
+    "inspection_assign": "指派检查人员", "inspection_target_add": "增列检查对象",
+    "inspection_finding": "登记检查结果",
+    # documents
+    "document_create": "起草公文", "document_issue": "印发公文", "document_download": "下载公文",
+    "document_print_draft": "打印公文草稿", "document_refused": "公文操作被拒绝", "document_delete": "删除公文草稿",
+    "document_correct": "更正公文", "document_integrity": "公文文件校验失败", "seal_upload": "上传印章",
+    "print_batch_start": "发起批量打印", "print_batch_done": "批量打印完成", "print_batch_cancel": "取消批量打印",
+    "print_batch_download": "下载批量打印文件", "selfcheck_print": "打印个人对照检查材料",
+    "department_report_print": "打印单位自查自纠情况报告",
+    # reports
+    "report_generate": "生成定期报告", "report_download": "下载定期报告", "report_tampered": "报告文件校验失败",
+    "reporting_period_create": "设定报送周期",
 }
 
+# --- what the trail keeps: no business content ---------------------------------------------------------
 
-def _digest(prev_hash: str, seq: int, at, actor_id, actor_name, action, object_type, object_id,
-            outcome, detail) -> str:
-    payload = json.dumps(
+# detail keys whose values are business content (tip text, problem descriptions, clue facts, free text)
+CONTENT_KEYS = frozenset({
+    "description", "measures", "measure", "remark", "note", "notes", "comment", "review_comment", "narrative",
+    "body", "text", "content", "message", "facts", "finding", "conclusion", "summary", "reporter", "identity",
+    "subject_name", "q", "title", "file", "filename"})
+# ... with exceptions: a user's title is the job title (account data), a report file's name is generated
+NOT_CONTENT = {("user", "title"), ("report_file", "file")}
+# on clues and tips, reasons describe the clue
+CONTENT_BY_OBJECT = {"clue": {"reason"}, "tip": {"reason"}}
+HIDDEN = "（已隐去）"
+CHANGED = "已修改"
+
+
+def _is_content(key: str, value, object_type: str) -> bool:
+    if (object_type, key) in NOT_CONTENT or (key in ("file", "filename") and not isinstance(value, str)):
+        return False  # a file's id is an identifier, its name may be content
+    return key in CONTENT_KEYS or key in CONTENT_BY_OBJECT.get(object_type, ())
+
+
+def redact(detail, object_type: str = ""):
+    """The detail without business content: content values become "已修改" (a [old, new] change) or
+    "（已隐去）"; keys (field names) and identifiers stay."""
+    if isinstance(detail, dict):
+        out = {}
+        for k, v in detail.items():
+            if _is_content(str(k), v, object_type):
+                out[k] = CHANGED if (isinstance(v, list) and len(v) == 2) or v == CHANGED else HIDDEN
+            else:
+                out[k] = redact(v, object_type)
+        return out
+    return detail
+
+
+def is_date_only(action: str) -> bool:
+    """Events about the anonymous tip box keep the day, never the time of day."""
+    return action.startswith("tip_") or action == "clue_message"
+
+
+# --- the key -------------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_cache: dict = {}  # path -> (mtime_ns, key)
+
+
+def key_path(instance_path: str | None = None) -> str:
+    return os.path.join(instance_path or current_app.instance_path, KEY_FILE)
+
+
+def _create_key(path: str) -> None:
+    """Write atomically and exclusively: a temp file (0600), then link (fails if another process won)."""
+    tmp = f"{path}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump({"version": 1, "key": base64.b64encode(secrets.token_bytes(32)).decode()}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(tmp, path)
+        log.warning("created a new audit key file %s", path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
+
+
+def _key() -> bytes:
+    path = key_path()
+    with _lock:
+        if not os.path.exists(path):
+            _create_key(path)
+        mtime = os.stat(path).st_mtime_ns
+        hit = _cache.get(path)
+        if hit and hit[0] == mtime:
+            return hit[1]
+        with open(path) as f:
+            key = base64.b64decode(json.load(f)["key"])
+        if len(key) < 32:
+            raise RuntimeError("audit_key: the key is too short")
+        _cache[path] = (mtime, key)
+        return key
+
+
+# --- the chain -----------------------------------------------------------------------------------------
+
+def _payload(prev_hash, seq, at, actor_id, actor_name, action, object_type, object_id, outcome, detail) -> bytes:
+    return json.dumps(
         [prev_hash, seq, at.isoformat(sep=" "), actor_id, actor_name, action, object_type,
          str(object_id), outcome, detail],
-        ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _plain_digest(*fields) -> str:
+    """The unkeyed SHA-256 of chains begun before the key."""
+    return hashlib.sha256(_payload(*fields)).hexdigest()
+
+
+def _mac(key: bytes, *fields) -> str:
+    return hmac.new(key, _MAC_CONTEXT + _payload(*fields), hashlib.sha256).hexdigest()
 
 
 def _actor():
@@ -46,15 +206,23 @@ def _actor():
 def record(action: str, object_type: str = "", object_id="", outcome: str = "ok", detail="",
            actor=None, anonymous: bool = False) -> AuditRecord:
     """Append one audit record. `actor` overrides the logged-in user; `anonymous` records no actor
-    at all (the tip box must never tie a tip to an account)."""
+    at all (the tip box must never tie a tip to an account). Business content in a dict `detail` is
+    redacted (see redact); tip-box events keep the date only."""
     if anonymous:
         actor_id, actor_name = None, ""
     elif actor is not None:
         actor_id, actor_name = actor.id, actor.username
     else:
         actor_id, actor_name = _actor()
+    if isinstance(detail, str) and detail.startswith("{"):
+        try:  # a JSON object passed as text is redacted like a dict
+            detail = json.loads(detail)
+        except ValueError:
+            pass
     if not isinstance(detail, str):
-        detail = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
+        detail = json.dumps(redact(detail, object_type), ensure_ascii=False, sort_keys=True, default=str)
+    date_only = anonymous or is_date_only(action)
+    key = _key()
     for _attempt in range(20):
         try:
             with db.atomic():
@@ -63,8 +231,9 @@ def record(action: str, object_type: str = "", object_id="", outcome: str = "ok"
                 seq = (last.seq + 1) if last else 1
                 prev = last.hash if last else GENESIS
                 at = clock.now()
-                h = _digest(prev, seq, at, actor_id, actor_name, action, object_type, object_id,
-                            outcome, detail)
+                if date_only:
+                    at = dt.datetime.combine(at.date(), dt.time.min)
+                h = _mac(key, prev, seq, at, actor_id, actor_name, action, object_type, object_id, outcome, detail)
                 return AuditRecord.create(
                     seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
                     object_type=object_type, object_id=str(object_id), outcome=outcome,
@@ -74,22 +243,51 @@ def record(action: str, object_type: str = "", object_id="", outcome: str = "ok"
     raise RuntimeError("audit chain contention")
 
 
+def start_keyed_chain():
+    """Migration 0014: seal a chain begun without the key with one keyed `audit_keyed` record."""
+    if not AuditRecord.select().exists():
+        return None
+    if AuditRecord.select().where(AuditRecord.action == KEYED_MARKER).exists():
+        return None
+    return record(KEYED_MARKER, "audit", "", detail={"legacy_rows": count()})
+
+
 def verify() -> tuple[bool, str]:
-    """Walk the whole chain. Returns (True, "ok") or (False, description of the first broken link)."""
-    prev = GENESIS
-    expected_seq = 1
-    query = AuditRecord.select().order_by(AuditRecord.seq)
-    for r in query.iterator():
+    """Walk the whole chain and compare it with the anchors. Returns (True, "ok") or (False, the first
+    problem found, in Chinese)."""
+    key = _key()
+    try:
+        anchors = read_anchors()
+    except ValueError as e:
+        return False, str(e)
+    marker = (AuditRecord.select(AuditRecord.seq).where(AuditRecord.action == KEYED_MARKER)
+              .order_by(AuditRecord.seq).first())
+    legacy_end = marker.seq - 1 if marker else 0
+    prev, expected_seq = GENESIS, 1
+    for r in AuditRecord.select().order_by(AuditRecord.seq).iterator():
         if r.seq != expected_seq:
             return False, f"第 {expected_seq} 条记录缺失（下一条为第 {r.seq} 条）"
         if r.prev_hash != prev:
             return False, f"第 {r.seq} 条记录的前序哈希与上一条不符"
-        h = _digest(r.prev_hash, r.seq, r.at, r.actor_id, r.actor_name, r.action, r.object_type,
-                    r.object_id, r.outcome, r.detail)
-        if h != r.hash:
+        fields = (r.prev_hash, r.seq, r.at, r.actor_id, r.actor_name, r.action, r.object_type, r.object_id,
+                  r.outcome, r.detail)
+        if r.seq <= legacy_end:
+            if _plain_digest(*fields) != r.hash:
+                return False, f"第 {r.seq} 条记录内容已被篡改"
+        elif not hmac.compare_digest(_mac(key, *fields), r.hash):
+            if _plain_digest(*fields) == r.hash:
+                return False, f"第 {r.seq} 条记录内容已被篡改（其校验值未使用审计密钥，是改动后重新计算的）"
             return False, f"第 {r.seq} 条记录内容已被篡改"
+        anchored = anchors.get(r.seq)
+        if anchored and anchored[1] != r.hash:
+            return False, f"第 {r.seq} 条记录与 {anchored[0]} 的外部锚点不符（审计链被改写）"
         prev = r.hash
         expected_seq += 1
+    last = expected_seq - 1
+    beyond = [s for s in anchors if s > last]
+    if beyond:
+        s = max(beyond)
+        return False, f"审计记录被截断：{anchors[s][0]} 已锚定到第 {s} 条，现仅有 {last} 条"
     return True, "ok"
 
 
@@ -137,3 +335,75 @@ def _flushing(end, pending):
                 record(**pending.pop(0))
         return result
     return wrapper
+def head() -> tuple[int, str]:
+    """(seq, MAC) of the newest record; (0, GENESIS) for an empty trail."""
+    last = AuditRecord.select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).first()
+    return (last.seq, last.hash) if last else (0, GENESIS)
+
+
+# --- the anchor outside the database -------------------------------------------------------------------
+
+def anchor_path(instance_path: str | None = None) -> str:
+    return os.path.join(instance_path or current_app.instance_path, ANCHOR_FILE)
+
+
+def anchor(at_head: tuple[int, str] | None = None) -> tuple[int, str]:
+    """Append the head (committed rows only: call it outside a transaction) to the anchor file, one line
+    "time<TAB>seq<TAB>MAC". Returns the head anchored; an empty trail anchors nothing."""
+    seq, mac = at_head or head()
+    if seq:
+        line = f"{clock.now().isoformat(sep=' ')}\t{seq}\t{mac}\n".encode("ascii")
+        fd = os.open(anchor_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return seq, mac
+
+
+def read_anchors() -> dict:
+    """{seq: (time text, MAC)} from the anchor file; ValueError (Chinese) for a damaged file."""
+    out: dict = {}
+    try:
+        with open(anchor_path(), encoding="ascii", errors="replace") as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        return out
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) != 3 or not parts[1].isdigit() or len(parts[2]) != 64:
+            raise ValueError(f"审计锚点文件第 {n} 行格式错误（锚点文件可能被改动）")
+        seq = int(parts[1])
+        if seq in out and out[seq][1] != parts[2]:
+            raise ValueError(f"审计锚点文件对第 {seq} 条记录有两个不同的校验值（锚点文件可能被改动）")
+        out.setdefault(seq, (parts[0], parts[2]))
+    return out
+
+
+def last_anchor_time() -> dt.datetime | None:
+    try:
+        with open(anchor_path(), encoding="ascii", errors="replace") as f:
+            lines = [ln for ln in f.read().splitlines() if ln.strip()]
+    except FileNotFoundError:
+        return None
+    try:
+        return dt.datetime.fromisoformat(lines[-1].split("\t")[0]) if lines else None
+    except ValueError:
+        return None
+
+
+def anchor_if_due() -> bool:
+    """Anchor the head unless it was anchored today (the daily run)."""
+    last = last_anchor_time()
+    if last is not None and last.date() >= clock.today():
+        return False
+    return anchor()[0] > 0
+
+
+def head_line(at_head: tuple[int, str] | None = None) -> str:
+    """One line for the periodic report: how many records, and the head's MAC (first 16 hex digits)."""
+    seq, mac = at_head or head()
+    return f"审计日志：共 {seq} 条记录，链头校验值 {mac[:16]}。"

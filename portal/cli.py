@@ -89,9 +89,12 @@ def load_campaign_command(path, inactive):
 
 @click.command("audit-verify")
 def audit_verify_command():
-    """Walk the audit hash chain; prints "ok" or the first broken link."""
+    """Walk the audit hash chain; prints "ok" or the first broken link. A passing run anchors the head
+    in instance/audit_anchor.log."""
     with db.connection_context():
         ok, message = audit.verify()
+        if ok:
+            audit.anchor()
     click.echo(message)
     if not ok:
         sys.exit(1)

@@ -18,11 +18,6 @@ EDITABLE_KINDS = {"office": "科室", "unit": "事业单位", "leadership": "局
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 
-# labels for the actions this area adds to the trail
-audit.ACTION_LABELS.setdefault("department_deactivate", "停用部门")
-audit.ACTION_LABELS.setdefault("department_activate", "启用部门")
-audit.ACTION_LABELS.setdefault("user_unlock", "解除锁定")
-
 
 class AdminError(Conflict):
     """A refused administration action; str(e) is the Chinese message."""

@@ -18,12 +18,6 @@ from .forms import AssignForm, FindingForm, PlanForm, TargetForm
 
 register_nav("明察暗访", "inspections.index", lambda u: can(u, "inspections.view"), order=55)
 
-audit.ACTION_LABELS.update({
-    "inspection_plan_create": "新建检查计划", "inspection_draw": "随机抽取", "inspection_redraw": "重新抽取",
-    "inspection_assign": "指派检查人员", "inspection_target_add": "增列检查对象",
-    "inspection_finding": "登记检查结果",
-})
-
 
 def get_plan_for(user, plan_id) -> InspectionPlan:
     """Load a plan within the user's scope, or 404 (and audit the attempt)."""

@@ -14,11 +14,6 @@ from ..notify import notify
 from ..permissions import can, found_or_404
 from .queries import scoped_problems
 
-audit.ACTION_LABELS.update({
-    "ledger_export": "导出整改台账", "problem_action": "记录处理方式", "problem_evidence": "上传整改佐证",
-    "extension_request": "申请延期", "extension_decide": "审批延期", "ledger_bulk": "台账批量操作",
-    "mechanism_create": "建立长效机制", "mechanism_link": "纳入长效机制", "evidence_download": "下载整改佐证",
-})
 
 
 # The ledger answers its refusals and its row editors' input errors with 409, as it always has.

@@ -105,7 +105,8 @@ def run_command():
     """Run the periodic notice triggers (idempotent) and deliver pending e-mail."""
     with db.connection_context():
         out = triggers.run_all()
-    names = {"ledger_deadlines": "整改时限提醒", "reports_due": "报送提醒", "mailed": "发送邮件"}
+    names = {"ledger_deadlines": "整改时限提醒", "reports_due": "报送提醒", "mailed": "发送邮件",
+             "audit_anchor": "审计链锚定"}
     click.echo("；".join(f"{names.get(k, k)} {v} 条" for k, v in out.items()))
 
 

@@ -64,6 +64,8 @@ def generate(actor, kind, start, end, narrative, signer, number="", title="", si
               "title": title, "narrative": narrative, "signature": (signature or "").strip() or organ,
               "date": date or today}
     stats = period_stats(start, end, today)
+    audit_head = audit.head()  # printed in the report and anchored outside the database
+    fields["audit_head"] = audit.head_line(audit_head)
     pdfs = {}
     try:
         for code, name in RECIPIENTS:
@@ -106,6 +108,7 @@ def generate(actor, kind, start, end, narrative, signer, number="", title="", si
         if folder and os.path.isdir(folder):
             shutil.rmtree(folder, ignore_errors=True)
         raise
+    audit.anchor(audit_head)
     return report
 
 

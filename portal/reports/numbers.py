@@ -199,4 +199,5 @@ def doc_for(report_fields, stats, recipient_name):
         "copy_to": "局党组书记、局长，局领导班子成员",
         "printer": organ + "办公室",
         "print_date": report_fields["date"],
+        "note": report_fields.get("audit_head", ""),  # 附注: the audit chain's head (portal/audit.py)
     }

@@ -15,10 +15,6 @@ from ..permissions import can, deny, require
 from . import bp, service
 from .forms import PeriodForm, ReportForm
 
-audit.ACTION_LABELS.setdefault("report_generate", "生成定期报告")
-audit.ACTION_LABELS.setdefault("report_download", "下载定期报告")
-audit.ACTION_LABELS.setdefault("report_tampered", "报告文件校验失败")
-audit.ACTION_LABELS.setdefault("reporting_period_create", "设定报送周期")
 
 
 def period_from_form(form):

@@ -12,12 +12,6 @@ from . import bp, service
 from .forms import Tampered, new_key, parse_step
 from .service import NotEditable, StaleDraft
 
-audit.ACTION_LABELS.update({
-    "selfcheck_submit": "提交个人自查", "selfcheck_review": "审核个人自查", "selfcheck_reopen": "重新开放个人自查",
-    "selfcheck_tamper": "自查请求被拒绝", "selfcheck_report_save": "保存单位自查情况",
-    "selfcheck_report_submit": "报送单位自查情况",
-})
-
 
 def active_campaign() -> Campaign:
     c = Campaign.active()
