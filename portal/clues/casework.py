@@ -90,7 +90,8 @@ def finding(clue) -> str:
 
 
 def reply(clue) -> str:
-    return crypto.unseal(clue.sealed_reply, clue.aad("sealed_reply")) if clue.sealed_reply else ""
+    from ..tips import service as tips
+    return tips.reply_text(clue)
 
 
 def related(clue, user) -> list[Clue]:

@@ -8,6 +8,7 @@ from peewee import IntegrityError, fn
 from .. import audit, clock, workdays
 from ..extensions import db
 from ..models.tip import Clue, ClueEvent, Tip
+from ..tips import service as tips
 from .access import ClueError, IllegalTransition, VersionConflict, reserved_reason
 
 
@@ -24,6 +25,7 @@ def _event(clue, actor, kind, note="", from_status="", to_status=""):
                             to_status=to_status, at=clock.now())
 
 
+@tips.opens_case
 def open_clue(tip: Tip, subject_user=None, subject_department=None, actor=None) -> Clue:
     year = tip.received_on.year
     accept_due = workdays.add_workdays(tip.received_on, current_app.config.get("TIP_ACCEPT_WORKDAYS", 15))

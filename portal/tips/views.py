@@ -195,11 +195,10 @@ def status():
     elif request.method == "POST":
         code = 422
     clue = tip.clue.get()
-    from ..clues import service as clues
     ctx = {
         "tip": tip, "clue": clue, "form": form, "sent": sent,
         "status_label": REPORTER_STATUS.get(clue.status, ""),
-        "reply": clues.reply(clue) if clue.status == "concluded" else "",
+        "reply": service.reply_text(clue) if clue.status == "concluded" else "",
         "messages": service.messages(tip),
         "content": service.read(tip),
         "files": service.files_of(tip, initial_only=True),
