@@ -14,10 +14,9 @@ from .. import audit, clock, crypto, uploads, web
 from ..extensions import db, limiter
 from ..models import Campaign, Category, Department, Item
 from ..models.tip import REPORTER_STATUS
-from . import bp, logfilter, service
+from . import bp, service
 from .forms import FollowUpForm, TipForm, TrackForm
 
-logfilter.install()
 # a logged-in person with a pending password change can still use the tip box
 web._PW_CHANGE_OK.update({"tips.index", "tips.done", "tips.track", "tips.status", "tips.end"})
 
