@@ -4,17 +4,16 @@ Nothing from the request beyond the form itself reaches the service: no address,
 account — even when the reporter happens to be logged in. Access-log lines for /tips lose the client
 address (logfilter). Rate limits key on the address in memory only (Flask-Limiter memory storage).
 """
-import datetime as dt
 import logging
 
 import click
-from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from flask import current_app, make_response, redirect, render_template, request, url_for
 
-from .. import audit, clock, crypto, uploads, web
+from .. import audit, crypto, uploads, web
 from ..extensions import db, limiter
 from ..models import Campaign, Category, Department, Item
 from ..models.tip import REPORTER_STATUS
-from . import bp, service
+from . import bp, service, tracking
 from .forms import FollowUpForm, TipForm, TrackForm
 
 # a logged-in person with a pending password change can still use the tip box
@@ -34,8 +33,6 @@ def limits_stay_in_memory(state):
 
 bp.record_once(limits_stay_in_memory)
 
-TRACK_KEY = "tip_track"
-TRACK_MINUTES = 20
 TRACK_FAIL_MSG = "查询码或查询密码错误次数过多，请 10 分钟后再试。"
 BUSY_MSG = "举报箱当前访问过多，请稍后再试。"
 SUBMIT_MSG = "提交过于频繁，请稍后再试。"
@@ -146,8 +143,7 @@ def track():
     if form.validate_on_submit():
         tip = service.verify(form.code.data, form.password.data)
         if tip is not None:
-            session[TRACK_KEY] = {"ref": tip.ref,
-                                  "exp": (clock.now() + dt.timedelta(minutes=TRACK_MINUTES)).timestamp()}
+            tracking.start(tip)
             return redirect(url_for("tips.status"))
         form.password.errors.append("查询码或查询密码不正确。连续错误 5 次将暂停查询 10 分钟。")
         status = 401
@@ -156,24 +152,11 @@ def track():
     return _private((render_template("tips/track.html", form=form), status))
 
 
-def _tracked_tip():
-    from ..models.tip import Tip
-    data = session.get(TRACK_KEY)
-    if not data or data.get("exp", 0) < clock.now().timestamp():
-        session.pop(TRACK_KEY, None)
-        return None
-    tip = Tip.get_or_none(Tip.ref == data.get("ref"))
-    if tip is not None:  # sliding expiry while the reporter reads and writes
-        session[TRACK_KEY] = {"ref": tip.ref,
-                              "exp": (clock.now() + dt.timedelta(minutes=TRACK_MINUTES)).timestamp()}
-    return tip
-
-
 @bp.route("/track/status", methods=["GET", "POST"])
 @limiter.limit(_cfg("TIPS_SUBMIT_LIMIT", "20 per hour"), methods=["POST"], error_message=SUBMIT_MSG,
                scope="tips-followup")
 def status():
-    tip = _tracked_tip()
+    tip = tracking.current()
     if tip is None:
         return redirect(url_for("tips.track"))
     form = FollowUpForm()
@@ -208,7 +191,7 @@ def status():
 
 @bp.route("/track/end", methods=["POST"])
 def end():
-    session.pop(TRACK_KEY, None)
+    tracking.end()
     return redirect(url_for("tips.track"))
 
 
