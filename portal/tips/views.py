@@ -13,7 +13,7 @@ from .. import audit, crypto, uploads, web
 from ..extensions import db, limiter
 from ..models import Campaign, Category, Department, Item
 from ..models.tip import REPORTER_STATUS
-from . import bp, service, tracking
+from . import bp, pow, service, tracking
 from .forms import FollowUpForm, TipForm, TrackForm
 
 # a logged-in person with a pending password change can still use the tip box
@@ -104,11 +104,15 @@ def index():
     fill_choices(form)
     status = 200
     if form.validate_on_submit():
-        try:
-            files = uploads.check_files(request.files.getlist(form.files.name))
-        except uploads.UploadError as e:
-            form.files.errors = [str(e) + "。请重新选择文件，其余内容已保留。"]
-            files = None
+        files = None
+        problem = pow.check(form.pow_challenge.data, form.pow_nonce.data)
+        if problem:
+            form.pow_nonce.errors = [problem]
+        else:
+            try:
+                files = uploads.check_files(request.files.getlist(form.files.name))
+            except uploads.UploadError as e:
+                form.files.errors = [str(e) + "。请重新选择文件，其余内容已保留。"]
         if files is not None:
             item_id = form.item.data or None
             tip, clue, code, password = service.create_tip(
@@ -121,7 +125,8 @@ def index():
         status = 422
     elif request.method == "POST":
         status = 422
-    return _private((render_template("tips/index.html", form=form,
+    form.pow_challenge.data, form.pow_nonce.data = pow.issue(), ""  # a fresh challenge for every form shown
+    return _private((render_template("tips/index.html", form=form, pow_bits=pow.bits(),
                                      max_files=current_app.config["UPLOAD_MAX_FILES"],
                                      max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
                                      allowed=uploads.ALLOWED_TEXT), status))
