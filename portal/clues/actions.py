@@ -1,10 +1,10 @@
 """State-changing actions on a clue. Success: 303 back to the clue page with a message. Refused or
 invalid: the clue page again with the message, status 409 (refused) or 422 (invalid input)."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from .. import audit, problems
-from ..htmx import is_htmx, render
+from ..htmx import render
 from ..models.tip import CLUE_STATUSES, TipFile
 from ..tips import service as tips
 from . import bp, service
@@ -137,18 +137,6 @@ def link(clue_id):
     except service.ClueError as e:
         return _refused(clue, e.message, e.status_code, link_form=form)
     return _back(clue, "已关联台账问题。")
-
-
-@bp.route("/<int:clue_id>/identity")
-@login_required
-def identity(clue_id):
-    """The reporter's identity, revealed on request (htmx fragment); discipline only, audited."""
-    clue = service.get_clue_for(current_user, clue_id)
-    reporter = service.reporter_identity(clue, _me())
-    html = render_template("clues/_identity.html", clue=clue, reporter=reporter, named=clue.tip.named)
-    if is_htmx():
-        return html
-    return render("clues/identity_page.html", clue=clue, identity_html=html)
 
 
 @bp.route("/<int:clue_id>/files/<ref>")

@@ -5,12 +5,11 @@ from flask import render_template
 from .. import clock
 from ..models.tip import Clue, ClueProblem, Tip
 from ..nav import home_panel, problem_panel, register_nav
-from ..permissions import RULES
+from ..permissions import RULES, can
 from . import queries, service
 
 RULES.setdefault("clues.view", lambda u, r, o: service.can_view_any(u))
 RULES.setdefault("clues.manage", lambda u, r, o: "discipline" in r and (o is None or o.subject_user_id != u.id))
-RULES.setdefault("clues.identity", lambda u, r, o: "discipline" in r and (o is None or o.subject_user_id != u.id))
 
 register_nav("举报箱", "tips.index", lambda u: True, order=34)
 register_nav("问题线索", "clues.index", service.can_view_any, order=35)
@@ -44,3 +43,17 @@ def problem_clue_panel(problem, user):
 
 
 from . import demo  # noqa: E402,F401
+
+
+register_nav("身份审批", "clues.identity_requests", lambda u: can(u, "clues.identity_decide"), order=36)
+register_nav("身份查看记录", "clues.identity_log", lambda u: can(u, "clues.identity_log"), order=93)
+
+
+@home_panel(order=14)
+def identity_panel(user):
+    """The custodian's queue of requests to see a named reporter's identity."""
+    if not can(user, "clues.identity_decide"):
+        return None
+    from .identity import pending
+    n = pending().count()
+    return render_template("clues/_identity_panel.html", pending=n)

@@ -160,8 +160,21 @@ def create_tip(*, subject: dict, body: str, item_id=None, reporter: dict | None 
     return tip, clue, code, password_out
 
 
-def read(tip: Tip) -> dict:
+def _payload(tip: Tip) -> dict:
     return crypto.unseal(tip.sealed, tip.aad())
+
+
+def read(tip: Tip) -> dict:
+    """What a tip says (subject, content) — never who sent it: that is reporter_of(), which only the
+    identity access procedure (portal/clues/identity.py) calls."""
+    payload = _payload(tip)
+    payload.pop("reporter", None)
+    return payload
+
+
+def reporter_of(tip: Tip) -> dict | None:
+    """The named reporter's identity. Callers: identity.reveal() only (approved request, audited)."""
+    return _payload(tip).get("reporter")
 
 
 def add_reporter_message(tip: Tip, text: str, files=()) -> TipMessage:
@@ -218,7 +231,7 @@ def rotate_all() -> dict:
     for tip in Tip.select().iterator():
         if crypto.key_id_of(tip.sealed) != current:
             with db.atomic():
-                Tip.update(sealed=crypto.seal(read(tip), tip.aad())).where(Tip.id == tip.id).execute()
+                Tip.update(sealed=crypto.seal(_payload(tip), tip.aad())).where(Tip.id == tip.id).execute()
             counts["tips"] += 1
     for m in TipMessage.select().iterator():
         if crypto.key_id_of(m.sealed) != current:
