@@ -8,6 +8,7 @@ from .. import audit, clock, crypto
 from ..extensions import db
 from ..models import User
 from ..models.tip import Clue, ClueEvent, Tip
+from ..tips import retention
 from .access import Invalid, can_manage, is_handler, reserved_reason, scope_clues
 from .writes import _check_version, _event, _locked_update, _refuse
 
@@ -45,6 +46,7 @@ def forward(clue, actor, note: str) -> Clue:
         new = _locked_update(clue, clue.version, forwarded_at=clock.now(), forwarded_note=note.strip())
         _event(new, actor, "forward", note=note.strip())
         audit.record("clue_forward", "clue", clue.id, actor=actor)
+        retention.schedule(clue.tip_id, clock.today())  # handed over: kept here for the retention period
     return new
 
 

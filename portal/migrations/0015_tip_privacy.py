@@ -23,6 +23,7 @@ def up(migrator, db):
             table_name = 'clue'
 
     db.execute_sql('ALTER TABLE "tip" ADD COLUMN "purge_on" DATE')
+    db.execute_sql('ALTER TABLE "tip" ADD COLUMN "purge_notice_on" DATE')
     db.execute_sql('ALTER TABLE "tip" ADD COLUMN "purged_on" DATE')
     db.execute_sql('CREATE INDEX "tip_purge_on" ON "tip" ("purge_on")')
 
@@ -65,4 +66,5 @@ def down(migrator, db):
     migrator.migrate(migrator.drop_table('track_session'))
     db.execute_sql('DROP INDEX "tip_purge_on"')
     db.execute_sql('ALTER TABLE "tip" DROP COLUMN "purged_on"')
+    db.execute_sql('ALTER TABLE "tip" DROP COLUMN "purge_notice_on"')
     db.execute_sql('ALTER TABLE "tip" DROP COLUMN "purge_on"')

@@ -78,6 +78,7 @@ class Tip(BaseModel):
     # retention: set when the case closes (concluded, or forwarded to the higher body); on that day
     # `flask tips purge` removes content, messages and files and sets purged_on
     purge_on = DateField(null=True, index=True)
+    purge_notice_on = DateField(null=True)  # the day the office was told of the coming purge
     purged_on = DateField(null=True)
 
     def aad(self, column="sealed"):

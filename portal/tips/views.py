@@ -13,7 +13,7 @@ from .. import audit, crypto, uploads, web
 from ..extensions import db, limiter
 from ..models import Campaign, Category, Department, Item
 from ..models.tip import REPORTER_STATUS
-from . import bp, pow, service, tracking
+from . import bp, pow, retention, service, tracking
 from .forms import FollowUpForm, TipForm, TrackForm
 
 # a logged-in person with a pending password change can still use the tip box
@@ -227,3 +227,12 @@ def rotate_key_command():
                      detail={"counts": counts, "removed": len(removed)})
     click.echo(f"已启用新密钥 {new}，重新加密：举报 {counts['tips']} 件、留言 {counts['messages']} 条、"
                f"文件 {counts['files']} 个、线索结论 {counts['clues']} 条；已删除旧密钥 {len(removed)} 个。")
+
+
+@bp.cli.command("purge")
+def purge_command():
+    """Purge closed tips past their retention period (idempotent; run daily)."""
+    with db.connection_context():
+        out = retention.run()
+    click.echo(f"保存期限：新设定 {out['scheduled']} 件，提前通知 {out['noticed']} 件；已删除 {out['purged']} 件举报的内容"
+               f"（往来信息 {out['messages']} 条、证据材料 {out['files']} 个）。")
