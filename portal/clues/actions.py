@@ -1,9 +1,9 @@
 """State-changing actions on a clue. Success: 303 back to the clue page with a message. Refused or
 invalid: the clue page again with the message, status 409 (refused) or 422 (invalid input)."""
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, problems
+from .. import audit, problems, uploads
 from ..htmx import render
 from ..models.tip import CLUE_STATUSES, TipFile
 from ..tips import service as tips
@@ -105,7 +105,12 @@ def message(clue_id):
     if not form.validate_on_submit():
         return _refused(clue, _form_errors(form), 422, message_form=form)
     try:
-        service.message_reporter(clue, _me(), form.text.data)
+        files = uploads.check_files(request.files.getlist(form.files.name))
+    except uploads.UploadError as e:
+        form.files.errors = [str(e) + "。请重新选择文件，答复内容已保留。"]
+        return _refused(clue, form.files.errors[0], 422, message_form=form)
+    try:
+        service.message_reporter(clue, _me(), form.text.data, files)
     except service.ClueError as e:
         return _refused(clue, e.message, e.status_code, message_form=form)
     return _back(clue, "答复已发送，举报人凭查询码可以看到。")

@@ -61,7 +61,9 @@ def add_note(clue, actor, note: str) -> ClueEvent:
     return ev
 
 
-def message_reporter(clue, actor, text: str):
+def message_reporter(clue, actor, text: str, files=()):
+    """A reply the reporter reads on /tips/track; files: [(name, kind, bytes)] from uploads.check_files,
+    sealed with the tip key like the reporter's own."""
     from ..tips import service as tips
     if not can_manage(actor, clue):
         _refuse(clue, actor, clue.status, "只有机关党委（纪委）可以答复举报人")
@@ -70,9 +72,9 @@ def message_reporter(clue, actor, text: str):
     if len(text) > 2000:
         raise Invalid("答复内容不超过 2000 字")
     with db.atomic():
-        msg = tips.add_office_message(clue.tip, text, actor)
-        _event(clue, actor, "message", note="向举报人发送答复")
-        audit.record("clue_message", "clue", clue.id, actor=actor)
+        msg = tips.add_office_message(clue.tip, text, actor, files)
+        _event(clue, actor, "message", note="向举报人发送答复" + (f"（附件 {len(files)} 个）" if files else ""))
+        audit.record("clue_message", "clue", clue.id, actor=actor, detail={"files": len(files)} if files else "")
     return msg
 
 

@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -59,6 +60,7 @@ class ConcludeForm(VersionForm):
 
 class MessageForm(FlaskForm):
     text = TextAreaField("答复举报人", validators=[InputRequired("请填写答复内容"), Length(max=2000, message="不超过 2000 字")])
+    files = MultipleFileField("附件（选填）")
 
 
 class NoteForm(FlaskForm):

@@ -190,10 +190,13 @@ def add_reporter_message(tip: Tip, text: str, files=()) -> TipMessage:
     return msg
 
 
-def add_office_message(tip: Tip, text: str, author: User) -> TipMessage:
-    msg = TipMessage(tip=tip, from_reporter=False, author=author, sealed="", at=clock.now())
-    msg.sealed = crypto.seal(text.strip(), msg.aad())
-    msg.save(force_insert=True)
+def add_office_message(tip: Tip, text: str, author: User, files=()) -> TipMessage:
+    """A reply from the office; its attachments are sealed like the reporter's files."""
+    with db.atomic():
+        msg = TipMessage(tip=tip, from_reporter=False, author=author, sealed="", at=clock.now())
+        msg.sealed = crypto.seal(text.strip(), msg.aad())
+        msg.save(force_insert=True)
+        seal_files(tip, files, message=msg)
     return msg
 
 

@@ -194,6 +194,20 @@ def status():
     return _private((render_template("tips/status.html", **ctx), code))
 
 
+@bp.route("/track/files/<ref>")
+def track_file(ref):
+    """A file of the tracked tip — the reporter's own or one the office attached to a reply."""
+    from ..models.tip import TipFile
+    tip = tracking.current()
+    if tip is None:
+        return redirect(url_for("tips.track"))
+    tf = TipFile.get_or_none((TipFile.ref == ref) & (TipFile.tip == tip))
+    if tf is None:
+        return _private((render_template("errors/error.html", code=404, title="文件不存在",
+                                         message="该文件不存在，或不属于您查询的举报。"), 404))
+    return _private(uploads.download(service.file_bytes(tf), service.file_name(tf), tf.kind))
+
+
 @bp.route("/track/end", methods=["POST"])
 def end():
     tracking.end()
