@@ -144,6 +144,26 @@ def link(clue_id):
     return _back(clue, "已关联台账问题。")
 
 
+@bp.route("/<int:clue_id>/retention", methods=["POST"])
+@login_required
+def retention_change(clue_id):
+    """The office sets how long this tip's content is kept (default TIPS_RETENTION_DAYS after closing)."""
+    from ..tips import retention
+    from .forms import RetentionForm
+    clue = service.get_clue_for(current_user, clue_id)
+    if not service.can_manage(current_user, clue) or clue.tip.purge_on is None:
+        audit.record("access_denied", "clue", clue.id, outcome="denied")
+        abort(403)
+    form = RetentionForm()
+    if not form.validate_on_submit():
+        return _refused(clue, _form_errors(form), 422)
+    try:
+        day = retention.change(clue.tip, form.purge_on.data, _me(), clue.id)
+    except ValueError as e:
+        return _refused(clue, str(e), 422)
+    return _back(clue, f"保存期限已调整为 {day.isoformat()}。")
+
+
 @bp.route("/<int:clue_id>/files/<ref>")
 @login_required
 def file(clue_id, ref):

@@ -81,6 +81,10 @@ class ForwardForm(FlaskForm):
     note = TextAreaField("移送情况", validators=[InputRequired("请填写移送机关、时间和方式"), Length(max=1000)])
 
 
+class RetentionForm(FlaskForm):
+    purge_on = DateField("保存至", validators=[InputRequired("请选择保存期限")])
+
+
 class IdentityRequestForm(FlaskForm):
     reason = TextAreaField("申请理由", validators=[InputRequired("请写明查看举报人身份的理由"),
                                                Length(min=5, max=500, message="理由须为 5 至 500 字")])

@@ -23,6 +23,7 @@ from ..models.tip import Clue, Tip, TipFile, TipMessage, TrackSession
 from ..notify import notify
 
 audit.ACTION_LABELS.setdefault("tip_purge", "按保存期限删除举报内容")
+audit.ACTION_LABELS.setdefault("tip_retention_change", "调整举报保存期限")
 PURGED = {"subject": {k: "" for k in ("name", "department", "title", "when", "where")} | {"department_id": None},
           "body": "", "purged": True}
 
@@ -35,6 +36,21 @@ def schedule(tip_id: int, closed_on: dt.date) -> dt.date:
     """Called when the tip's clue closes: its purge date."""
     day = closed_on + dt.timedelta(days=_days("TIPS_RETENTION_DAYS"))
     Tip.update(purge_on=day).where((Tip.id == tip_id) & Tip.purged_on.is_null()).execute()
+    return day
+
+
+def change(tip: Tip, day: dt.date, actor, clue_id: int) -> dt.date:
+    """The office sets this tip's own purge date (longer or shorter than the default), at least the
+    notice period ahead; the office is told again before the new date. Audited (the date only)."""
+    today = clock.today()
+    earliest = today + dt.timedelta(days=_days("TIPS_PURGE_NOTICE_DAYS"))
+    if tip.purged_on is not None:
+        raise ValueError("该举报的内容已按保存期限删除")
+    if not earliest <= day <= today + dt.timedelta(days=3650):
+        raise ValueError(f"保存期限须在 {earliest.isoformat()} 至 {(today + dt.timedelta(days=3650)).isoformat()} 之间")
+    with db.atomic():
+        Tip.update(purge_on=day, purge_notice_on=None).where(Tip.id == tip.id).execute()
+        audit.record("tip_retention_change", "clue", clue_id, actor=actor, detail={"purge_on": day.isoformat()})
     return day
 
 

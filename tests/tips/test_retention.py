@@ -103,3 +103,21 @@ def test_open_tips_are_never_purged_and_old_closed_ones_get_a_date(app, client, 
     assert out["scheduled"] == 1 and out["purged"] == 0
     open_tip = Tip.get(Tip.id != clue.tip_id)
     assert open_tip.purge_on is None and tips.read(open_tip)["body"] == BODY
+
+
+def test_the_office_sets_a_tip_s_own_retention(app, client, auth, ctx):
+    o = org()
+    clue, _, _ = _closed_tip(client, o)
+    auth.login(o["office"])
+    too_soon = clock.today() + dt.timedelta(days=3)
+    r = client.post(f"/clues/{clue.id}/retention", data={"purge_on": too_soon.isoformat()})
+    assert r.status_code == 422 and "保存期限须在" in r.get_data(as_text=True)
+    later = clock.today() + dt.timedelta(days=1000)
+    r = client.post(f"/clues/{clue.id}/retention", data={"purge_on": later.isoformat()})
+    assert r.status_code == 303
+    assert Tip.get_by_id(clue.tip_id).purge_on == later
+    line = AuditRecord.get(AuditRecord.action == "tip_retention_change")
+    assert line.actor_id == o["office"].id and later.isoformat() in line.detail
+    auth.logout()
+    auth.login(o["head"])  # not the office: refused
+    assert client.post(f"/clues/{clue.id}/retention", data={"purge_on": later.isoformat()}).status_code in (403, 404)
