@@ -112,6 +112,9 @@ def decide(req: IdentityRequest, actor, approve: bool, note: str = "") -> Identi
 
 def reveal(clue: Clue, actor) -> tuple[dict | None, IdentityRequest]:
     """The identity, for the holder of an approved request; every view (and every refused try) audited."""
+    if not clue.tip.named and can(actor, "clues.identity_request", clue):  # nothing to hide: says "anonymous"
+        audit.record("clue_identity_view", "clue", clue.id, actor=actor, detail={"named": False})
+        return None, None
     req = open_request(clue, actor) if clue.subject_user_id != actor.id else None
     if req is None:
         audit.record("clue_identity_view", "clue", clue.id, outcome="denied", actor=actor)

@@ -178,3 +178,11 @@ def test_an_approval_opens_the_identity_for_a_limited_time(client, auth, ctx, tr
         pass
     else:  # pragma: no cover
         raise AssertionError("an approval older than TIPS_IDENTITY_ACCESS_DAYS no longer opens the identity")
+
+
+def test_an_anonymous_tip_s_identity_box_just_says_so(client, auth, ctx):
+    o = _setup()
+    clue = _tip(named=False)
+    auth.login(o["office"])
+    r = client.hx_get(f"/clues/{clue.id}/identity")
+    assert r.status_code == 200 and "匿名举报" in r.get_data(as_text=True)
