@@ -72,6 +72,8 @@ def test_request_approve_view_all_audited_and_listed_for_the_auditor(client, aut
     auth.logout()
 
     auth.login(o["office"])
+    page = client.get(f"/clues/{clue.id}").get_data(as_text=True)
+    assert "查看举报人信息（留痕）" in page and "前有效" in page and NAME not in page
     for _ in range(2):
         r = client.hx_get(f"/clues/{clue.id}/identity")
         assert r.status_code == 200 and NAME in r.get_data(as_text=True) and PHONE in r.get_data(as_text=True)
