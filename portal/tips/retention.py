@@ -6,7 +6,8 @@ called daily by `flask tips purge` (or a job worker), is idempotent:
   1. tips closed before this existed get their date from the closing day;
   2. the discipline office is told TIPS_PURGE_NOTICE_DAYS before (a tip noticed late gets its purge moved
      so that the office always has that many days);
-  3. tips due and noticed are purged: messages, files (and their sealed bytes on disk), the reply to the
+  3. expired follow-up sessions and spent proof-of-work challenges are deleted;
+  4. tips due and noticed are purged: messages, files (and their sealed bytes on disk), the reply to the
      reporter, the receipt (code lookup and password verifier) and follow-up sessions go; the tip row keeps
      only an empty sealed shell and its dates, the clue keeps its number, status and conclusion for the
      statistics. The audit line says how many messages and files went, and nothing of what they said.
@@ -19,7 +20,7 @@ from flask import current_app, url_for
 from .. import audit, clock, crypto
 from ..extensions import db
 from ..models import RoleAssignment, User
-from ..models.tip import Clue, Tip, TipFile, TipMessage, TrackSession
+from ..models.tip import Clue, PowStamp, Tip, TipFile, TipMessage, TrackSession
 from ..notify import notify
 
 audit.ACTION_LABELS.setdefault("tip_purge", "按保存期限删除举报内容")
@@ -114,6 +115,9 @@ def purge_tip(tip: Tip, today: dt.date) -> dict:
 
 def run(today: dt.date | None = None) -> dict:
     today = today or clock.today()
+    now = clock.now()  # also forget ended follow-up sessions and spent challenges nobody came to clean up
+    TrackSession.delete().where((TrackSession.expires_at < now) | (TrackSession.ends_at < now)).execute()
+    PowStamp.delete().where(PowStamp.expires_at < now).execute()
     out = {"scheduled": _backfill(), "noticed": _notify(today), "purged": 0, "messages": 0, "files": 0}
     due = Tip.select().where(Tip.purged_on.is_null() & Tip.purge_notice_on.is_null(False) & (Tip.purge_on <= today))
     for tip in list(due):

@@ -94,13 +94,16 @@ def test_a_tip_noticed_late_still_gets_the_full_notice_period(app, client, ctx, 
 
 
 def test_open_tips_are_never_purged_and_old_closed_ones_get_a_date(app, client, ctx, travel):
+    from portal.models.tip import PowStamp
     o = org()
     submit(client, body=BODY)  # still pending: no date
     clue, _, _ = _closed_tip(client, o)
     Tip.update(purge_on=None).where(Tip.id == clue.tip_id).execute()  # closed before retention existed
     travel(clock.today() + dt.timedelta(days=3650))
+    assert PowStamp.select().count() == 2 and TrackSession.select().count() == 1
     out = retention.run()
     assert out["scheduled"] == 1 and out["purged"] == 0
+    assert PowStamp.select().count() == 0 and TrackSession.select().count() == 0  # nothing left behind
     open_tip = Tip.get(Tip.id != clue.tip_id)
     assert open_tip.purge_on is None and tips.read(open_tip)["body"] == BODY
 
