@@ -64,7 +64,15 @@ class Defaults:
     PORTAL_BASE_URL = ""  # e.g. http://fengji.bureau.local, for links in e-mails
     NOTICES_AUTO_RUN = None  # periodic notice triggers on requests; None = on unless TESTING
     NOTICES_RUN_MINUTES = 15  # at most once per N minutes per worker
-    REPORT_REMIND_DAYS = 3  # remind department heads N days before a reporting period is due
+    REPORT_REMIND_DAYS = 3
+    # tip box (issue 12 §3)
+    TIPS_TRACK_MINUTES = 15  # a reporter's follow-up session ends after N idle minutes ...
+    TIPS_TRACK_MAX_MINUTES = 60  # ... and N minutes after it began, whatever happens
+    TIPS_POW_BITS = 16  # proof of work on submission: leading zero bits of SHA-256 (about 2^N hashes)
+    TIPS_POW_MINUTES = 120  # how long a form's challenge stays valid (single use)
+    TIPS_RETENTION_DAYS = 365  # a closed tip's content, messages and files are purged N days after closing
+    TIPS_PURGE_NOTICE_DAYS = 14  # the office is told N days before a purge
+    TIPS_IDENTITY_ACCESS_DAYS = 30  # an approved identity access request opens the identity for N days  # remind department heads N days before a reporting period is due
 
 
 # keys that are parsed as int/bool when they come from PORTAL_* env variables

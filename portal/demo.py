@@ -35,6 +35,7 @@ DEMO_ACCOUNTS = [  # username, name, department, title, roles
     ("demo-staff", "李明", "财务科", "科员", ["staff"]),
     ("demo-inspector", "孙晓峰", "人事教育科", "副科长", ["inspector", "staff"]),
     ("demo-clerk", "赵文静", "办公室", "文秘", ["clerk", "staff"]),
+    ("demo-custodian", "高明德", "局领导班子", "局党组成员、机关党委书记", ["custodian", "staff"]),
     ("demo-sysadmin", "钱志远", "办公室", "系统管理员", ["sysadmin"]),
     ("demo-secadmin", "冯安平", "办公室", "安全管理员", ["secadmin"]),
     ("demo-auditor", "陈审之", "机关党委（纪委）", "审计管理员", ["auditor"]),

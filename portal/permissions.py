@@ -25,6 +25,7 @@ ROLES = {
     "discipline": "机关党委（纪委）",
     "inspector": "明察暗访人员",
     "clerk": "办公室文书",
+    "custodian": "身份保管人",  # approves or refuses requests to see a named reporter's identity
     "sysadmin": "系统管理员",
     "secadmin": "安全管理员",
     "auditor": "审计管理员",
@@ -179,7 +180,18 @@ RULES = {
     "dashboard.view": lambda u, r, o: bool(r & {"discipline", "leader", "chief"}),
     "reports.view": lambda u, r, o: bool(r & {"discipline", "chief"}),
     "reports.generate": lambda u, r, o: "discipline" in r,
+    # a named reporter's identity: handlers ask (o = the clue), a custodian decides, the auditor reads the log
+    "clues.identity_request": lambda u, r, o: o is not None and o.subject_user_id != u.id and (
+        "discipline" in r or _handles_clue(u, o)),
+    "clues.identity_decide": lambda u, r, o: "custodian" in r and (
+        o is None or (o.requester_id != u.id and o.clue.subject_user_id != u.id)),
+    "clues.identity_log": lambda u, r, o: "auditor" in r,
 }
+
+
+def _handles_clue(user, clue) -> bool:
+    from .clues.access import is_handler
+    return is_handler(user, clue)
 
 
 def can(user, action: str, obj=None) -> bool:

@@ -87,7 +87,9 @@ def init_app(app):
         resp.headers.setdefault("Content-Security-Policy", CSP)
         resp.headers.setdefault("X-Frame-Options", "DENY")  # the document preview frame alone says SAMEORIGIN
         resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers["Referrer-Policy"] = "same-origin"
+        # the tip box's own answers say no-referrer (tips blueprint); so does anything else under /tips (a 404)
+        resp.headers.setdefault("Referrer-Policy",
+                                "no-referrer" if request.path.startswith("/tips") else "same-origin")
         if current_user.is_authenticated and "Cache-Control" not in resp.headers:
             resp.headers["Cache-Control"] = "no-store"
         return resp

@@ -1,9 +1,9 @@
 """State-changing actions on a clue. Success: 303 back to the clue page with a message. Refused or
 invalid: the clue page again with the message, status 409 (refused) or 422 (invalid input)."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from .. import audit
+from .. import audit, problems, uploads
 from ..errors import PortalError
 from ..htmx import is_htmx, render
 from ..models.tip import CLUE_STATUSES, TipFile
@@ -105,7 +105,12 @@ def message(clue_id):
     if not form.validate_on_submit():
         return _refused(clue, _form_errors(form), 422, message_form=form)
     try:
-        service.message_reporter(clue, _me(), form.text.data)
+        files = uploads.check_files(request.files.getlist(form.files.name))
+    except uploads.UploadError as e:
+        form.files.errors = [str(e) + "。请重新选择文件，答复内容已保留。"]
+        return _refused(clue, form.files.errors[0], 422, message_form=form)
+    try:
+        service.message_reporter(clue, _me(), form.text.data, files)
     except PortalError as e:
         return _refused(clue, e.message, e.status, message_form=form)
     return _back(clue, "答复已发送，举报人凭查询码可以看到。")
@@ -139,16 +144,24 @@ def link(clue_id):
     return _back(clue, "已关联台账问题。")
 
 
-@bp.route("/<int:clue_id>/identity")
+@bp.route("/<int:clue_id>/retention", methods=["POST"])
 @login_required
-def identity(clue_id):
-    """The reporter's identity, revealed on request (htmx fragment); discipline only, audited."""
+def retention_change(clue_id):
+    """The office sets how long this tip's content is kept (default TIPS_RETENTION_DAYS after closing)."""
+    from ..tips import retention
+    from .forms import RetentionForm
     clue = service.get_clue_for(current_user, clue_id)
-    reporter = service.reporter_identity(clue, _me())
-    html = render_template("clues/_identity.html", clue=clue, reporter=reporter, named=clue.tip.named)
-    if is_htmx():
-        return html
-    return render("clues/identity_page.html", clue=clue, identity_html=html)
+    if not service.can_manage(current_user, clue) or clue.tip.purge_on is None:
+        audit.record("access_denied", "clue", clue.id, outcome="denied")
+        abort(403)
+    form = RetentionForm()
+    if not form.validate_on_submit():
+        return _refused(clue, _form_errors(form), 422)
+    try:
+        day = retention.change(clue.tip, form.purge_on.data, _me(), clue.id)
+    except ValueError as e:
+        return _refused(clue, str(e), 422)
+    return _back(clue, f"保存期限已调整为 {day.isoformat()}。")
 
 
 @bp.route("/<int:clue_id>/files/<ref>")

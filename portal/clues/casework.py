@@ -3,12 +3,12 @@
 from functools import reduce
 import operator
 
-from flask import abort
 
 from .. import audit, clock, crypto
 from ..extensions import db
 from ..models import User
 from ..models.tip import Clue, ClueEvent, Tip
+from ..tips import retention
 from .access import Invalid, can_manage, is_handler, reserved_reason, scope_clues
 from .writes import _check_version, _event, _locked_update, _refuse
 
@@ -46,6 +46,7 @@ def forward(clue, actor, note: str) -> Clue:
         new = _locked_update(clue, clue.version, forwarded_at=clock.now(), forwarded_note=note.strip())
         _event(new, actor, "forward", note=note.strip())
         audit.record("clue_forward", "clue", clue.id, actor=actor)
+        retention.schedule(clue.tip_id, clock.today())  # handed over: kept here for the retention period
     return new
 
 
@@ -60,7 +61,9 @@ def add_note(clue, actor, note: str) -> ClueEvent:
     return ev
 
 
-def message_reporter(clue, actor, text: str):
+def message_reporter(clue, actor, text: str, files=()):
+    """A reply the reporter reads on /tips/track; files: [(name, kind, bytes)] from uploads.check_files,
+    sealed with the tip key like the reporter's own."""
     from ..tips import service as tips
     if not can_manage(actor, clue):
         _refuse(clue, actor, clue.status, "只有机关党委（纪委）可以答复举报人")
@@ -69,20 +72,16 @@ def message_reporter(clue, actor, text: str):
     if len(text) > 2000:
         raise Invalid("答复内容不超过 2000 字")
     with db.atomic():
-        msg = tips.add_office_message(clue.tip, text, actor)
-        _event(clue, actor, "message", note="向举报人发送答复")
-        audit.record("clue_message", "clue", clue.id, actor=actor)
+        msg = tips.add_office_message(clue.tip, text, actor, files)
+        _event(clue, actor, "message", note="向举报人发送答复" + (f"（附件 {len(files)} 个）" if files else ""))
+        audit.record("clue_message", "clue", clue.id, actor=actor, detail={"files": len(files)} if files else "")
     return msg
 
 
 def reporter_identity(clue, actor) -> dict | None:
-    """The reporter's identity, for the discipline office only; every view is audited."""
-    from ..tips import service as tips
-    if not can_manage(actor, clue):
-        audit.record("clue_identity_view", "clue", clue.id, outcome="denied", actor=actor)
-        abort(403)
-    audit.record("clue_identity_view", "clue", clue.id, actor=actor)
-    return tips.read(clue.tip).get("reporter")
+    """The reporter's identity for the holder of an approved identity request (identity.py), audited."""
+    from .identity import reveal
+    return reveal(clue, actor)[0]
 
 
 def finding(clue) -> str:
@@ -90,7 +89,8 @@ def finding(clue) -> str:
 
 
 def reply(clue) -> str:
-    return crypto.unseal(clue.sealed_reply, clue.aad("sealed_reply")) if clue.sealed_reply else ""
+    from ..tips import service as tips
+    return tips.reply_text(clue)
 
 
 def related(clue, user) -> list[Clue]:

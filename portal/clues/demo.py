@@ -8,7 +8,7 @@ from .. import clock, workdays
 from ..demo import demo_hook
 from ..models import Item, User
 from ..tips import service as tips
-from . import service
+from . import identity, service
 
 
 def _item(seq):
@@ -52,6 +52,8 @@ def demo_clues(ctx):
                    17, 6, reporter={"name": "张建华", "phone": "13912345678", "email": ""})
     c2 = service.transition(c2, "accepted", office, note="实名举报，已电话告知受理")
     service.message_reporter(c2, office, "您反映的问题已受理，我们将依规核查，请耐心等待。")
+    # the office asks to see a named reporter's identity; demo-custodian (身份保管人) decides
+    identity.request_access(c2, office, "需电话联系举报人，核实代打卡的具体日期和知情人。")
 
     c3, _, _ = tip(head, ("工作日中午在单位附近饭店饮酒，下午上班时酒气明显。", "2026年11月中旬", "××路某饭店"),
                    13, 12, channel="phone")

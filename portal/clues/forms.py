@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -59,6 +60,7 @@ class ConcludeForm(VersionForm):
 
 class MessageForm(FlaskForm):
     text = TextAreaField("答复举报人", validators=[InputRequired("请填写答复内容"), Length(max=2000, message="不超过 2000 字")])
+    files = MultipleFileField("附件（选填）")
 
 
 class NoteForm(FlaskForm):
@@ -77,3 +79,18 @@ class LinkForm(FlaskForm):
 
 class ForwardForm(FlaskForm):
     note = TextAreaField("移送情况", validators=[InputRequired("请填写移送机关、时间和方式"), Length(max=1000)])
+
+
+class RetentionForm(FlaskForm):
+    purge_on = DateField("保存至", validators=[InputRequired("请选择保存期限")])
+
+
+class IdentityRequestForm(FlaskForm):
+    reason = TextAreaField("申请理由", validators=[InputRequired("请写明查看举报人身份的理由"),
+                                               Length(min=5, max=500, message="理由须为 5 至 500 字")])
+
+
+class IdentityDecisionForm(FlaskForm):
+    decision = SelectField("审批意见", choices=[("approve", "同意"), ("refuse", "不同意")],
+                           validators=[InputRequired("请选择同意或不同意")])
+    note = TextAreaField("说明", validators=[Optional(), Length(max=500, message="说明不超过 500 字")])

@@ -40,3 +40,17 @@ def problem_clue_panel(problem, user):
 
 
 from . import demo  # noqa: E402,F401
+
+
+register_nav("身份审批", "clues.identity_requests", lambda u: can(u, "clues.identity_decide"), order=36)
+register_nav("身份查看记录", "clues.identity_log", lambda u: can(u, "clues.identity_log"), order=93)
+
+
+@home_panel(order=14)
+def identity_panel(user):
+    """The custodian's queue of requests to see a named reporter's identity."""
+    if not can(user, "clues.identity_decide"):
+        return None
+    from .identity import pending
+    n = pending().count()
+    return render_template("clues/_identity_panel.html", pending=n)

@@ -113,6 +113,7 @@ def detail_context(clue, **overrides):
         provisional=bool(clue.due and not workdays.covered(clue.due.year)),
         channels=CHANNELS, error=None, problem_url=problem_url,
         statuses_label=lambda s: CLUE_STATUSES.get(s, s),
+        **identity_box(clue, user),
     )
     for key, form in overrides.items():  # a re-shown form keeps the input, gets choices and the version
         default = ctx.get(key)
@@ -165,7 +166,13 @@ def escalated_detail(clue_id):
         audit.record("clue_handover_view", "clue", clue.id)
         content = tips.read(clue.tip)
     return render("clues/escalated_detail.html", clue=clue, form=form, content=content, error=error,
-                  files=tips.files_of(clue.tip) if show else [], status=status)
+                  files=tips.files_of(clue.tip) if show else [], status=status,
+                  **identity_box(clue, current_user._get_current_object()))
 
 
-from . import actions, panels  # noqa: E402,F401
+def identity_box(clue, user):
+    from .identity_views import box_context
+    return box_context(clue, user)
+
+
+from . import actions, identity_views, panels  # noqa: E402,F401

@@ -10,7 +10,8 @@ from ..models import Department, RoleAssignment, User
 from ..models.tip import CLUE_STATUSES, CLUE_TRANSITIONS, CONCLUSIONS, DISPOSALS, SUBSTANTIATED, Clue
 from ..notify import notify
 from ..permissions import can
-from .access import Invalid, can_manage
+from ..tips import retention
+from .access import Invalid, can_manage, is_handler
 from .dual import ensure_dual_problems
 from .writes import _check_version, _event, _locked_update, _refuse
 
@@ -52,6 +53,8 @@ def transition(clue: Clue, to: str, actor: User, expected_version=None, note: st
         audit.record("clue_status", "clue", clue.id, actor=actor, detail={"from": clue.status, "to": to})
         if to == "assigned":
             _notify_handlers(new)
+        if to == "concluded":  # the tip's content is kept for TIPS_RETENTION_DAYS from today
+            retention.schedule(new.tip_id, now.date())
         if to == "accepted" and new.tip.lookup:  # tell the reporter (named reporters: within 15 working days)
             from ..tips import service as tips
             tips.add_office_message(new.tip, f"您反映的问题已于{now.year}年{now.month}月{now.day}日受理，"

@@ -9,6 +9,7 @@ from .. import audit, clock, workdays
 from ..errors import Conflict, IllegalTransition, VersionConflict
 from ..extensions import db
 from ..models.tip import Clue, ClueEvent, Tip
+from ..tips import service as tips
 from .access import reserved_reason
 
 CHANGED = "该线索已被他人更新，页面已刷新，请核对后重新操作。"
@@ -27,6 +28,7 @@ def _event(clue, actor, kind, note="", from_status="", to_status=""):
                             to_status=to_status, at=clock.now())
 
 
+@tips.opens_case
 def open_clue(tip: Tip, subject_user=None, subject_department=None, actor=None) -> Clue:
     year = tip.received_on.year
     accept_due = workdays.add_workdays(tip.received_on, current_app.config.get("TIP_ACCEPT_WORKDAYS", 15))

@@ -75,6 +75,11 @@ class Tip(BaseModel):
     subject_key = CharField(max_length=64, default="", index=True)  # HMAC of the normalised name
     sealed = TextField()  # subject, content, reporter identity (JSON, encrypted)
     received_on = DateField(index=True)  # the day only
+    # retention: set when the case closes (concluded, or forwarded to the higher body); on that day
+    # `flask tips purge` removes content, messages and files and sets purged_on
+    purge_on = DateField(null=True, index=True)
+    purge_notice_on = DateField(null=True)  # the day the office was told of the coming purge
+    purged_on = DateField(null=True)
 
     def aad(self, column="sealed"):
         return f"tip|{self.ref}|{column}"
@@ -103,6 +108,23 @@ class TipFile(BaseModel):
 
     def aad(self, column="name"):
         return f"tipfile|{self.ref}|{column}"
+
+
+class TrackSession(BaseModel):
+    """A reporter's follow-up session on /tips/track, revocable on the server: the cookie holds a random
+    token, this row its SHA-256. Ending the session (or its expiry) deletes the row, so a copied cookie
+    stops working. Times are kept to the minute and the row lives only as long as the session."""
+    token_hash = CharField(max_length=64, primary_key=True)
+    tip = ForeignKeyField(Tip, backref="track_sessions", on_delete="CASCADE")
+    expires_at = DateTimeField()  # idle expiry, slides while the reporter reads and writes
+    ends_at = DateTimeField()  # absolute end
+
+
+class PowStamp(BaseModel):
+    """The SHA-256 of a proof-of-work challenge already spent on a submission (replay check). Nothing
+    else: no tip, no address; keyed by the hash itself, expiry rounded to the hour, deleted after it."""
+    digest = CharField(max_length=64, primary_key=True)
+    expires_at = DateTimeField(index=True)
 
 
 class Clue(BaseModel):
@@ -204,3 +226,28 @@ class ClueProblem(BaseModel):
 
     class Meta:
         indexes = ((("clue", "problem"), True),)
+
+
+IDENTITY_STATUSES = {"pending": "待审批", "approved": "已同意", "refused": "未同意"}
+
+
+class IdentityRequest(BaseModel):
+    """A handler asks to see a named tip's reporter identity (GlobaLeaks' identity access request); a
+    custodian (身份保管人) approves or refuses. Only an approved, unexpired request of the asking person
+    opens the identity, and every view is audited."""
+    clue = ForeignKeyField(Clue, backref="identity_requests", on_delete="CASCADE")
+    requester = ForeignKeyField(User, on_delete="CASCADE", related_name="identity_requests")
+    reason = TextField()
+    status = CharField(max_length=12, default="pending", index=True)
+    requested_at = DateTimeField(default=clock.now)
+    decided_by = ForeignKeyField(User, null=True, on_delete="SET NULL", related_name="identity_decisions")
+    decided_at = DateTimeField(null=True)
+    decision_note = TextField(default="")
+    valid_until = DateTimeField(null=True)
+
+    @property
+    def status_label(self):
+        return IDENTITY_STATUSES.get(self.status, self.status)
+
+    def open_now(self) -> bool:
+        return self.status == "approved" and (self.valid_until is None or self.valid_until >= clock.now())

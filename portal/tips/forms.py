@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
 BODY_MAX = 5000
@@ -43,6 +43,8 @@ class TipForm(SubjectMixin, FlaskForm):
                                default="generate")
     password = PasswordField("设定查询密码", validators=[Optional(), Length(min=8, max=64, message="密码须为 8 至 64 位")])
     password2 = PasswordField("再次输入密码", validators=[Optional(), EqualTo("password", "两次输入的密码不一致")])
+    pow_challenge = HiddenField()  # proof of work (pow.py): server-signed challenge ...
+    pow_nonce = HiddenField()  # ... and the page's answer
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)

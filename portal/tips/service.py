@@ -102,13 +102,29 @@ def resolve_subject(name: str, department_id: int | None) -> tuple[User | None, 
     return None, dept
 
 
+# How a received tip becomes a case. The clue ledger (portal.clues) builds on the tip box and registers
+# its opener here with @opens_case; the tip box never imports the clue ledger (one-way: clues -> tips).
+_case_opener = None
+
+
+def opens_case(fn):
+    """Decorator: fn(tip, subject_user=, subject_department=, actor=) -> the case (a Clue) for a new tip."""
+    global _case_opener
+    _case_opener = fn
+    return fn
+
+
+def _open_case(tip, **kw):
+    if _case_opener is None:  # portal.clues is always installed; missing means a broken app, not a choice
+        raise RuntimeError("no case opener registered (portal.clues not loaded)")
+    return _case_opener(tip, **kw)
+
+
 def create_tip(*, subject: dict, body: str, item_id=None, reporter: dict | None = None, files=(),
                channel: str = "online", received_on: dt.date | None = None, password: str | None = None,
                recorded_by: User | None = None, issue_code: bool = True):
     """Store a tip and open its clue. Returns (tip, clue, code, password); code and password are
     None when no receipt was issued. They are returned once and kept nowhere."""
-    from ..clues import service as clues
-
     code = password_out = None
     lookup = None
     verifier = ""
@@ -134,7 +150,7 @@ def create_tip(*, subject: dict, body: str, item_id=None, reporter: dict | None 
         tip.save(force_insert=True)
         seal_files(tip, files)
         user, dept = resolve_subject(subject["name"], subject.get("department_id"))
-        clue = clues.open_clue(tip, subject_user=user, subject_department=dept, actor=recorded_by)
+        clue = _open_case(tip, subject_user=user, subject_department=dept, actor=recorded_by)
         if recorded_by is None:
             audit.record("tip_submit", "clue", clue.id, anonymous=True,
                          detail={"channel": channel, "files": len(files)})
@@ -144,8 +160,21 @@ def create_tip(*, subject: dict, body: str, item_id=None, reporter: dict | None 
     return tip, clue, code, password_out
 
 
-def read(tip: Tip) -> dict:
+def _payload(tip: Tip) -> dict:
     return crypto.unseal(tip.sealed, tip.aad())
+
+
+def read(tip: Tip) -> dict:
+    """What a tip says (subject, content) — never who sent it: that is reporter_of(), which only the
+    identity access procedure (portal/clues/identity.py) calls."""
+    payload = _payload(tip)
+    payload.pop("reporter", None)
+    return payload
+
+
+def reporter_of(tip: Tip) -> dict | None:
+    """The named reporter's identity. Callers: identity.reveal() only (approved request, audited)."""
+    return _payload(tip).get("reporter")
 
 
 def add_reporter_message(tip: Tip, text: str, files=()) -> TipMessage:
@@ -161,11 +190,19 @@ def add_reporter_message(tip: Tip, text: str, files=()) -> TipMessage:
     return msg
 
 
-def add_office_message(tip: Tip, text: str, author: User) -> TipMessage:
-    msg = TipMessage(tip=tip, from_reporter=False, author=author, sealed="", at=clock.now())
-    msg.sealed = crypto.seal(text.strip(), msg.aad())
-    msg.save(force_insert=True)
+def add_office_message(tip: Tip, text: str, author: User, files=()) -> TipMessage:
+    """A reply from the office; its attachments are sealed like the reporter's files."""
+    with db.atomic():
+        msg = TipMessage(tip=tip, from_reporter=False, author=author, sealed="", at=clock.now())
+        msg.sealed = crypto.seal(text.strip(), msg.aad())
+        msg.save(force_insert=True)
+        seal_files(tip, files, message=msg)
     return msg
+
+
+def reply_text(clue) -> str:
+    """The result shared with the reporter when the clue is concluded (sealed on the clue)."""
+    return crypto.unseal(clue.sealed_reply, clue.aad("sealed_reply")) if clue.sealed_reply else ""
 
 
 def message_text(msg: TipMessage) -> str:
@@ -197,7 +234,7 @@ def rotate_all() -> dict:
     for tip in Tip.select().iterator():
         if crypto.key_id_of(tip.sealed) != current:
             with db.atomic():
-                Tip.update(sealed=crypto.seal(read(tip), tip.aad())).where(Tip.id == tip.id).execute()
+                Tip.update(sealed=crypto.seal(_payload(tip), tip.aad())).where(Tip.id == tip.id).execute()
             counts["tips"] += 1
     for m in TipMessage.select().iterator():
         if crypto.key_id_of(m.sealed) != current:

@@ -4,20 +4,18 @@ Nothing from the request beyond the form itself reaches the service: no address,
 account — even when the reporter happens to be logged in. Access-log lines for /tips lose the client
 address (logfilter). Rate limits key on the address in memory only (Flask-Limiter memory storage).
 """
-import datetime as dt
 import logging
 
 import click
-from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from flask import current_app, make_response, redirect, render_template, request, url_for
 
-from .. import audit, clock, crypto, uploads, web
+from .. import audit, crypto, uploads, web
 from ..extensions import db, limiter
 from ..models import Campaign, Category, Department, Item
 from ..models.tip import REPORTER_STATUS
-from . import bp, logfilter, service
+from . import bp, pow, retention, service, tracking
 from .forms import FollowUpForm, TipForm, TrackForm
 
-logfilter.install()
 # a logged-in person with a pending password change can still use the tip box
 web._PW_CHANGE_OK.update({"tips.index", "tips.done", "tips.track", "tips.status", "tips.end"})
 
@@ -35,8 +33,6 @@ def limits_stay_in_memory(state):
 
 bp.record_once(limits_stay_in_memory)
 
-TRACK_KEY = "tip_track"
-TRACK_MINUTES = 20
 TRACK_FAIL_MSG = "查询码或查询密码错误次数过多，请 10 分钟后再试。"
 BUSY_MSG = "举报箱当前访问过多，请稍后再试。"
 SUBMIT_MSG = "提交过于频繁，请稍后再试。"
@@ -108,11 +104,15 @@ def index():
     fill_choices(form)
     status = 200
     if form.validate_on_submit():
-        try:
-            files = uploads.check_files(request.files.getlist(form.files.name))
-        except uploads.UploadError as e:
-            form.files.errors = [str(e) + "。请重新选择文件，其余内容已保留。"]
-            files = None
+        files = None
+        problem = pow.check(form.pow_challenge.data, form.pow_nonce.data)
+        if problem:
+            form.pow_nonce.errors = [problem]
+        else:
+            try:
+                files = uploads.check_files(request.files.getlist(form.files.name))
+            except uploads.UploadError as e:
+                form.files.errors = [str(e) + "。请重新选择文件，其余内容已保留。"]
         if files is not None:
             item_id = form.item.data or None
             tip, clue, code, password = service.create_tip(
@@ -125,7 +125,8 @@ def index():
         status = 422
     elif request.method == "POST":
         status = 422
-    return _private((render_template("tips/index.html", form=form,
+    form.pow_challenge.data, form.pow_nonce.data = pow.issue(), ""  # a fresh challenge for every form shown
+    return _private((render_template("tips/index.html", form=form, pow_bits=pow.bits(),
                                      max_files=current_app.config["UPLOAD_MAX_FILES"],
                                      max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
                                      allowed=uploads.ALLOWED_TEXT), status))
@@ -147,8 +148,7 @@ def track():
     if form.validate_on_submit():
         tip = service.verify(form.code.data, form.password.data)
         if tip is not None:
-            session[TRACK_KEY] = {"ref": tip.ref,
-                                  "exp": (clock.now() + dt.timedelta(minutes=TRACK_MINUTES)).timestamp()}
+            tracking.start(tip)
             return redirect(url_for("tips.status"))
         form.password.errors.append("查询码或查询密码不正确。连续错误 5 次将暂停查询 10 分钟。")
         status = 401
@@ -157,24 +157,11 @@ def track():
     return _private((render_template("tips/track.html", form=form), status))
 
 
-def _tracked_tip():
-    from ..models.tip import Tip
-    data = session.get(TRACK_KEY)
-    if not data or data.get("exp", 0) < clock.now().timestamp():
-        session.pop(TRACK_KEY, None)
-        return None
-    tip = Tip.get_or_none(Tip.ref == data.get("ref"))
-    if tip is not None:  # sliding expiry while the reporter reads and writes
-        session[TRACK_KEY] = {"ref": tip.ref,
-                              "exp": (clock.now() + dt.timedelta(minutes=TRACK_MINUTES)).timestamp()}
-    return tip
-
-
 @bp.route("/track/status", methods=["GET", "POST"])
 @limiter.limit(_cfg("TIPS_SUBMIT_LIMIT", "20 per hour"), methods=["POST"], error_message=SUBMIT_MSG,
                scope="tips-followup")
 def status():
-    tip = _tracked_tip()
+    tip = tracking.current()
     if tip is None:
         return redirect(url_for("tips.track"))
     form = FollowUpForm()
@@ -195,11 +182,10 @@ def status():
     elif request.method == "POST":
         code = 422
     clue = tip.clue.get()
-    from ..clues import service as clues
     ctx = {
         "tip": tip, "clue": clue, "form": form, "sent": sent,
         "status_label": REPORTER_STATUS.get(clue.status, ""),
-        "reply": clues.reply(clue) if clue.status == "concluded" else "",
+        "reply": service.reply_text(clue) if clue.status == "concluded" else "",
         "messages": service.messages(tip),
         "content": service.read(tip),
         "files": service.files_of(tip, initial_only=True),
@@ -208,9 +194,23 @@ def status():
     return _private((render_template("tips/status.html", **ctx), code))
 
 
+@bp.route("/track/files/<ref>")
+def track_file(ref):
+    """A file of the tracked tip — the reporter's own or one the office attached to a reply."""
+    from ..models.tip import TipFile
+    tip = tracking.current()
+    if tip is None:
+        return redirect(url_for("tips.track"))
+    tf = TipFile.get_or_none((TipFile.ref == ref) & (TipFile.tip == tip))
+    if tf is None:
+        return _private((render_template("errors/error.html", code=404, title="文件不存在",
+                                         message="该文件不存在，或不属于您查询的举报。"), 404))
+    return _private(uploads.download(service.file_bytes(tf), service.file_name(tf), tf.kind))
+
+
 @bp.route("/track/end", methods=["POST"])
 def end():
-    session.pop(TRACK_KEY, None)
+    tracking.end()
     return redirect(url_for("tips.track"))
 
 
@@ -241,3 +241,12 @@ def rotate_key_command():
                      detail={"counts": counts, "removed": len(removed)})
     click.echo(f"已启用新密钥 {new}，重新加密：举报 {counts['tips']} 件、留言 {counts['messages']} 条、"
                f"文件 {counts['files']} 个、线索结论 {counts['clues']} 条；已删除旧密钥 {len(removed)} 个。")
+
+
+@bp.cli.command("purge")
+def purge_command():
+    """Purge closed tips past their retention period (idempotent; run daily)."""
+    with db.connection_context():
+        out = retention.run()
+    click.echo(f"保存期限：新设定 {out['scheduled']} 件，提前通知 {out['noticed']} 件；已删除 {out['purged']} 件举报的内容"
+               f"（往来信息 {out['messages']} 条、证据材料 {out['files']} 个）。")

@@ -160,6 +160,11 @@ def test_reporter_identity_only_for_discipline_and_every_view_audited(client, au
     auth.login(o["office"])
     page = client.get(f"/clues/{clue.id}").get_data(as_text=True)
     assert "张三" not in page  # not shown until asked for
+    # asked for, with a reason, and approved by a custodian (identity access request, issue 12 §3)
+    from portal.clues import identity
+    from tests.factories import make_user
+    req = identity.request_access(clue, o["office"], "需当面向举报人核实具体情况")
+    identity.decide(req, make_user("keeper", o["disc"], roles=("custodian", "staff")), approve=True)
     r = client.hx_get(f"/clues/{clue.id}/identity")
     assert r.status_code == 200 and "张三" in r.get_data(as_text=True) and "13900000000" in r.get_data(as_text=True)
     client.hx_get(f"/clues/{clue.id}/identity")

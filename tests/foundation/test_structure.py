@@ -11,9 +11,7 @@ from portal import permissions
 ROOT = os.path.dirname(portal.__file__)
 MAX_LINES = 400
 FOUNDATION = {"models", "migrations"}  # shared packages every area may use; not areas
-KNOWN_CYCLES = {
-    frozenset({"tips", "clues"}),  # removed by the tips branch
-}
+KNOWN_CYCLES: set = set()
 
 
 def _sources():

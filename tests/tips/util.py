@@ -1,4 +1,5 @@
 """Helpers shared by the tip box and clue ledger tests."""
+import hashlib
 import io
 import re
 
@@ -31,9 +32,31 @@ def tip_data(**over):
     return data
 
 
-def submit(client, files=(), headers=None, **over):
-    """POST the public form; returns (response, code, password)."""
-    data = tip_data(**over)
+CHALLENGE_RE = re.compile(r'name="pow_challenge" type="hidden" value="([^"]*)"')
+BITS_RE = re.compile(r'data-pow-bits="(\d+)"')
+
+
+def solve(challenge: str, bits: int) -> str:
+    """The proof of work the page's script computes: n with SHA-256("<challenge>:<n>") starting with
+    `bits` zero bits — written here independently of portal/tips/pow.py."""
+    n = 0
+    while True:
+        digest = int.from_bytes(hashlib.sha256(f"{challenge}:{n}".encode()).digest(), "big")
+        if digest >> (256 - bits) == 0:
+            return str(n)
+        n += 1
+
+
+def proof(client, headers=None) -> dict:
+    """GET the form like a browser and do its work: {"pow_challenge": …, "pow_nonce": …}."""
+    page = client.get("/tips/", headers=headers or {}).get_data(as_text=True)
+    challenge = CHALLENGE_RE.search(page).group(1)
+    return {"pow_challenge": challenge, "pow_nonce": solve(challenge, int(BITS_RE.search(page).group(1)))}
+
+
+def submit(client, files=(), headers=None, pow=True, **over):
+    """POST the public form (with the proof of work unless pow=False); returns (response, code, password)."""
+    data = tip_data(**(proof(client, headers) if pow else {}) | over)
     if files:
         data["files"] = [(io.BytesIO(content), name) for name, content in files]
     r = client.post("/tips/", data=data, headers=headers or {}, content_type="multipart/form-data")
