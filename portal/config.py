@@ -27,8 +27,12 @@ class Defaults:
     ARGON2_PARALLELISM = 2
 
     MAX_CONTENT_LENGTH = 110 * 1024 * 1024
-    UPLOAD_MAX_FILES = 5
-    UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    UPLOAD_MAX_FILES = 5  # per submission
+    UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # per file
+    UPLOAD_MAX_TOTAL_FILES = 20  # per tip, its follow-ups included
+    UPLOAD_MAX_TOTAL_BYTES = 60 * 1024 * 1024  # per submission, and per tip with its follow-ups
+    UPLOAD_MAX_PIXELS = 50_000_000  # images: checked from the header before decoding
+    UPLOAD_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # Office files: checked before expanding
 
     DUE_SOON_DAYS = 7  # ledger: flag entries due within N days
     SELFCHECK_REMIND_DAYS = 5  # notice N days before the self-check deadline

@@ -48,20 +48,14 @@ def _ledger_xlsx(problems_q, title):
 
 
 def _plain_xlsx(problems_q, title):
-    from openpyxl import Workbook
+    from .. import xlsx
     from ..models import SEVERITIES, STATUSES
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "整改台账"
-    ws.append([title])
-    ws.append(["序号", "问题来源", "责任单位", "问题描述", "严重程度", "整改措施", "整改时限", "整改状态"])
-    for i, p in enumerate(problems_q, 1):
-        ws.append([i, SOURCES.get(p.source, p.source), p.department.name, p.description,
-                   SEVERITIES.get(p.severity, p.severity), p.measures,
-                   p.deadline.isoformat() if p.deadline else "", STATUSES.get(p.status, p.status)])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    rows = ([i, SOURCES.get(p.source, p.source), p.department.name, p.description,
+             SEVERITIES.get(p.severity, p.severity), p.measures,
+             p.deadline.isoformat() if p.deadline else "", STATUSES.get(p.status, p.status)]
+            for i, p in enumerate(problems_q, 1))
+    return xlsx.simple("整改台账", ["序号", "问题来源", "责任单位", "问题描述", "严重程度", "整改措施", "整改时限",
+                                  "整改状态"], rows, [6, 10, 14, 40, 8, 34, 11, 10], title=title)
 
 
 def generate(actor, kind, start, end, narrative, signer, number="", title="", signature="", date=None):
