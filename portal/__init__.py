@@ -57,7 +57,7 @@ def create_app(test_config=None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
 
-    from . import db, web
+    from . import db, params, web
     from .extensions import csrf, limiter, login_manager
 
     db.init_app(app)
@@ -65,6 +65,7 @@ def create_app(test_config=None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     web.init_app(app)
+    params.init_app(app)  # before the blueprints: the bounded <int:> converter, the bad-input guards
 
     for area in AREAS:
         module = importlib.import_module(f"{__name__}.{area}")

@@ -11,6 +11,7 @@ from ..htmx import hx_redirect, is_htmx, render
 from ..models import Department, Document, DocumentProblem, Problem, User
 from ..models.document import DEFAULT_PREFIX, KIND_LABELS
 from ..nav import home_panel, problem_panel, register_nav
+from ..params import int_list, to_id, to_int
 from ..permissions import RULES, can
 from . import adapters, bp, service
 from .forms import DocumentForm, FilterForm, NewDocumentForm
@@ -56,12 +57,12 @@ def index():
     years = [y.year for y in Document.select(Document.year).where(Document.year.is_null(False))
              .distinct().order_by(Document.year.desc())]
     form.year.choices = [("", "全部")] + [(str(y), f"{y}年") for y in years]
-    year = int(form.year.data) if (form.year.data or "").isdigit() else None
+    year = to_int(form.year.data, None, lo=1, hi=9999)
     q = (form.q.data or "").strip()[:50]
     query = service.register_query(current_user, form.kind.data or None, form.status.data or None, q, year)
-    page = max(request.args.get("page", 1, type=int), 1)
     size = 30
     total = query.count()
+    page = min(to_int(request.args.get("page"), 1, lo=1), max((total + size - 1) // size, 1))
     rows = list(query.paginate(page, size))
     pages = max((total + size - 1) // size, 1)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -74,7 +75,7 @@ def index():
 @login_required
 def new():
     _require_writer()
-    action_id = request.args.get("action", type=int)
+    action_id = to_id(request.args.get("action"))
     if action_id:
         return _new_from_action(action_id)
     form = NewDocumentForm()
@@ -295,7 +296,7 @@ def pick_scope(user):
 def problem_picker(doc_id):
     _require_writer()
     doc = get_document_for(current_user, doc_id)
-    checked = [int(x) for x in request.args.getlist("problem_ids") if x.isdigit()][:200]
+    checked = int_list(request.args.getlist("problem_ids"), limit=200)
     q = (request.args.get("pq") or "").strip()[:50]
     base = (Problem.select(Problem, Department, User)
             .join(Department, on=(Problem.department == Department.id))

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from .. import audit, clock
 from ..htmx import hx_redirect, is_htmx, render
 from ..models import Campaign
+from ..params import to_int
 from ..permissions import can, found_or_404
 from . import bp, service
 from .forms import Tampered, new_key, parse_step
@@ -43,10 +44,7 @@ def _mine(create=True):
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    return to_int(value, default)
 
 
 def _refuse_tamper(sc, what):
