@@ -216,11 +216,6 @@ def _strip(data: bytes, kind: str) -> bytes:
     return data  # plain text carries no metadata
 
 
-def strip_metadata(data: bytes, kind: str) -> bytes:
-    """Kept for callers that already hold checked bytes."""
-    return _strip(data, kind)
-
-
 def check_files(files, kinds=tuple(KINDS), used_bytes: int = 0, used_files: int = 0
                 ) -> list[tuple[str, str, bytes]]:
     """Validate uploaded FileStorage objects: count and total (with what the record already holds:

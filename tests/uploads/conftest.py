@@ -1,5 +1,4 @@
 import io
-import re
 from types import SimpleNamespace
 
 import pytest
@@ -16,10 +15,6 @@ def office(ctx):
     o = SimpleNamespace(office=make_user("office", d, roles=("discipline", "staff")))
     o.problem = make_problem(make_user("staff_a", a), description="甲一：公文办理超时限")
     return o
-
-
-def flashes(html: str) -> str:
-    return " ".join(re.findall(r"data-flash[^>]*>\s*([^<]+)<", html)) or html
 
 
 def attach(client, problem, name: str, data: bytes):
