@@ -5,7 +5,7 @@ import secrets
 
 from flask import Flask
 
-from .config import DEFAULT_SECRET, Defaults, coerce
+from .config import DEFAULT_SECRET, Defaults, apply_production, coerce, private_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -49,16 +49,15 @@ def create_app(test_config=None) -> Flask:
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
-    os.makedirs(app.instance_path, exist_ok=True)
+    private_dir(app.instance_path)  # 0700: the database, the keys and the evidence live here
     _load_config(app, test_config)
-    if app.config["PORTAL_ENV"] == "production" and app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET):
-        raise RuntimeError("生产环境不得使用默认 SECRET_KEY：请在 instance/config.py 或 PORTAL_SECRET_KEY 中设置。")
+    apply_production(app)  # refuses a default secret; Secure cookies and HSTS
     _ensure_secret(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
 
-    from . import cache, db, web
+    from . import cache, db, params, web
     from .extensions import csrf, limiter, login_manager
 
     cache.clear()  # a new app may sit on a database rebuilt under this process (tests)
@@ -67,6 +66,7 @@ def create_app(test_config=None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     web.init_app(app)
+    params.init_app(app)  # before the blueprints: the bounded <int:> converter, the bad-input guards
 
     for area in AREAS:
         module = importlib.import_module(f"{__name__}.{area}")

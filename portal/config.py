@@ -1,6 +1,28 @@
-"""Default configuration. Layers: these defaults -> instance/config.py -> PORTAL_* env -> test config."""
+"""Default configuration. Layers: these defaults -> instance/config.py -> PORTAL_* env -> test config.
+With PORTAL_ENV = "production" (env PORTAL_PORTAL_ENV=production) apply_production() then forces the
+cookie flags below and adds HSTS: production is served over HTTPS only."""
+import logging
+import os
+import stat
 
 DEFAULT_SECRET = "change-me"
+MIN_SECRET_LENGTH = 16
+
+# forced in production whatever the other layers say
+PRODUCTION = {
+    "SESSION_COOKIE_SECURE": True,  # the CSRF token lives in the session cookie (Flask-WTF)
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PREFERRED_URL_SCHEME": "https",
+    # Flask-WTF's extra HTTPS check wants a same-site Referer on every POST, but the tip box's pages send
+    # none (Referrer-Policy: no-referrer), so every tip would be refused. The CSRF token, SameSite=Lax
+    # session cookies and HSTS (no plain-HTTP cookie injection) carry the protection.
+    "WTF_CSRF_SSL_STRICT": False,
+}
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 class Defaults:
@@ -37,8 +59,12 @@ class Defaults:
     ARGON2_PARALLELISM = 2
 
     MAX_CONTENT_LENGTH = 110 * 1024 * 1024
-    UPLOAD_MAX_FILES = 5
-    UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    UPLOAD_MAX_FILES = 5  # per submission
+    UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # per file
+    UPLOAD_MAX_TOTAL_FILES = 20  # per tip, its follow-ups included
+    UPLOAD_MAX_TOTAL_BYTES = 60 * 1024 * 1024  # per submission, and per tip with its follow-ups
+    UPLOAD_MAX_PIXELS = 50_000_000  # images: checked from the header before decoding
+    UPLOAD_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # Office files: checked before expanding
 
     DUE_SOON_DAYS = 7  # ledger: flag entries due within N days
     SELFCHECK_REMIND_DAYS = 5  # notice N days before the self-check deadline
@@ -86,3 +112,41 @@ def coerce(value: str):
         return int(value)
     except ValueError:
         return value
+
+
+def apply_production(app) -> None:
+    """Production: refuse a default or short secret, force the cookie flags, send HSTS."""
+    if app.config.get("PORTAL_ENV") != "production":
+        return
+    secret = app.config.get("SECRET_KEY")
+    if not secret or secret == DEFAULT_SECRET or len(str(secret)) < MIN_SECRET_LENGTH:
+        raise RuntimeError("生产环境不得使用默认或过短的 SECRET_KEY：请在 instance/config.py 或 PORTAL_SECRET_KEY 中"
+                           f"设置至少 {MIN_SECRET_LENGTH} 位的随机字符串。")
+    app.config.update(PRODUCTION)
+
+    @app.after_request
+    def _hsts(resp):
+        resp.headers.setdefault("Strict-Transport-Security", HSTS)
+        return resp
+
+
+def private_dir(path: str) -> None:
+    """Create `path` mode 0700, or tighten an existing one that others could read (instance/ holds the
+    database, the keys and the evidence)."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    try:
+        if stat.S_IMODE(os.stat(path).st_mode) & 0o077:
+            os.chmod(path, 0o700)
+    except OSError as e:  # not ours to change: say so, do not stop
+        logging.getLogger(__name__).warning("cannot make %s private: %s", path, e)
+
+
+def private_file(path: str) -> None:
+    """Create an empty `path` mode 0600 if it is missing, or tighten an existing one."""
+    try:
+        if not os.path.exists(path):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        elif stat.S_IMODE(os.stat(path).st_mode) & 0o077:
+            os.chmod(path, 0o600)
+    except OSError as e:
+        logging.getLogger(__name__).warning("cannot make %s private: %s", path, e)

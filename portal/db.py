@@ -22,6 +22,8 @@ def make_database(app):
             path = os.path.join(app.instance_path, "portal.sqlite3")
         if path == ":memory:" or not path:
             raise RuntimeError("SQLite must live in a file, not :memory:")
+        from .config import private_file
+        private_file(path)  # 0600 (SQLite gives its -wal and -shm files the same mode)
         return PooledSqliteDatabase(
             path,
             max_connections=max_conn,

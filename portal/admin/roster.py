@@ -8,13 +8,12 @@ import re
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from peewee import IntegrityError, fn
 
-from .. import audit
+from .. import audit, uploads, xlsx
 from ..extensions import db
 from ..models import Department, RoleAssignment, User
 from ..passwords import generate_password
@@ -27,6 +26,9 @@ FIELDS = ["username", "real_name", "employee_no", "department", "title", "phone"
 REQUIRED = {"登录名", "姓名", "部门"}
 OPTIONAL_COLUMNS = {"邮箱"}  # added later: rosters filled in on the older template still import
 MAX_ROWS = 2000
+MAX_SCAN_ROWS = 10 * MAX_ROWS  # rows read at most, blank ones included
+MAX_COLUMNS = 64
+MAX_UNZIPPED = 50 * 1024 * 1024  # a 2,000-row roster expands to well under 2 MB
 ROLE_SEP = "、"
 
 # what people write in the 角色 column, beyond the exact labels and codes
@@ -103,14 +105,22 @@ def parse_roles(text: str) -> tuple[set, list]:
 
 
 def read_rows(data: bytes) -> tuple[list, list]:
-    """Rows of the first sheet, and errors about the file's shape (not its content)."""
+    """Rows of the first sheet, and errors about the file's shape (not its content). The archive's
+    expanded size is checked before openpyxl opens it (a zip bomb is refused unread), the sheet is
+    streamed (read-only) and reading stops after MAX_SCAN_ROWS rows and MAX_COLUMNS columns."""
+    if uploads.detect(data) != "xlsx":
+        return [], [RowError(None, "", "文件不是有效的 Excel 工作簿（.xlsx），请使用下载的模板填写")]
+    try:
+        uploads.check_zip(data, "花名册", max_total=MAX_UNZIPPED, max_entries=500)
+    except uploads.UploadError as e:
+        return [], [RowError(None, "", str(e))]
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable upload is the same answer to the user
         return [], [RowError(None, "", "文件不是有效的 Excel 工作簿（.xlsx），请使用下载的模板填写")]
     try:
         ws = wb.worksheets[0]
-        rows_iter = ws.iter_rows(values_only=True)
+        rows_iter = ws.iter_rows(values_only=True, max_row=MAX_SCAN_ROWS + 1, max_col=MAX_COLUMNS)
         header = next(rows_iter, None)
         if not header:
             return [], [RowError(1, "", "工作表为空：第 1 行应为列标题")]
@@ -121,6 +131,8 @@ def read_rows(data: bytes) -> tuple[list, list]:
         index = {h: names.index(h) for h in HEADERS if h in names}
         rows = []
         for n, values in enumerate(rows_iter, start=2):
+            if n > MAX_SCAN_ROWS:
+                return [], [RowError(None, "", f"工作表超过 {MAX_SCAN_ROWS} 行（含空行），请删除多余的行后再导入")]
             values = list(values or ())
             texts = {h: cell_text(values[index[h]]) if h in index and index[h] < len(values) else ""
                      for h in HEADERS}
@@ -277,36 +289,19 @@ HEADER_FILL = PatternFill("solid", fgColor="B3241B")
 WIDTHS = [16, 12, 12, 22, 18, 15, 26, 28]
 
 
-def _sheet(wb_or_ws, headers, widths):
-    ws = wb_or_ws
-    ws.append(headers)
-    for i, w in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-        c = ws.cell(row=1, column=i)
-        c.font, c.fill, c.alignment = HEADER_FONT, HEADER_FILL, Alignment(horizontal="center")
-    ws.freeze_panes = "A2"
+def _sheet(ws, headers, widths):
+    xlsx.header(ws, 1, headers, widths, font=HEADER_FONT, fill=HEADER_FILL)
+    xlsx.print_setup(ws)
     return ws
 
 
-def _as_text(ws, min_row=2):
-    """Text that starts with "=" must stay text: openpyxl would otherwise write a live formula."""
-    for row in ws.iter_rows(min_row=min_row):
-        for c in row:
-            if isinstance(c.value, str) and c.value.startswith("="):
-                c.data_type = "s"
-
-
 def _bytes(wb) -> bytes:
-    for ws in wb.worksheets:
-        _as_text(ws)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.to_bytes(wb)  # formula-like text stays text
 
 
 def template_bytes() -> bytes:
     """The blank roster: the header row, text-formatted number columns, a 部门 drop-down, instructions."""
-    wb = Workbook()
+    wb = xlsx.new_workbook()
     ws = _sheet(wb.active, HEADERS, WIDTHS)
     ws.title = "花名册"
     for col in ("A", "C", "F"):  # keep leading zeros and long digit strings as typed
@@ -361,7 +356,7 @@ def export_query(viewer):
 def export_bytes(viewer) -> tuple[bytes, int]:
     """The active people in the viewer's scope, in the template's columns (full phone numbers)."""
     users = attach_roles(list(export_query(viewer)))
-    wb = Workbook()
+    wb = xlsx.new_workbook()
     ws = _sheet(wb.active, HEADERS, WIDTHS)
     ws.title = "花名册"
     for u in users:
@@ -376,7 +371,7 @@ def export_bytes(viewer) -> tuple[bytes, int]:
 
 def result_bytes(created) -> bytes:
     """The import result: who was created and their one-time initial passwords."""
-    wb = Workbook()
+    wb = xlsx.new_workbook()
     ws = _sheet(wb.active, ["登录名", "姓名", "部门", "角色", "初始密码"], [16, 12, 22, 28, 20])
     ws.title = "初始密码"
     for r, pw in created:

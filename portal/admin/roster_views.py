@@ -2,10 +2,10 @@
 import base64
 import os
 
-from flask import make_response, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
-from .. import clock, htmx
+from .. import clock, htmx, uploads
 from ..permissions import require
 from . import bp
 from . import roster as rosterlib
@@ -17,13 +17,7 @@ MAX_UPLOAD = 5 * 1024 * 1024
 
 
 def _xlsx(data: bytes, filename: str):
-    from urllib.parse import quote
-    resp = make_response(data)
-    resp.headers["Content-Type"] = XLSX
-    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+    return uploads.download(data, filename, "xlsx")
 
 
 @bp.route("/roster")

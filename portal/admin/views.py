@@ -5,6 +5,7 @@ from flask_login import current_user
 from .. import clock, htmx
 from ..models import Department, User
 from ..paging import paginate
+from ..params import to_id
 from ..permissions import ADMIN_ROLES, ROLES, RoleConflict, require, scope_users
 from . import bp, service
 from .forms import DepartmentForm, EmptyForm, UserFilterForm, UserForm
@@ -56,10 +57,7 @@ def index():
 
 
 def _int(v):
-    try:
-        return int(v) if v not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    return to_id(v)
 
 
 def _user_form(user=None, formdata=None):

@@ -155,7 +155,7 @@ def _page_count(pdf: bytes) -> int | None:
 
 def _store_pdf(pdf: bytes):
     from .. import uploads
-    key = uploads.store("documents", pdf)
+    key = uploads.store("documents", pdf, "pdf")
     return key, os.path.join(current_app.instance_path, "uploads", key)
 
 

@@ -19,6 +19,11 @@ def validate_seal(data: bytes) -> tuple[int, int]:
         raise DocumentError("印章图片必须是 PNG 格式")
     if len(data) > SEAL_MAX_BYTES:
         raise DocumentError("印章图片不得超过 2 MB")
+    from .. import uploads
+    try:
+        uploads.check_pixels(data, "印章图片")  # from the header, before any pixel is decoded
+    except uploads.UploadError as e:
+        raise DocumentError(str(e))
     try:
         with Image.open(io.BytesIO(data)) as im:
             im.load()
@@ -46,7 +51,7 @@ def validate_seal(data: bytes) -> tuple[int, int]:
 def save_seal(data: bytes, actor) -> SealImage:
     from .. import uploads
     w, h = validate_seal(data)
-    key = uploads.store("seals", data)
+    key = uploads.store("seals", data, "png")
     with db.atomic():
         SealImage.update(active=False).where(SealImage.active == True).execute()  # noqa: E712
         seal = SealImage.create(key=key, sha256=hashlib.sha256(data).hexdigest(), width=w, height=h,

@@ -13,6 +13,7 @@ from ..models.document import DEFAULT_PREFIX, KIND_LABELS
 from ..models.ledger import ProblemAction
 from ..nav import home_panel, problem_panel, register_nav
 from ..paging import paginate
+from ..params import int_list, to_id, to_int
 from ..permissions import can, found_or_404, require, scope_citable_problems, scope_documents
 from . import adapters, bp, service
 from .forms import DocumentForm, FilterForm, NewDocumentForm
@@ -43,7 +44,7 @@ def index():
     years = [y.year for y in Document.select(Document.year).where(Document.year.is_null(False))
              .distinct().order_by(Document.year.desc())]
     form.year.choices = [("", "全部")] + [(str(y), f"{y}年") for y in years]
-    year = int(form.year.data) if (form.year.data or "").isdigit() else None
+    year = to_int(form.year.data, None, lo=1, hi=9999)
     q = (form.q.data or "").strip()[:50]
     query = service.register_query(current_user, form.kind.data or None, form.status.data or None, q, year)
     pg = paginate(query, request.args.get("page"), size=30)
@@ -56,7 +57,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @require("documents.write")
 def new():
-    action_id = request.args.get("action", type=int)
+    action_id = to_id(request.args.get("action"))
     if action_id:
         return _new_from_action(action_id)
     form = NewDocumentForm()
@@ -247,7 +248,7 @@ def pdf(doc_id):
 @require("documents.write")
 def problem_picker(doc_id):
     doc = get_document_for(current_user, doc_id)
-    checked = [int(x) for x in request.args.getlist("problem_ids") if x.isdigit()][:200]
+    checked = int_list(request.args.getlist("problem_ids"), limit=200)
     q = (request.args.get("pq") or "").strip()[:50]
     base = (Problem.select(Problem, Department, User)
             .join(Department, on=(Problem.department == Department.id))

@@ -127,9 +127,13 @@ def seal():
         if not f or not f.filename:
             message, status = "请选择印章图片文件", 422
         else:
-            data = f.read(service.SEAL_MAX_BYTES + 1)
             try:
+                _name, _kind, data = uploads.check_file(f, kinds=("png",), max_bytes=service.SEAL_MAX_BYTES,
+                                                        strip=False)
                 service.save_seal(data, current_user._get_current_object())
+            except uploads.UploadError as e:
+                audit.record("seal_upload", "seal", "", outcome="refused", detail=str(e))
+                message, status = str(e), 422
             except PortalError as e:
                 audit.record("seal_upload", "seal", "", outcome="refused", detail=e.message)
                 message, status = e.message, 422

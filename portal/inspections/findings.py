@@ -28,7 +28,7 @@ def record_finding(target, actor, outcome: str, check: dict | None, description:
                            found_at=found_at, place=(place or "").strip()[:120], severity=severity,
                            created_at=clock.now())
         for name, kind, data in files:
-            key = uploads.store("inspections", data)
+            key = uploads.store("inspections", data, kind)
             stored.append(key)
             FindingFile.create(finding=f, name=name, kind=kind, key=key, size=len(data),
                                created_at=clock.now())

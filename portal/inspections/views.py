@@ -11,6 +11,7 @@ from ..models.inspection import (EXCLUSION_REASONS, Draw, Finding, FindingFile, 
                                  InspectionTarget, PlanInspector)
 from ..nav import home_panel, problem_panel, register_nav
 from ..notices.triggers import problem_url
+from ..params import to_int
 from ..permissions import can, deny, found_or_404, require, scope_plans
 from . import bp, service
 from . import draw as drawlib
@@ -175,8 +176,8 @@ def draw(plan_id, purpose):
     prep = service.prepare(p, purpose, replacing=current if redraw else None)
     values = request.form if request.method == "POST" else {}
     ctx = dict(plan=p, purpose=purpose, prep=prep, redraw=redraw, current=current, values=values,
-               reasons=EXCLUSION_REASONS, count=int(values.get("count") or service.default_count(p, purpose))
-               if str(values.get("count", "1")).isdigit() else service.default_count(p, purpose))
+               reasons=EXCLUSION_REASONS,
+               count=to_int(values.get("count"), None, lo=0, hi=10_000) or service.default_count(p, purpose))
     if request.method == "GET":
         return render_template("inspections/draw.html", **ctx)
     manual = {}

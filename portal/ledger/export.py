@@ -6,11 +6,10 @@ build_xlsx(problems, title) is shared: the reports area uses it for the periodic
 import io
 from copy import copy
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .. import clock
+from .. import clock, xlsx
 from ..models import Campaign
 from .table import COLUMNS, cells, decorate
 
@@ -30,7 +29,7 @@ def default_title() -> str:
 def build_xlsx(problems_iterable, title: str) -> bytes:
     """Problems (any iterable of Problem rows; relations are loaded if the query did not join them)
     -> the workbook's bytes."""
-    wb = Workbook(write_only=False)
+    wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = "整改台账"
     ncol = len(COLUMNS)
@@ -85,25 +84,10 @@ def build_xlsx(problems_iterable, title: str) -> bytes:
             flush()
     flush()
 
-    ws.freeze_panes = "A3"
-    ws.print_title_rows = "1:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = 0.6
-    ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddFooter.center.size = 9
-    ws.evenFooter.center.text = "第 &P 页，共 &N 页"
+    xlsx.print_setup(ws, header_rows=2)  # title and header frozen and printed on every page, A4 landscape
     if seq:
         ws.auto_filter.ref = f"A2:{last}{seq + 2}"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx.to_bytes(wb)
 
 
 def read_back(data: bytes) -> tuple[str, list, list]:

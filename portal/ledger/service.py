@@ -66,7 +66,7 @@ def change_status(p: Problem, to: str, actor, version: int, note: str, files=())
 
 def _store_evidence(p, checked, actor):
     for name, kind, data in checked:
-        key = uploads.store("ledger", data)
+        key = uploads.store("ledger", data, kind)
         ev = ProblemEvidence.create(problem=p, filename=name, kind=kind, key=key, size=len(data),
                                     uploaded_by=actor)
         problems.add_event(p, actor, "evidence", note=name, evidence_id=ev.id)

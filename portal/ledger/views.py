@@ -14,6 +14,7 @@ from ..models import SEVERITIES, SOURCES, STATUSES, Department, Problem, Problem
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..nav import home_panel, problem_panels, register_nav
+from ..params import to_id
 from ..permissions import can, deny, require, scope_signature
 from . import bp, choices, queries, rows, service, table
 from .export import build_xlsx, default_title
@@ -167,7 +168,7 @@ def mechanisms():
         owner = None
         if form.get("owner"):
             raw = form.get("owner", "")
-            owner = User.get_or_none(User.id == int(raw)) if raw.isdigit() and len(raw) < 10 else None
+            owner = User.get_or_none(User.id == to_id(raw)) if to_id(raw) else None
             if owner is None:
                 errors["owner"] = "请选择牵头责任人。"
         if not errors:

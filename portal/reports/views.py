@@ -120,16 +120,7 @@ def download(report_id, file_id):
         abort(409, f"{e}，已拒绝下载并记入审计日志。请联系系统管理员核查。")
     audit.record("report_download", "report_file", rf.id,
                  detail={"report": report_id, "file": rf.filename, "sha256": rf.sha256})
-    kind = rf.kind if rf.kind in uploads.KINDS else None
-    if kind:
-        return uploads.download(data, rf.filename, kind)
-    from flask import make_response
-    from urllib.parse import quote
-    resp = make_response(data)
-    resp.headers["Content-Type"] = "application/zip"
-    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(rf.filename)}"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return uploads.download(data, rf.filename, rf.kind if rf.kind in uploads.SERVED else "zip")
 
 
 # ---------------------------------------------------------------- departments' reports

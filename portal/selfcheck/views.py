@@ -7,6 +7,7 @@ from .. import audit, clock
 from ..errors import PortalError, deny
 from ..htmx import is_htmx, push_url, redirect_to, render
 from ..models import Campaign
+from ..params import to_int
 from ..permissions import can, deny, found_or_404
 from . import bp, service
 from .forms import Tampered, new_key, parse_step
@@ -32,10 +33,7 @@ def _mine(create=True):
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    return to_int(value, default)
 
 
 def _refuse_tamper(sc, what):

@@ -169,7 +169,10 @@ def status():
     sent = False
     if form.validate_on_submit():
         try:
-            files = uploads.check_files(request.files.getlist(form.files.name))
+            from ..models.tip import TipFile  # the limits count the whole tip, not one message
+            held = [size for (size,) in TipFile.select(TipFile.size).where(TipFile.tip == tip).tuples()]
+            files = uploads.check_files(request.files.getlist(form.files.name), used_files=len(held),
+                                        used_bytes=sum(held))
         except uploads.UploadError as e:
             form.files.errors = [str(e) + "。请重新选择文件，文字内容已保留。"]
             files = None

@@ -9,10 +9,11 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, make_department, make_problem, make_user
+from tests.tips.util import pdf_bytes
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+PDF = pdf_bytes("ledger evidence")
 
 
 def counter(page, key):

@@ -7,9 +7,11 @@ import json
 from portal.models import AuditRecord, Problem, ProblemEvent
 from portal.models.ledger import DeadlineExtension, ProblemAction, ProblemEvidence
 
+from tests.tips.util import pdf_bytes
+
 from .conftest import counter
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+PDF = pdf_bytes("ledger evidence")
 
 
 def _v(p):

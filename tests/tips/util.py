@@ -67,7 +67,10 @@ def submit(client, files=(), headers=None, pow=True, **over):
 
 
 def pdf_bytes(marker: str) -> bytes:
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% " + marker.encode() + b"\ntrailer<<>>\n%%EOF\n")
+    """A one-page PDF a PDF library can open (uploads refuse files qpdf cannot read)."""
+    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n% " + marker.encode()
+            + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
 def png_bytes_with_text(marker: str) -> bytes:
