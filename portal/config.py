@@ -55,6 +55,11 @@ class Defaults:
     NOTICES_RUN_MINUTES = 15  # at most once per N minutes per worker
     REPORT_REMIND_DAYS = 3  # remind department heads N days before a reporting period is due
 
+    BACKUP_DIR = None  # None: instance/backups (better: another disk)
+    BACKUP_PASSPHRASE = None  # for `backup nightly` and the job worker; or PORTAL_BACKUP_PASSPHRASE
+    BACKUP_KEEP = 14  # the nightly backup keeps the newest N archives in BACKUP_DIR
+    BACKUP_MAX_AGE_HOURS = 48  # the admin page and /healthz turn red when the last good backup is older
+
 
 # keys that are parsed as int/bool when they come from PORTAL_* env variables
 def coerce(value: str):

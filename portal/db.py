@@ -194,6 +194,8 @@ def init_app(app):
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(db_status_command)
     app.cli.add_command(db_new_migration_command)
+    from . import backup  # `flask backup …` and the backup status live next to the database wiring
+    backup.init_app(app)
 
 
 def runner() -> Runner:
