@@ -59,6 +59,9 @@ class Defaults:
     BACKUP_PASSPHRASE = None  # for `backup nightly` and the job worker; or PORTAL_BACKUP_PASSPHRASE
     BACKUP_KEEP = 14  # the nightly backup keeps the newest N archives in BACKUP_DIR
     BACKUP_MAX_AGE_HOURS = 48  # the admin page and /healthz turn red when the last good backup is older
+    HEALTH_REQUIRE_BACKUP = None  # /healthz fails without a fresh backup; None = only in production
+    HEALTH_MIN_FREE_MB = 1024  # /healthz fails when instance/ or BACKUP_DIR has less free disk space
+    WORKER_HEARTBEAT_MAX_AGE_SECONDS = 120  # the job worker touches instance/worker_heartbeat
 
 
 # keys that are parsed as int/bool when they come from PORTAL_* env variables

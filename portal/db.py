@@ -163,6 +163,10 @@ def retrying(fn, attempts: int = 4, base_delay: float = 0.05):
             time.sleep(base_delay * (2 ** n) * (1 + random.random()))
 
 
+# endpoints that open no connection before the view and load no user (static files; /healthz tries itself)
+NO_DB_ENDPOINTS = {"static"}
+
+
 def init_app(app):
     if db.obj is not None:  # a second app in the same process (tests): release the old pool
         try:
@@ -173,7 +177,7 @@ def init_app(app):
 
     @app.before_request
     def _connect():
-        if request.endpoint == "static":
+        if request.endpoint in NO_DB_ENDPOINTS:
             # stylesheets and scripts need no database and no user (the 503 page uses them while the
             # database is down): Flask-Login's per-request user is anonymous, never loaded
             from flask_login import AnonymousUserMixin

@@ -16,7 +16,8 @@ from . import database
 from .archive import LOG_FILE, backup_dir, read
 from .sealing import BackupError
 
-# instance files that exist before any data does (created by the app at start, or the operator's own)
+# instance files that exist before any data does (created by the app at start, or the operator's own,
+# like the fonts under instance/fonts/)
 _NOT_DATA = {"secret_key", "config.py", LOG_FILE}
 
 
@@ -74,7 +75,8 @@ def is_empty(app) -> tuple[bool, str]:
     if filled:
         return False, f"数据库中已有数据（{', '.join(filled[:5])}{' 等' if len(filled) > 5 else ''}）"
     from .archive import instance_files
-    data = [name for name, _ in instance_files(app) if name.split("/", 1)[1] not in _NOT_DATA]
+    data = [name for name, _ in instance_files(app)
+            if name.split("/", 1)[1] not in _NOT_DATA and not name.startswith("instance/fonts/")]
     if data:
         return False, f"instance/ 中已有数据文件（{', '.join(data[:3])}{' 等' if len(data) > 3 else ''}）"
     return True, ""

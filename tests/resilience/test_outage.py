@@ -83,7 +83,10 @@ def test_refused_connections_answer_503_and_the_portal_recovers(outage_app):
     assert r.status_code == 503
     assert client.get("/login").status_code == 503  # anonymous pages too, never a 500
     assert client.get("/static/css/portal.css").status_code == 200  # the error page keeps its style
+    r = client.get("/healthz")
+    assert r.status_code == 503 and r.get_json()["checks"]["database"]["detail"] == "unreachable"
 
     pgadmin.connection_limit(outage_app.role, -1)  # the database is back: no restart needed
     r = client.get("/")
     assert r.status_code == 200 and "outage-staff" not in r.headers.get("Location", "")
+    assert client.get("/healthz").status_code == 200
