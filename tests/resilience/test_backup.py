@@ -196,3 +196,16 @@ def test_sealing_round_trip_and_chunk_boundaries():
         assert r.read() == data
         with pytest.raises(sealing.WrongPassphrase):
             sealing.SealedReader(io.BytesIO(out.getvalue()), PW + "x")
+
+
+def test_an_archive_from_an_older_schema_is_restored_then_upgraded(app, seeded, runner, tmp_path):
+    mine = "0017_selfcheck_deadline_text"  # as if the archive was made before this migration existed
+    with db.connection_context():
+        db.execute_sql(f"DELETE FROM schema_migration WHERE name = '{mine}'")
+    archive = _create(runner, tmp_path / "bk")
+    _wipe(app)
+    r = runner.invoke(args=["backup", "restore", archive, "--passphrase", PW])
+    assert r.exit_code == 0, r.output
+    assert "恢复后将升级 1 个迁移" in r.output and f"✔ 升级数据库结构：已应用 1 个迁移：{mine}" in r.output
+    from portal.backup import database
+    assert mine in database.applied_migrations()
