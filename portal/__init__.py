@@ -72,6 +72,7 @@ def create_app(test_config=None) -> Flask:
         module = importlib.import_module(f"{__name__}.{area}")
         app.register_blueprint(module.bp)
 
-    from . import cli
+    from . import cli, health
     cli.init_app(app)
+    health.init_app(app)
     return app

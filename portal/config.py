@@ -100,6 +100,14 @@ class Defaults:
     TIPS_PURGE_NOTICE_DAYS = 14  # the office is told N days before a purge
     TIPS_IDENTITY_ACCESS_DAYS = 30  # an approved identity access request opens the identity for N days  # remind department heads N days before a reporting period is due
 
+    BACKUP_DIR = None  # None: instance/backups (better: another disk)
+    BACKUP_PASSPHRASE = None  # for `backup nightly` and the job worker; or PORTAL_BACKUP_PASSPHRASE
+    BACKUP_KEEP = 14  # the nightly backup keeps the newest N archives in BACKUP_DIR
+    BACKUP_MAX_AGE_HOURS = 48  # the admin page and /healthz turn red when the last good backup is older
+    HEALTH_REQUIRE_BACKUP = None  # /healthz fails without a fresh backup; None = only in production
+    HEALTH_MIN_FREE_MB = 1024  # /healthz fails when instance/ or BACKUP_DIR has less free disk space
+    WORKER_HEARTBEAT_MAX_AGE_SECONDS = 120  # the job worker touches instance/worker_heartbeat
+
 
 # keys that are parsed as int/bool when they come from PORTAL_* env variables
 def coerce(value: str):

@@ -1,8 +1,10 @@
 """Database wiring: URL -> peewee database, a pooled connection per request, migrations, CLI."""
 import os
+import random
+import time
 
 import click
-from flask import current_app
+from flask import current_app, g, render_template, request
 from playhouse.db_url import parse as parse_url
 from playhouse.migrations import Runner
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
@@ -45,6 +47,9 @@ def make_database(app):
         name = params.pop("database")
         # a lock held elsewhere fails the statement after this long instead of holding the request
         params["options"] = (params.get("options", "") + f" -c lock_timeout={int(app.config['DB_LOCK_TIMEOUT_MS'])}").strip()
+        # a server that does not answer at all fails the request after this long (503), not a worker's lifetime
+        params.setdefault("connect_timeout", 5)
+        # peewee's pool pings each idle connection ("SELECT 1") when handing it out and drops the dead
         return PooledPostgresqlDatabase(name, max_connections=max_conn, stale_timeout=600, **params)
     raise RuntimeError(f"Unsupported DATABASE_URL scheme: {url.split(':', 1)[0]}")
 
@@ -75,6 +80,95 @@ def is_contention(exc: BaseException) -> bool:
     return False
 
 
+# PostgreSQL: connection_exception (class 08), admin/crash shutdown and cannot-connect-now (57P01..57P03),
+# too_many_connections (53300, also "too many connections for role" under CONNECTION LIMIT)
+_UNREACHABLE_PGCODES = {"57P01", "57P02", "57P03", "53300"}
+_UNREACHABLE_SQLITE = ("unable to open database file", "disk i/o error")
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether an error means "the database cannot be reached": a connection refused or cut, the server
+    shutting down, every connection slot taken (server or pool), or the SQLite file unreadable. Nothing
+    was written; the request answers 503 with a page that needs no database."""
+    from playhouse.pool import MaxConnectionsExceeded
+    seen, todo = set(), [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        code = getattr(e, "pgcode", None)
+        if code and (code.startswith("08") or code in _UNREACHABLE_PGCODES):
+            return True
+        if isinstance(e, MaxConnectionsExceeded):
+            return True
+        name, module = type(e).__name__, type(e).__module__ or ""
+        # psycopg2 gives no SQLSTATE when the connection itself failed or was lost
+        if module.startswith("psycopg2") and name in ("OperationalError", "InterfaceError") and not code:
+            return True
+        if name == "OperationalError" and any(m in str(e).lower() for m in _UNREACHABLE_SQLITE):
+            return True
+        todo += [e.__cause__, e.__context__] + [a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]
+    return False
+
+
+def unavailable_response(exc: BaseException):
+    """503 "系统繁忙，请稍后重试" for a request that cannot reach the database. The page is rendered
+    without touching the database: the request is treated as anonymous (no user loaded, no bell)."""
+    from flask_login import AnonymousUserMixin
+    from .htmx import is_htmx
+    current_app.logger.warning("database unreachable on %s: %s", request.path, str(exc).strip()[:300])
+    g._login_user = AnonymousUserMixin()  # Flask-Login's per-request user: never loaded from the database
+    try:
+        if not db.is_closed():
+            db.close()  # hand the broken connection back: the pool drops it on the next checkout
+    except Exception:  # noqa: BLE001 - the connection is already gone
+        pass
+    template = "errors/_error.html" if is_htmx() else "errors/unavailable.html"
+    body = render_template(template, code=503, title="系统繁忙", message=UNAVAILABLE_TEXT)
+    return body, 503, {"Retry-After": "5"}
+
+
+UNAVAILABLE_TEXT = "系统繁忙，请稍后重试。页面上已填写的内容不会丢失。"
+
+
+# PostgreSQL deadlock_detected, serialization_failure: the server rolled the transaction back at once
+_RETRYABLE_PGCODES = {"40P01", "40001"}
+
+
+def is_deadlock(exc: BaseException) -> bool:
+    seen, todo = set(), [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if getattr(e, "pgcode", None) in _RETRYABLE_PGCODES:
+            return True
+        todo += [e.__cause__, e.__context__]
+    return False
+
+
+def retrying(fn, attempts: int = 4, base_delay: float = 0.05):
+    """Run `fn()` (which opens its own transaction) again when PostgreSQL picks it as a deadlock or
+    serialization victim: up to `attempts` runs, sleeping a random 1–2 × base_delay × 2^n between them
+    so that the two parties do not meet again in step. Inside an outer transaction it runs once (the
+    outer transaction is aborted too and must be retried as a whole). The last failure propagates and
+    is answered 503 "系统繁忙"."""
+    for n in range(attempts):
+        try:
+            return fn()
+        except Exception as e:  # noqa: BLE001 - re-raised unless retryable
+            if n == attempts - 1 or not is_deadlock(e) or db.in_transaction():
+                raise
+            current_app.logger.warning("deadlock, attempt %d of %d: %s", n + 1, attempts, str(e).strip()[:200])
+            time.sleep(base_delay * (2 ** n) * (1 + random.random()))
+
+
+# endpoints that open no connection before the view and load no user (static files; /healthz tries itself)
+NO_DB_ENDPOINTS = {"static"}
+
+
 def init_app(app):
     if db.obj is not None:  # a second app in the same process (tests): release the old pool
         try:
@@ -85,18 +179,29 @@ def init_app(app):
 
     @app.before_request
     def _connect():
+        if request.endpoint in NO_DB_ENDPOINTS:
+            # stylesheets and scripts need no database and no user (the 503 page uses them while the
+            # database is down): Flask-Login's per-request user is anonymous, never loaded
+            from flask_login import AnonymousUserMixin
+            g._login_user = AnonymousUserMixin()
+            return
         db.connect(reuse_if_open=True)
 
     @app.teardown_request
     def _close(exc):
         if not db.is_closed():
             # a request never leaves a transaction open; the pool keeps the connection
-            db.close()
+            try:
+                db.close()
+            except Exception:  # noqa: BLE001 - a connection the server cut: the pool drops it at checkout
+                app.logger.warning("closing a broken database connection", exc_info=True)
 
     app.cli.add_command(init_db_command)
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(db_status_command)
     app.cli.add_command(db_new_migration_command)
+    from . import backup  # `flask backup …` and the backup status live next to the database wiring
+    backup.init_app(app)
 
 
 def runner() -> Runner:

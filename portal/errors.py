@@ -161,7 +161,9 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def server_error(e):
-        from .db import is_contention
+        from .db import is_contention, is_unreachable, unavailable_response
+        if is_unreachable(e):  # no connection to the database: a page that needs none
+            return unavailable_response(e)
         if is_contention(e):  # another transaction held the lock: rolled back, nothing written
             app.logger.warning("database contention on %s: %s", request.path, e)
             return answer(Busy())

@@ -6,6 +6,7 @@ from flask import url_for
 
 from .. import audit, clock, problems, uploads
 from ..errors import Invalid, PortalError, Refused, VersionConflict
+from ..db import retrying  # a deadlock victim row is tried again, with jitter
 from ..extensions import db
 from ..models import OPEN, STATUSES, Problem, User
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
@@ -202,25 +203,25 @@ def bulk(user, op, ids, form) -> tuple[int, list[str]]:
                     _refuse(p, user, "整改时限由领导小组办公室设定；责任科室请申请延期")
                 if p.status not in OPEN:
                     _refuse(p, user, f"状态为“{p.status_label}”，无需设定时限")
-                problems.update(p.id, user, p.version, kind="deadline", note=note or "批量设定整改时限",
-                                deadline=target)
+                retrying(lambda: problems.update(p.id, user, p.version, kind="deadline",
+                                                 note=note or "批量设定整改时限", deadline=target))
             elif op == "remind":
                 if p.status == "closed":
                     _refuse(p, user, "已销号，无需提醒")
-                record_action(p, user, "reminder", clock.today(), note)
+                retrying(lambda: record_action(p, user, "reminder", clock.today(), note))
             elif op == "assign":
                 if not can(user, "problem.assign", p):
                     _refuse(p, user, "无权交办")
                 if p.status == "closed":
                     _refuse(p, user, "已销号，不再交办")
-                problems.update(p.id, user, p.version, note=note or f"交由{head.real_name}办理",
-                                person=head.id, department=head.department_id)
+                retrying(lambda: problems.update(p.id, user, p.version, note=note or f"交由{head.real_name}办理",
+                                                 person=head.id, department=head.department_id))
                 notify(head, "info", f"整改事项 #{p.id} 已交由您办理",
                        url_for("ledger.detail", problem_id=p.id), key=f"ledger-assign:{p.id}:{head.id}")
             elif op == "mechanism":
                 if not can(user, "ledger.mechanism", p):
                     _refuse(p, user, "无权调整长效机制")
-                link_problem(mech, p, user)
+                retrying(lambda: link_problem(mech, p, user))
             else:
                 return 0, ["未知的批量操作。"]
             done += 1

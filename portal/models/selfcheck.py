@@ -68,7 +68,7 @@ class SelfCheckProblem(BaseModel):
     aspect = ForeignKeyField(Aspect, null=True, on_delete="RESTRICT")
     description = TextField(default="")
     measure = TextField(default="")
-    deadline = CharField(max_length=10, default="")
+    deadline = CharField(max_length=64, default="")  # as typed; checked at submission
     fixed_at_once = BooleanField(default=False)
 
     class Meta:

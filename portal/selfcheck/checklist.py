@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Aspect, Campaign, Category, Item, RoleAssignment, User
 from ..models.selfcheck import SelfCheck, SelfCheckAnswer, SelfCheckProblem
 from ..permissions import BUSINESS_ROLES
-from .forms import completion_errors
+from .forms import completion_errors, problem_limit
 
 
 EDITABLE_STATUSES = ("not_started", "draft", "returned")
@@ -167,7 +167,7 @@ def progress(sc: SelfCheck, cl: Checklist, values=None) -> dict:
     for st in cl.steps:
         n = sum(1 for it in st.items if is_answered(values.get(it.id)))
         complete = all(not completion_errors(it.id, values.get(it.id) or {"answer": "", "problems": []},
-                                             (date_min(cl), date_max(cl))) for it in st.items)
+                                             (date_min(cl), date_max(cl)), problem_limit(it)) for it in st.items)
         answered += n
         if complete:
             state, label = "done", "已完成"

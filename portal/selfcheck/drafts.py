@@ -5,7 +5,7 @@ from ..errors import Conflict
 from ..extensions import db
 from ..models import Campaign, User
 from ..models.selfcheck import SelfCheck, SelfCheckAnswer, SelfCheckProblem
-from .forms import completion_errors
+from .forms import completion_errors, problem_limit, value_errors
 from .checklist import (Checklist, EDITABLE_STATUSES, NotEditable, StaleDraft, Step,
                         _compiled, edit_block, load_values, period)
 
@@ -133,7 +133,17 @@ def all_errors(sc: SelfCheck, cl: Checklist, campaign: Campaign, values=None) ->
     out = {}
     for it in cl.items.values():
         v = values.get(it.id) or {"answer": "", "problems": []}
-        errs = completion_errors(it.id, v, period(campaign))
+        errs = completion_errors(it.id, v, period(campaign), problem_limit(it))
         if errs:
             out[it.id] = errs
+    return out
+
+
+def kept_errors(step: Step, values: dict, campaign: Campaign) -> dict:
+    """{field: message} for the step's values kept in the draft as typed but not acceptable yet: shown
+    on every render of the step, so a reload brings back the message with the value."""
+    out = {}
+    for it in step.items:
+        v = values.get(it.id) or {"answer": "", "problems": []}
+        out.update(value_errors(it.id, v, period(campaign), problem_limit(it)))
     return out

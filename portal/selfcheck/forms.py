@@ -4,11 +4,15 @@ The wizard form is dynamic (items × problems), so it is parsed by hand:
   a-<item_id>                        "no_problem" | "problem" | ""
   k-<item_id>                        problem keys in display order (repeated)
   p-<item_id>-<key>-aspect|description|measure|deadline|fixed
-Two kinds of errors:
-  hard  – the value itself is unacceptable (too long, bad date, date outside the campaign, unknown
-          aspect): nothing is saved, the step re-renders with the message, 422.
-  soft  – the answer is incomplete (no description, no measure …): drafts are saved anyway; moving
-          on from the step and submitting require none.
+Nothing typed is dropped because of another field: every step is saved as far as it can be stored.
+Three kinds of errors:
+  invalid – the value is not acceptable yet (text too long, a date that is not a date or lies outside
+            the campaign, too many rows): kept in the draft exactly as typed, shown with its message
+            on every render of the step (also after a reload); submitting refuses it. 422.
+  hard    – a value the page never offers (an unknown answer or aspect) or one beyond any reason
+            (a text over 10× its limit): that value alone is dropped or cut, the rest is saved. 422.
+  soft    – the answer is incomplete (no description, no measure …): drafts are saved anyway; moving
+            on from the step and submitting require none.
 Field names that point outside the step (another campaign's or another step's item) raise Tampered,
 answered with 400 and an audit record.
 """
@@ -30,6 +34,9 @@ MAX_PROBLEMS = 10
 MAX_PROBLEMS_OPEN = 20
 MAX_COMMENT = 1000
 MAX_NARRATIVE = 5000
+MAX_DEADLINE_TEXT = 64  # a typed deadline is kept as text, valid or not (SelfCheckProblem.deadline)
+MAX_TEXT_KEPT = 10 * MAX_DESCRIPTION  # longer texts are cut: kept as typed up to here
+MAX_ROWS_KEPT = 50  # rows beyond this per item are dropped
 
 KEY_RE = re.compile(r"^[0-9a-f]{8}$")
 NAME_RE = re.compile(r"^(?:(?P<a>[ak])-(?P<item>\d{1,9})|p-(?P<pitem>\d{1,9})-(?P<key>[^-]{1,40})-"
@@ -48,8 +55,14 @@ def new_key() -> str:
 @dataclass
 class StepInput:
     values: dict  # item_id -> {"answer", "problems": [problem dicts]}
-    hard: dict = field(default_factory=dict)  # field name -> message
-    soft: dict = field(default_factory=dict)
+    hard: dict = field(default_factory=dict)  # field name -> message (value dropped or cut)
+    soft: dict = field(default_factory=dict)  # incomplete (includes `invalid`)
+    invalid: dict = field(default_factory=dict)  # kept as typed, not acceptable yet
+
+    @property
+    def messages(self) -> dict:
+        """What the page must show now, besides what is merely incomplete."""
+        return {**self.invalid, **self.hard}
 
 
 def cn_day(d: dt.date) -> str:
@@ -67,7 +80,7 @@ def parse_step(form, items, aspects: dict, period: tuple[dt.date, dt.date]) -> S
         item_id = int(m.group("item") or m.group("pitem"))
         if item_id not in ids:
             raise Tampered(f"field {name} refers to item {item_id} outside the step")
-    values, hard, soft = {}, {}, {}
+    values, hard, soft, invalid = {}, {}, {}, {}
     for it in items:
         answer = form.get(f"a-{it.id}", "")
         if answer not in ANSWERS:
@@ -79,20 +92,26 @@ def parse_step(form, items, aspects: dict, period: tuple[dt.date, dt.date]) -> S
                 raise Tampered(f"bad problem key {k!r}")
             if k not in keys:
                 keys.append(k)
-        limit = MAX_PROBLEMS_OPEN if it.is_open else MAX_PROBLEMS
+        limit = problem_limit(it)
         problems = []
         for k in keys:
-            p = _parse_problem(form, it.id, k, aspects, period, hard)
+            p = _parse_problem(form, it.id, k, aspects, hard)
             if p is not None:
                 problems.append(p)
-        if len(problems) > limit:
+        if len(problems) > MAX_ROWS_KEPT:
             hard[f"a-{it.id}"] = f"每项最多填写 {limit} 条问题"
+            problems = problems[:MAX_ROWS_KEPT]
         values[it.id] = {"answer": answer, "problems": problems}
-        soft.update(completion_errors(it.id, values[it.id], period))
-    return StepInput(values, hard, soft)
+        invalid.update(value_errors(it.id, values[it.id], period, limit))
+        soft.update(completion_errors(it.id, values[it.id], period, limit))
+    return StepInput(values, hard, soft, invalid)
 
 
-def _parse_problem(form, item_id, key, aspects, period, hard):
+def problem_limit(item) -> int:
+    return MAX_PROBLEMS_OPEN if item.is_open else MAX_PROBLEMS
+
+
+def _parse_problem(form, item_id, key, aspects, hard):
     pre = f"p-{item_id}-{key}-"
     raw_aspect = form.get(pre + "aspect", "").strip()
     description = form.get(pre + "description", "").strip()
@@ -110,15 +129,15 @@ def _parse_problem(form, item_id, key, aspects, period, hard):
         if aspect_id not in aspects:
             hard[pre + "aspect"] = "请从列表中选择问题所属方面"
             aspect_id = None
-    if len(description) > MAX_DESCRIPTION:
+    if len(description) > MAX_TEXT_KEPT:
         hard[pre + "description"] = f"问题描述不能超过 {MAX_DESCRIPTION} 字（当前 {len(description)} 字）"
-    if len(measure) > MAX_MEASURE:
+        description = description[:MAX_TEXT_KEPT]
+    if len(measure) > MAX_TEXT_KEPT:
         hard[pre + "measure"] = f"整改措施不能超过 {MAX_MEASURE} 字（当前 {len(measure)} 字）"
-    if deadline:
-        msg = deadline_error(deadline, period)
-        if msg:
-            hard[pre + "deadline"] = msg
-            deadline = deadline[:10] if len(deadline) <= 10 else ""
+        measure = measure[:MAX_TEXT_KEPT]
+    if len(deadline) > MAX_DEADLINE_TEXT:
+        hard[pre + "deadline"] = "整改时限不是有效日期，请按“年-月-日”填写"
+        deadline = deadline[:MAX_DEADLINE_TEXT]
     return {"key": key, "aspect_id": aspect_id, "description": description, "measure": measure,
             "deadline": deadline, "fixed_at_once": fixed}
 
@@ -136,8 +155,30 @@ def deadline_error(text: str, period) -> str | None:
     return None
 
 
-def completion_errors(item_id, value, period) -> dict:
-    """Soft errors of one item's answer: what is still missing before it counts as answered."""
+def value_errors(item_id, value, period, limit=MAX_PROBLEMS_OPEN) -> dict:
+    """Messages for values kept in the draft as typed but not acceptable: a text over its limit, a
+    deadline that is not a date or lies outside the campaign, more rows than the item allows."""
+    errs = {}
+    if value["answer"] == "no_problem":  # rows left under "未发现问题" are not submitted
+        return errs
+    if len(value["problems"]) > limit:
+        errs[f"a-{item_id}"] = f"每项最多填写 {limit} 条问题"
+    for p in value["problems"]:
+        pre = f"p-{item_id}-{p['key']}-"
+        if len(p["description"]) > MAX_DESCRIPTION:
+            errs[pre + "description"] = f"问题描述不能超过 {MAX_DESCRIPTION} 字（当前 {len(p['description'])} 字）"
+        if len(p["measure"]) > MAX_MEASURE:
+            errs[pre + "measure"] = f"整改措施不能超过 {MAX_MEASURE} 字（当前 {len(p['measure'])} 字）"
+        if p["deadline"]:
+            msg = deadline_error(p["deadline"], period)
+            if msg:
+                errs[pre + "deadline"] = msg
+    return errs
+
+
+def completion_errors(item_id, value, period, limit=MAX_PROBLEMS_OPEN) -> dict:
+    """Every error of one item's answer before it may be submitted: what is still missing, and the
+    values kept as typed that are not acceptable (value_errors)."""
     errs = {}
     answer = value["answer"]
     if answer == "":
@@ -159,8 +200,7 @@ def completion_errors(item_id, value, period) -> dict:
                 errs[pre + "measure"] = f"整改措施过于简单，请具体写明（至少 {MIN_TEXT} 个字）"
             if not p["deadline"]:
                 errs[pre + "deadline"] = "请填写整改时限"
-            elif deadline_error(p["deadline"], period):
-                errs[pre + "deadline"] = deadline_error(p["deadline"], period)
+    errs.update(value_errors(item_id, value, period, limit))
     return errs
 
 

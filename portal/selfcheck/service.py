@@ -13,7 +13,7 @@ from .checklist import (EDITABLE_STATUSES, UNSUBMITTED, StaleDraft, NotEditable,
                         Checklist, checklist, period, get_or_create, find, find_active,
                         campaign_by_id, past_deadline, edit_block, load_values, is_answered, progress,
                         date_min, date_max, remind_days, progress_empty, deadline_block)  # noqa: F401
-from .drafts import save_step, KeyClash, set_step, all_errors  # noqa: F401
+from .drafts import save_step, KeyClash, set_step, all_errors, kept_errors  # noqa: F401
 from .submission import (build_content, content_hash, Incomplete, submit, frozen_content, versions,
                          latest_version, PROBLEM_FIELDS, diff)  # noqa: F401
 from .ledger_feed import origin_of, sync_ledger  # noqa: F401

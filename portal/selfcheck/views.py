@@ -14,6 +14,17 @@ from .forms import Tampered, new_key, parse_step
 from .service import NotEditable, StaleDraft
 
 
+@bp.app_template_test("iso_date")
+def _is_iso_date(text) -> bool:
+    """A deadline kept as typed is shown in a date field only when it is a date (a browser blanks
+    anything else); otherwise in a text field, exactly as typed."""
+    import datetime as dt
+    try:
+        return len(text) == 10 and bool(dt.date.fromisoformat(text))
+    except (TypeError, ValueError):
+        return False
+
+
 def active_campaign() -> Campaign:
     c = Campaign.active()
     if c is None:
@@ -79,6 +90,8 @@ def wizard_page(sc, campaign, cl, n, values=None, errors=None, banner=None, stat
     step = _step_of(cl, n)
     all_values = service.load_values(sc)
     block = service.edit_block(sc, campaign)
+    if errors is None and step is not None:  # values kept as typed come back with their messages
+        errors = service.kept_errors(step, all_values, campaign)
     ctx = {"sc": sc, "campaign": campaign, "cl": cl, "n": n, "step": step, "errors": errors or {},
            "banner": banner, "readonly": bool(block), "block": block,
            "prog": service.progress(sc, cl, all_values), "aspects": cl.aspects, "new_key": new_key,
@@ -120,9 +133,6 @@ def step_post(n):
         inp = parse_step(request.form, st.items, cl.aspects, service.period(campaign))
     except Tampered as e:
         _refuse_tamper(sc, e)
-    if inp.hard:
-        return wizard_page(sc, campaign, cl, n, values=inp.values, errors=inp.hard, status=422,
-                           banner="有内容不符合要求，本次未保存，请按标红提示修改。", unsaved=True)
     target = n
     extra_rows = {}
     if action == "next":
@@ -149,16 +159,21 @@ def step_post(n):
     step_errors = {}
     if action == "next" and inp.soft:
         target, step_errors = n, inp.soft
+    if inp.messages and not action.startswith(("add-", "remove-")):
+        target, step_errors = n, {**step_errors, **inp.messages}  # saved; stay and show what to change
     try:
         sc = service.save_step(sc, st, inp.values, expected, current_user, campaign,
                                next_step=target)
     except StaleDraft as e:
-        return wizard_page(e.current, campaign, cl, n, values=inp.values, errors=inp.hard, status=409,
+        return wizard_page(e.current, campaign, cl, n, values=inp.values, errors=inp.messages, status=409,
                            banner=e.message)
     except NotEditable as e:
         return wizard_page(sc, campaign, cl, n, status=409, banner=e.message)
     except PortalError as e:  # a key clash: a crafted or replayed request
         _refuse_tamper(sc, e.message)
+    if inp.messages and not action.startswith(("add-", "remove-")):
+        return wizard_page(sc, campaign, cl, n, values=inp.values, errors=step_errors, status=422,
+                           banner="已保存草稿（填写的内容均已保留）。有内容不符合要求，请按标红提示修改，提交前须改正。")
     if step_errors:
         return wizard_page(sc, campaign, cl, n, values=inp.values, errors=step_errors, status=422,
                            banner="本步骤还有未完成的内容（已为您保存草稿），请按标红提示补充后再继续。")
@@ -179,8 +194,6 @@ def autosave(n):
     except Tampered as e:
         _refuse_tamper(sc, e)
     ctx = {"sc": sc, "n": n}
-    if inp.hard:
-        return render_template("selfcheck/_save_state.html", errors=inp.hard, **ctx), 422
     try:
         sc = service.save_step(sc, st, inp.values, _int(request.form.get("draft_version"), -1),
                                current_user, campaign)
@@ -193,8 +206,9 @@ def autosave(n):
             _refuse_tamper(sc, e.message)
         return render_template("selfcheck/_save_state.html", conflict=e.message, **ctx), 409
     prog = service.progress(sc, cl, sc.values_after)
+    # saved either way; values kept as typed but not acceptable yet are named (422: shown, not an error)
     return render_template("selfcheck/_save_state.html", saved=clock.now(), prog=prog, cl=cl,
-                           oob=True, **dict(ctx, sc=sc))
+                           errors=inp.messages, oob=True, **dict(ctx, sc=sc)), 422 if inp.messages else 200
 
 
 @bp.post("/submit")

@@ -1,4 +1,5 @@
-// Self-check wizard: add/remove problem rows without a round trip, character counters, "unsaved" state.
+// Self-check wizard: add/remove problem rows without a round trip, character counters, the save status
+// (retrying a failed autosave), and a warning before leaving the page with unsaved changes.
 // Without JavaScript the same buttons submit the form and the server adds/removes the row.
 (function () {
   "use strict";
@@ -61,39 +62,78 @@
     }
   });
 
-  // "已保存" must mean every edit so far is on the server: count edits, remember the count each autosave
-  // carried, and when an answer comes back while later edits still wait, keep saying "unsaved"
-  var edits = 0;
-  function markUnsaved() {
+  // The save status, always one of 已保存 / 正在保存 / 未保存 (the box around it is role="status",
+  // aria-live). "已保存" must mean every edit so far is on the server: `edits` counts changes, each save
+  // remembers the count it carried, `acked` is the highest count the server confirmed (200, or 422 =
+  // saved with values still to correct). Leaving the page while acked < edits asks first.
+  var edits = 0, acked = 0, failing = false, retry = null, retryDelay = 0;
+  function isAutosave(elt) { return elt && elt.id === "autosave"; }
+  function isStepForm(elt) { return elt && elt.id === "step-form"; }
+  function show(text, state) {
     var s = document.getElementById("save-state");
-    if (s && !s.classList.contains("is-error")) s.textContent = "有未保存的修改…";
+    if (!s || s.getAttribute("data-state") === "conflict") return;  // "载入最新内容" stays until reloaded
+    s.textContent = text;
+    s.setAttribute("data-state", state);
+    s.classList.toggle("is-error", state === "retrying");
   }
+  function pending() { return acked < edits; }
   document.addEventListener("input", function (evt) {
     var t = evt.target;
     if (t.matches && t.matches("textarea[data-maxlen]")) counter(t);
     if (form() && form().contains(t)) {
       edits += 1;
-      markUnsaved();
+      if (!failing) show("未保存", "unsaved");
     }
   });
   document.addEventListener("htmx:beforeRequest", function (evt) {
-    if (evt.detail.elt && evt.detail.elt.id === "autosave") evt.detail.elt.setAttribute("data-edits", String(edits));
+    var elt = evt.detail.elt;
+    if (isAutosave(elt) || isStepForm(elt)) {
+      elt.setAttribute("data-edits", String(edits));
+      if (isAutosave(elt) && !failing) show("正在保存…", "saving");
+    }
   });
   document.addEventListener("htmx:afterRequest", function (evt) {
-    var elt = evt.detail.elt;
-    if (elt && elt.id === "autosave" && parseInt(elt.getAttribute("data-edits") || "0", 10) < edits) markUnsaved();
+    var elt = evt.detail.elt, xhr = evt.detail.xhr;
+    if (!(isAutosave(elt) || isStepForm(elt)) || !xhr) return;
+    if (xhr.status === 200 || xhr.status === 422) {
+      acked = Math.max(acked, parseInt(elt.getAttribute("data-edits") || "0", 10));
+      failing = false;
+      retryDelay = 0;
+      if (isAutosave(elt) && pending()) show("未保存", "unsaved");
+    }
   });
-  // an autosave refused because the server was busy (503) or the network failed: try again shortly
-  var retry = null;
-  function retryLater(evt) {
-    var elt = evt.detail && evt.detail.elt;
-    if (!elt || elt.id !== "autosave" || retry) return;
-    retry = setTimeout(function () { retry = null; if (form()) changed(form()); }, 3000);
+  // No answer, a network drop or a busy server (503): say so, keep everything on the page, try again
+  // with a growing pause (2 s, 4 s … 30 s), and at once when the browser is back online. The global
+  // failure toast (portal.js) is left out for autosave: the status box already tells, and is announced.
+  function retryLater() {
+    failing = true;
+    show("未保存，正在重试", "retrying");
+    if (retry) return;
+    retryDelay = Math.min(retryDelay ? retryDelay * 2 : 2000, 30000);
+    retry = setTimeout(retryNow, retryDelay);
   }
-  document.addEventListener("htmx:responseError", function (evt) {
-    if (evt.detail.xhr && evt.detail.xhr.status === 503) retryLater(evt);
+  function retryNow() {
+    if (retry) clearTimeout(retry);
+    retry = null;
+    if (form()) changed(form());
+  }
+  function autosaveFailed(evt) {
+    if (!isAutosave(evt.detail && evt.detail.elt)) return;
+    var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
+    if (evt.type === "htmx:responseError" && status && status < 500) return;  // a 4xx is no outage
+    evt.stopPropagation();
+    retryLater();
+  }
+  ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, autosaveFailed, true);
   });
-  document.addEventListener("htmx:sendError", retryLater);
+  window.addEventListener("online", function () { if (retry) retryNow(); });
+  window.addEventListener("beforeunload", function (evt) {
+    if (form() && pending()) {
+      evt.preventDefault();
+      evt.returnValue = "";  // the browser asks "离开此网站？" with its own words
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { initCounters(document); });
   document.addEventListener("htmx:afterSettle", function (evt) { initCounters(evt.target); });
 })();

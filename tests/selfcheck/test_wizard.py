@@ -114,14 +114,16 @@ def test_next_moves_on_and_pushes_url(client, staff):
     ({"deadline": "2026-13-45"}, "整改时限不是有效日期"),
     ({"deadline": "tomorrow"}, "整改时限不是有效日期"),
 ])
-def test_hard_errors_refuse_the_save(client, staff, over, message):
+def test_invalid_values_are_kept_as_typed_with_their_message(client, staff, over, message):
+    # issue 17 §4: an invalid value no longer refuses the save; it is kept as typed, with its message
     u, c, cl = staff
     it = cl.steps[0].items[0]
     k = key()
     r = client.hx_post("/selfcheck/step/1/autosave", data=step_data(cl, 1, version_of(u), {it.id: [(k, over)]}))
     assert r.status_code == 422
-    assert message in r.get_data(as_text=True)
-    assert not SelfCheckProblem.select().where(SelfCheckProblem.key == k).exists()
+    assert message in r.get_data(as_text=True) and "已保存" in r.get_data(as_text=True)
+    field, typed = next(iter(over.items()))
+    assert getattr(SelfCheckProblem.get(SelfCheckProblem.key == k), field) == typed
     data = step_data(cl, 1, version_of(u), {it.id: [(k, over)]})
     data["action"] = "save"
     r = client.hx_post("/selfcheck/step/1", data=data)
