@@ -51,8 +51,9 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_TIMEOUT = 10
     PORTAL_BASE_URL = ""  # e.g. http://fengji.bureau.local, for links in e-mails
-    NOTICES_AUTO_RUN = None  # periodic notice triggers on requests; None = on unless TESTING
-    NOTICES_RUN_MINUTES = 15  # at most once per N minutes per worker
+    JOBS_IMMEDIATE = False  # True: a queued job runs at once in the caller (tests, `jobs run`)
+    JOBS_MODULES = ()  # extra modules that register jobs (tests' sample jobs)
+    JOBS_HEARTBEAT_SECONDS = 15  # a worker silent for 4 beats is dead; its running jobs are taken up again
     REPORT_REMIND_DAYS = 3  # remind department heads N days before a reporting period is due
 
 

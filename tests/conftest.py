@@ -29,6 +29,7 @@ def base_config(db_url, instance_path):
         "ARGON2_PARALLELISM": 1,
         "RATELIMIT_ENABLED": True,
         "DB_MAX_CONNECTIONS": 64,
+        "JOBS_IMMEDIATE": True,
     }
 
 

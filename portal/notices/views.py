@@ -17,14 +17,6 @@ def _mine():
     return Notice.user == current_user.id
 
 
-@bp.before_app_request
-def _opportunistic_run():
-    if request.endpoint in (None, "static") or request.endpoint.endswith(".verify"):
-        return None
-    triggers.maybe_run()
-    return None
-
-
 @bp.app_context_processor
 def _bell_globals():
     return {"notice_unread_count": lambda: unread_count(current_user)
