@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask import current_app
 from peewee import JOIN, Case, fn
 
-from .. import clock
+from .. import clock, search
 from ..models import SEVERITIES, STATUSES, Category, Department, Item, Problem, User
 from ..models.ledger import NO_DEADLINE, DeadlineExtension, LedgerCount, MechanismProblem, ProblemAction
 from ..permissions import scope_problems, visible_departments
@@ -102,7 +102,10 @@ def _conditions(user, f: Filters, with_status=True) -> list:
     if f.self_reported:
         conds.append(Problem.self_reported == (f.self_reported == "1"))
     for term in f.q.split():
-        like = (_has(Problem.description, term) | _has(Problem.measures, term) | _has(Problem.remark, term)
+        phrase = search.indexable(term)
+        text = (Problem.id.in_(search.matching_ids(phrase)) if phrase else
+                (_has(Problem.description, term) | _has(Problem.measures, term) | _has(Problem.remark, term)))
+        like = (text
                 | Problem.person.in_(User.select(User.id).where(_has(User.real_name, term)))
                 | Problem.department.in_(Department.select(Department.id).where(_has(Department.name, term))))
         m = re.fullmatch(r"#?(\d{1,9})", term)
@@ -176,6 +179,12 @@ def status_counts(user, args) -> dict:
     if visible_departments(user) is None and not narrowed:
         return _summary_counts(f, counts)
     conds = _conditions(user, f, with_status=False)
+    if f.q:
+        # a search counts exactly up to a bound, then says "1,000+" instead of reading every match
+        bound = search.COUNT_BOUND
+        found = Problem.select(Problem.id).where(_where(conds)).limit(bound + 1)
+        if found.count() > bound:
+            return dict(dict.fromkeys(STATUSES, "—"), overdue="—", total=bound, capped=True)
     overdue = Problem.overdue_expr()
     # grouping by an expression (status || '') keeps SQLite from walking the status index in group
     # order with a table lookup per row; the WHERE still picks the scope/filter index
@@ -229,6 +238,10 @@ class Page:
     counts: dict
 
     @property
+    def total_text(self) -> str:
+        return f"{self.total:,}+" if self.counts.get("capped") else str(self.total)
+
+    @property
     def offset(self):
         return (self.page - 1) * self.per_page
 
@@ -236,7 +249,8 @@ class Page:
 def page_of(user, f: Filters, per_page=None) -> Page:
     per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
     counts = status_counts(user, f)
-    total = counts[f.status] if f.status else counts["total"]
+    total = counts["total"] if f.status and counts.get("capped") else (
+        counts[f.status] if f.status else counts["total"])
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, f.page), pages)  # out of range -> last page
     f.page = page
