@@ -15,6 +15,8 @@ FANDOL_DIR := /usr/local/share/fonts/fandol
 
 run: deps db
 	@echo "风纪已启动：http://$(HOST):$(PORT)  演示账号 demo-staff / demo-head / demo-discipline …  密码：$(DEMO_PASSWORD)"
+	@# the job worker (notices, batch printing, reports, backups) runs beside the web server and stops with it
+	$(BIN)/flask --app app jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss' app:app
 
 test: test-deps

@@ -39,8 +39,7 @@ TEXTS = ["落实工作部署行动偏慢，报表延期报送", "业务学习不
 def config(path):
     return {"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "bench-secret-key", "RATELIMIT_ENABLED": False,
             "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8192, "ARGON2_PARALLELISM": 1,
-            "INSTANCE_PATH": os.path.join(os.path.dirname(path), "instance"), "IDLE_TIMEOUT_MINUTES": 600,
-            "NOTICES_AUTO_RUN": False}
+            "INSTANCE_PATH": os.path.join(os.path.dirname(path), "instance"), "IDLE_TIMEOUT_MINUTES": 600}
 
 
 def build(path, staff, answers):
@@ -257,7 +256,7 @@ def load_run(path, step1, aspects, clients, seconds, max_saves, workers, threads
                PORTAL_INSTANCE_PATH=os.path.join(os.path.dirname(path), "instance"),
                PORTAL_RATELIMIT_ENABLED="false", PORTAL_ARGON2_TIME_COST="1", PORTAL_ARGON2_MEMORY_COST="8192",
                PORTAL_ARGON2_PARALLELISM="1", PORTAL_IDLE_TIMEOUT_MINUTES="600", PORTAL_DB_MAX_CONNECTIONS="64",
-               PORTAL_NOTICES_AUTO_RUN="false")
+               )
     cmd = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", str(workers), "--threads",
            str(threads), "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--timeout", "120",
            "--backlog", "2048", "--log-level", "warning", "portal:create_app()"]

@@ -40,7 +40,7 @@ TEXTS = ["落实工作部署行动偏慢，报表延期报送", "业务学习不
 def settings(db_url, instance):
     return {"DATABASE_URL": db_url, "SECRET_KEY": "soak-secret-key", "RATELIMIT_ENABLED": False,
             "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8192, "ARGON2_PARALLELISM": 1,
-            "INSTANCE_PATH": instance, "IDLE_TIMEOUT_MINUTES": 600, "NOTICES_AUTO_RUN": False,
+            "INSTANCE_PATH": instance, "IDLE_TIMEOUT_MINUTES": 600,
             "DB_MAX_CONNECTIONS": 64}
 
 
@@ -271,8 +271,7 @@ def main():
     port = free_port()
     env = dict(os.environ, DATABASE_URL=db_url, PORTAL_SECRET_KEY="soak-secret-key", PORTAL_INSTANCE_PATH=instance,
                PORTAL_RATELIMIT_ENABLED="false", PORTAL_ARGON2_TIME_COST="1", PORTAL_ARGON2_MEMORY_COST="8192",
-               PORTAL_ARGON2_PARALLELISM="1", PORTAL_IDLE_TIMEOUT_MINUTES="600", PORTAL_DB_MAX_CONNECTIONS="64",
-               PORTAL_NOTICES_AUTO_RUN="false")
+               PORTAL_ARGON2_PARALLELISM="1", PORTAL_IDLE_TIMEOUT_MINUTES="600", PORTAL_DB_MAX_CONNECTIONS="64")
     cmd = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", str(a.workers), "--threads",
            str(a.threads), "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--timeout", "120",
            "--log-level", "warning", "app:app"]

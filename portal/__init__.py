@@ -11,7 +11,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # one blueprint per area, in navigation order
 AREAS = ("auth", "main", "admin", "selfcheck", "tips", "clues", "ledger", "documents",
-         "inspections", "dashboard", "reports", "notices")
+         "inspections", "dashboard", "reports", "notices", "jobs")
 
 
 def _load_config(app, test_config):
@@ -72,7 +72,8 @@ def create_app(test_config=None) -> Flask:
         module = importlib.import_module(f"{__name__}.{area}")
         app.register_blueprint(module.bp)
 
-    from . import cli, health
+    from . import cli, health, jobs
     cli.init_app(app)
     health.init_app(app)
+    jobs.bind_app_defaults(app)
     return app

@@ -9,7 +9,7 @@ from .extensions import db
 
 def init_app(app):
     for cmd in (create_user_command, reset_password_command, load_campaign_command,
-                audit_verify_command, seed_demo_command):
+                audit_verify_command, seed_demo_command, search_group):
         app.cli.add_command(cmd)
 
 
@@ -117,3 +117,17 @@ def seed_demo_command(password, people):
     click.echo(summary)
     if shown:
         click.echo(f"演示账号密码：{password}")
+
+
+@click.group("search")
+def search_group():
+    """Full-text search index (character bigrams)."""
+
+
+@search_group.command("reindex")
+def search_reindex_command():
+    """Rebuild the search index of every Problem (after a bulk load that bypassed the write path)."""
+    from . import search
+    with db.connection_context():
+        n = search.reindex()
+    click.echo(f"已重建检索索引：{n} 条问题")

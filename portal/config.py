@@ -88,9 +88,10 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_TIMEOUT = 10
     PORTAL_BASE_URL = ""  # e.g. http://fengji.bureau.local, for links in e-mails
-    NOTICES_AUTO_RUN = None  # periodic notice triggers on requests; None = on unless TESTING
-    NOTICES_RUN_MINUTES = 15  # at most once per N minutes per worker
-    REPORT_REMIND_DAYS = 3
+    REPORT_REMIND_DAYS = 3  # remind department heads N days before a reporting period is due
+    JOBS_IMMEDIATE = False  # True: a queued job runs at once in the caller (tests, `jobs run`)
+    JOBS_MODULES = ()  # extra modules that register jobs (tests' sample jobs)
+    JOBS_HEARTBEAT_SECONDS = 15  # a worker silent for 4 beats is dead; its running jobs are taken up again
     # tip box (issue 12 §3)
     TIPS_TRACK_MINUTES = 15  # a reporter's follow-up session ends after N idle minutes ...
     TIPS_TRACK_MAX_MINUTES = 60  # ... and N minutes after it began, whatever happens
@@ -98,7 +99,7 @@ class Defaults:
     TIPS_POW_MINUTES = 120  # how long a form's challenge stays valid (single use)
     TIPS_RETENTION_DAYS = 365  # a closed tip's content, messages and files are purged N days after closing
     TIPS_PURGE_NOTICE_DAYS = 14  # the office is told N days before a purge
-    TIPS_IDENTITY_ACCESS_DAYS = 30  # an approved identity access request opens the identity for N days  # remind department heads N days before a reporting period is due
+    TIPS_IDENTITY_ACCESS_DAYS = 30  # an approved identity access request opens the identity for N days
 
     BACKUP_DIR = None  # None: instance/backups (better: another disk)
     BACKUP_PASSPHRASE = None  # for `backup nightly` and the job worker; or PORTAL_BACKUP_PASSPHRASE

@@ -219,7 +219,8 @@ def upgrade() -> list[str]:
 
 def all_tables() -> list[str]:
     with db.connection_context():
-        return [t for t in db.get_tables() if t != "schema_migration"]
+        # FTS5 keeps its index in shadow tables (problem_fts_data, …): only the virtual table is ours to touch
+        return [t for t in db.get_tables() if t != "schema_migration" and not t.startswith("problem_fts_")]
 
 
 @click.command("init-db")

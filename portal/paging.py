@@ -18,6 +18,13 @@ class Page:
     pages: int
     size: int
 
+    counts: dict | None = None  # the ledger's counters; counts["capped"]: a search counted up to a bound
+
+    @property
+    def total_text(self) -> str:
+        """The total as shown: "1,000+" when a search stopped counting at its bound."""
+        return f"{self.total:,}+" if (self.counts or {}).get("capped") else str(self.total)
+
     @property
     def offset(self) -> int:
         """Rows before this page (the first row's sequence number is offset + 1)."""

@@ -2,7 +2,7 @@
 event and audit record. Feeders (self-check, tips, inspections) and the ledger call these."""
 import json
 
-from . import audit, clock
+from . import audit, clock, search
 from .errors import IllegalTransition, VersionConflict  # noqa: F401 - raised here, caught by callers
 from .extensions import db
 from .models import STATUSES, TRANSITIONS, Problem, ProblemEvent
@@ -25,6 +25,7 @@ def create(actor=None, note: str = "", **fields) -> Problem:
     with db.atomic():
         p = Problem.create(created_by=actor, created_at=now, updated_at=now, **fields)
         ProblemEvent.create(problem=p, actor=actor, kind="created", to_status=p.status, note=note, at=now)
+        search.index_problem(p)
         audit.record("problem_create", "problem", p.id, actor=actor,
                      detail={"source": p.source, "department": p.department_id})
     return p
@@ -86,6 +87,8 @@ def update(problem_id: int, actor, expected_version: int, note: str = "", kind: 
         if not changes:
             return p
         new = _locked_update(p, expected_version, **fields)
+        if set(changes) & set(search.FIELDS):
+            search.index_problem(new)
         ProblemEvent.create(problem=new, actor=actor, kind=kind, note=note,
                             changes=json.dumps(changes, ensure_ascii=False, default=str))
         audit.record("problem_update", "problem", p.id, actor=actor, detail=changes)

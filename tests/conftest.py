@@ -31,6 +31,7 @@ def base_config(db_url, instance_path):
         "RATELIMIT_ENABLED": True,
         "DB_MAX_CONNECTIONS": 64,
         "TOTP_ENFORCED": False,  # two-factor sign-in is tested in tests/auth; other tests sign in with a password
+        "JOBS_IMMEDIATE": True,
     }
 
 

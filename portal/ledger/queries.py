@@ -15,7 +15,7 @@ import re
 from flask import current_app
 from peewee import JOIN, Case, fn
 
-from .. import clock
+from .. import clock, search
 from ..paging import Page, paginate
 from ..models import SEVERITIES, STATUSES, Category, Department, Item, Problem, User
 from ..models.ledger import NO_DEADLINE, DeadlineExtension, LedgerCount, MechanismProblem, ProblemAction
@@ -96,7 +96,10 @@ def _conditions(user, f: Filters, with_status=True) -> list:
     if f.self_reported:
         conds.append(Problem.self_reported == (f.self_reported == "1"))
     for term in f.q.split():
-        like = (_has(Problem.description, term) | _has(Problem.measures, term) | _has(Problem.remark, term)
+        phrase = search.indexable(term)
+        text = (Problem.id.in_(search.matching_ids(phrase)) if phrase else
+                (_has(Problem.description, term) | _has(Problem.measures, term) | _has(Problem.remark, term)))
+        like = (text
                 | Problem.person.in_(User.select(User.id).where(_has(User.real_name, term)))
                 | Problem.department.in_(Department.select(Department.id).where(_has(Department.name, term))))
         m = re.fullmatch(r"#?(\d{1,9})", term)
@@ -170,6 +173,12 @@ def status_counts(user, args) -> dict:
     if visible_departments(user) is None and not narrowed:
         return _summary_counts(f, counts)
     conds = _conditions(user, f, with_status=False)
+    if f.q:
+        # a search counts exactly up to a bound, then says "1,000+" instead of reading every match
+        bound = search.COUNT_BOUND
+        found = Problem.select(Problem.id).where(_where(conds)).limit(bound + 1)
+        if found.count() > bound:
+            return dict(dict.fromkeys(STATUSES, "—"), overdue="—", total=bound, capped=True)
     overdue = Problem.overdue_expr()
     # grouping by an expression (status || '') keeps SQLite from walking the status index in group
     # order with a table lookup per row; the WHERE still picks the scope/filter index
@@ -215,7 +224,8 @@ def _summary_counts(f: Filters, counts: dict) -> dict:
 def page_of(user, f: Filters, per_page=None) -> Page:
     """One screen page (portal/paging.py); its total comes from the counters, which it also carries."""
     counts = status_counts(user, f)
-    total = counts[f.status] if f.status else counts["total"]
+    total = counts["total"] if f.status and counts.get("capped") else (
+        counts[f.status] if f.status else counts["total"])
     pg = paginate(filtered(user, f), f.page, per_page or current_app.config.get("PAGE_SIZE", 50), total=total)
     f.page = pg.page  # out of range -> last page
     decorate(pg.rows, with_evidence=False)

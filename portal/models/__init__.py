@@ -23,3 +23,4 @@ from .ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProble
                      ProblemAction, ProblemEvidence)
 from .selfcheck import (DepartmentReport, SelfCheck, SelfCheckAnswer, SelfCheckProblem,  # noqa: E402,F401
                         SelfCheckVersion)
+from .job import JOB_STATUSES, JobRun, WorkerHeartbeat  # noqa: E402,F401

@@ -1,11 +1,11 @@
 """Periodic notice triggers. Each is idempotent through notify()'s dedupe keys, so running them from the
-CLI (`flask --app app notices run`), from cron and opportunistically on requests never duplicates.
+CLI (`flask --app app notices run`) and from the job worker's schedule (portal/jobs) never duplicates;
+they never run inside a user's request.
 
 Other areas may add their own with @trigger (fn(today) -> number of notices created).
 """
 import datetime as dt
 import logging
-import threading
 
 from flask import current_app, has_request_context, url_for
 
@@ -146,33 +146,3 @@ def run_all(today: dt.date | None = None) -> dict:
             out[fn.__name__] = -1
     out["mailed"] = mail.deliver_pending()
     return out
-
-
-# --- opportunistic runs on requests, at most once per NOTICES_RUN_MINUTES per worker -------------
-_lock = threading.Lock()
-_last_run: dict = {"at": None}
-
-
-def maybe_run() -> bool:
-    cfg = current_app.config
-    auto = cfg.get("NOTICES_AUTO_RUN")
-    if auto is None:
-        auto = not cfg.get("TESTING")
-    if not auto:
-        return False
-    minutes = int(cfg.get("NOTICES_RUN_MINUTES", 15))
-    now = clock.now()
-    last = _last_run["at"]
-    if last is not None and dt.timedelta(0) <= now - last < dt.timedelta(minutes=minutes):
-        return False
-    if not _lock.acquire(blocking=False):
-        return False
-    try:
-        _last_run["at"] = now
-        run_all(now.date())
-        return True
-    except Exception:  # noqa: BLE001 - never break the user's request
-        log.exception("opportunistic notice run failed")
-        return False
-    finally:
-        _lock.release()

@@ -18,14 +18,6 @@ def _mine():
     return scope_notices(current_user)
 
 
-@bp.before_app_request
-def _opportunistic_run():
-    if request.endpoint in (None, "static") or request.endpoint.endswith(".verify"):
-        return None
-    triggers.maybe_run()
-    return None
-
-
 @bp.app_context_processor
 def _bell_globals():
     return {"notice_unread_count": lambda: unread_count(current_user)

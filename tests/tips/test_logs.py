@@ -171,7 +171,7 @@ def test_gunicorn_logs_keep_no_address_or_agent_for_tip_linked_requests(app, ctx
     fmt = ('%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({X-Forwarded-For}i)s '
            '%({x-real-ip}i)s %({remote_addr}e)s')
     env = dict(os.environ, PORTAL_INSTANCE_PATH=app.instance_path, PORTAL_SECRET_KEY="gunicorn-test-secret",
-               DATABASE_URL=app.config["DATABASE_URL"], PORTAL_NOTICES_AUTO_RUN="false",
+               DATABASE_URL=app.config["DATABASE_URL"],
                PORTAL_RATELIMIT_ENABLED="false")
     out, err = open(logs / "stdout", "w"), open(logs / "stderr", "w")
     proc = subprocess.Popen(
