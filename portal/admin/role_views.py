@@ -9,7 +9,9 @@ from ..models import User
 from ..permissions import ADMIN_ROLES, ROLES, RoleConflict
 from . import bp, service
 from . import security_service as secsvc
-from .common import paginate, require, toast
+from ..paging import paginate
+from ..htmx import toast
+from ..permissions import require
 from .forms import EmptyForm, RoleFilterForm, RoleForm
 
 SECURITY = "admin.security"
@@ -46,7 +48,8 @@ def roles():
     dept = request.args.get("department")
     query = secsvc.role_query(q=form.q.data, role=form.role.data or "",
                               department=int(dept) if dept and dept.isdigit() and len(dept) <= 9 else None)
-    people, page, pages, total = paginate(query, request.args.get("page"))
+    _p = paginate(query, request.args.get("page"))
+    people, page, pages, total = _p.rows, _p.page, _p.pages, _p.total
     service.attach_roles(people)
     secsvc.attach_totp(people)
     required = policy.totp_required_roles()

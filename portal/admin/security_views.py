@@ -11,7 +11,8 @@ from ..models import AuditRecord, User
 from ..permissions import ROLES, scope_users
 from . import bp, service
 from . import security_service as secsvc
-from .common import require, toast
+from ..htmx import toast
+from ..permissions import require
 from .forms import EmptyForm, SecuritySettingsForm
 
 SECURITY = "admin.security"

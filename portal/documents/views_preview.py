@@ -4,7 +4,7 @@ from flask import make_response, url_for
 from flask_login import current_user, login_required
 
 from . import adapters, bp, service
-from .views import _require_writer, get_document_for
+from .views import get_document_for
 
 
 def preview_data(doc) -> dict:
@@ -13,6 +13,13 @@ def preview_data(doc) -> dict:
         f"{doc.prefix}〔{(doc.doc_date.year if doc.doc_date else '××××')}〕×号" if doc.prefix else None)
     return adapters.document_to_doc(doc, number=number,
                                     seal_png=service.load_seal_png() if (doc.seal and not doc.is_draft) else None)
+
+
+def _require_writer():
+    from flask_login import current_user
+    from ..permissions import can, deny
+    if not can(current_user, "documents.write"):
+        deny(need="documents.write")
 
 
 @bp.route("/<int:doc_id>/page1.png")

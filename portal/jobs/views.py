@@ -5,7 +5,9 @@ import json
 from flask import abort, redirect, request, url_for
 
 from .. import audit, htmx
-from ..admin.common import paginate, require, toast
+from ..paging import paginate
+from ..htmx import toast
+from ..permissions import require
 from ..admin.forms import EmptyForm
 from ..extensions import db
 from ..models import JOB_STATUSES, JobRun
@@ -28,7 +30,8 @@ def index():
     query = JobRun.select().order_by(JobRun.id.desc())
     if status in JOB_STATUSES:
         query = query.where(JobRun.status == status)
-    runs, page, pages, total = paginate(query, request.args.get("page"))
+    _p = paginate(query, request.args.get("page"))
+    runs, page, pages, total = _p.rows, _p.page, _p.pages, _p.total
     return htmx.render("jobs/index.html", "jobs/_runs.html", runs=runs, pg=page, pages=pages, total=total,
                        current=status, statuses=JOB_STATUSES, label=label, workers=live_workers(),
                        scheduled=next_runs(), queued=huey.pending_count(), form=EmptyForm(),
