@@ -7,6 +7,7 @@ import json
 from .. import audit
 
 OBJECT_TYPES = {
+    "security": "安全设置", "backup": "备份", "identity_request": "身份查看申请", "job_run": "后台作业",
     "user": "用户", "department": "部门", "roster": "花名册", "page": "页面", "problem": "问题",
     "campaign": "活动清单", "tip": "举报", "tip_key": "举报加密密钥", "clue": "问题线索", "clue_file": "举报附件",
     "document": "公文", "seal": "印章", "print_job": "批量打印", "selfcheck": "个人自查",

@@ -107,19 +107,9 @@ EXPORT_HEADER = ["序号", "时间", "操作人", "登录名", "操作", "对象
 
 
 def write_xlsx(title: str, header: list, rows) -> bytes:
-    """One sheet: a header row, then the rows. The only place this page writes a spreadsheet (to be
-    switched to the portal's shared export writer); cells that a spreadsheet would run as a formula are
-    kept as text."""
-    from openpyxl import Workbook
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title)
-    ws.append(header)
-    for row in rows:
-        ws.append(["'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-                   for v in row])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """One sheet through the portal's one spreadsheet writer (formula-like text kept inert)."""
+    from .. import xlsx
+    return xlsx.simple(title, header, rows, [8, 18, 12, 12, 16, 20, 8, 60])
 
 
 @bp.route("/audit/export")

@@ -10,6 +10,7 @@ from ..permissions import ADMIN_ROLES, ROLES, RoleConflict
 from . import bp, service
 from . import security_service as secsvc
 from ..paging import paginate
+from ..params import to_id
 from ..htmx import toast
 from ..permissions import require
 from .forms import EmptyForm, RoleFilterForm, RoleForm
@@ -47,7 +48,7 @@ def roles():
     form.fill(service.departments_for_select(active_only=False))
     dept = request.args.get("department")
     query = secsvc.role_query(q=form.q.data, role=form.role.data or "",
-                              department=int(dept) if dept and dept.isdigit() and len(dept) <= 9 else None)
+                              department=to_id(dept))
     _p = paginate(query, request.args.get("page"))
     people, page, pages, total = _p.rows, _p.page, _p.pages, _p.total
     service.attach_roles(people)

@@ -257,7 +257,6 @@ def update_account(actor, user, roles, charges, **fields):
 SEPARATION_MESSAGE = ("三员分立：不能{what}管理员（系统管理员、安全管理员、审计管理员）的账号，"
                       "请由单位授权人员在服务器上执行 flask --app app reset-password。")
 
-audit.ACTION_LABELS.setdefault("admin_refused", "管理操作被拒绝")
 
 
 def refuse(actor, user, what: str, message: str):

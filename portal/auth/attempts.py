@@ -28,7 +28,6 @@ from . import policy
 GENERIC_FAIL = "登录名或密码错误。"
 ADDRESS_MSG = "本机登录失败次数过多，请 {minutes} 分钟后再试。"
 
-audit.ACTION_LABELS.setdefault("login_throttled", "登录受限（同一地址失败过多）")
 
 
 def locked_message(minutes: int) -> str:

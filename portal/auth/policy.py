@@ -22,7 +22,6 @@ NUMBERS = {
 }
 TOTP_ROLES = "TOTP_REQUIRED_ROLES"
 
-audit.ACTION_LABELS.setdefault("security_settings_change", "修改安全设置")
 
 
 def _stored() -> dict:

@@ -19,7 +19,6 @@ from . import policy
 
 SEEN_KEY = "presence_seen"
 
-audit.ACTION_LABELS.setdefault("force_logout", "强制下线")
 
 
 def signed_in(user) -> None:

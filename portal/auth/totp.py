@@ -25,10 +25,6 @@ RECOVERY_COUNT = 10
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 STEP = 30
 
-for _k, _v in {"totp_enable": "启用双因素认证", "totp_disable": "关闭双因素认证",
-               "totp_reset": "重置双因素认证", "totp_failed": "动态验证码错误",
-               "recovery_codes_new": "生成恢复码", "recovery_code_used": "使用恢复码"}.items():
-    audit.ACTION_LABELS.setdefault(_k, _v)
 
 
 def _derived(purpose: str) -> bytes:

@@ -27,7 +27,6 @@ def init_app(app):
     from .cli import backup_cli
 
     app.cli.add_command(backup_cli)
-    audit.ACTION_LABELS.update({"backup_create": "创建备份", "backup_restore": "恢复备份"})
 
     @app.context_processor
     def _backup_globals():

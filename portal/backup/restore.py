@@ -169,10 +169,11 @@ def _tip_check(manifest) -> Check:
     if not tc:
         return Check("举报解密", True, "备份中没有举报，无需检查")
     from ..models.tip import Tip
-    from ..tips import service as tips
+    from .. import crypto
     try:
         with db.connection_context():
-            plain = tips.read(Tip.get(Tip.ref == tc["ref"]))
+            tip = Tip.get(Tip.ref == tc["ref"])
+            plain = crypto.unseal(tip.sealed, tip.aad())  # the whole sealed payload, as the archive digested it
     except Exception as e:  # noqa: BLE001 - any failure is the check's result
         return Check("举报解密", False, f"无法解密：{type(e).__name__}")
     ok = hashlib.sha256(json.dumps(plain, ensure_ascii=False, sort_keys=True).encode()).hexdigest() == tc["sha256"]

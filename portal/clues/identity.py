@@ -21,10 +21,6 @@ from ..tips import service as tips
 from ..errors import Refused
 from .access import Invalid
 
-audit.ACTION_LABELS.update({
-    "clue_identity_request": "申请查看举报人身份", "clue_identity_approve": "同意查看举报人身份",
-    "clue_identity_refuse": "不同意查看举报人身份", "clue_identity_view": "查看举报人身份",
-})
 REASON_MIN, REASON_MAX = 5, 500
 
 

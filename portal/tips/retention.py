@@ -23,8 +23,6 @@ from ..models import RoleAssignment, User
 from ..models.tip import Clue, PowStamp, Tip, TipFile, TipMessage, TrackSession
 from ..notify import notify
 
-audit.ACTION_LABELS.setdefault("tip_purge", "按保存期限删除举报内容")
-audit.ACTION_LABELS.setdefault("tip_retention_change", "调整举报保存期限")
 PURGED = {"subject": {k: "" for k in ("name", "department", "title", "when", "where")} | {"department_id": None},
           "body": "", "purged": True}
 

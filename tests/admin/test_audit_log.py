@@ -70,10 +70,10 @@ def test_no_business_content_on_the_page(client, login_as, travel):
     assert f"问题 <span class=\"mono\">{p.id}</span>" in html  # and which record
 
 
-def test_tip_box_events_show_the_day_only_and_are_not_placed_among_timed_events(client, login_as, travel):
+def test_tip_box_events_show_the_day_only_and_are_not_placed_among_timed_events(ctx, client, auth, travel):
     from tests.tips.util import org, submit
     travel(dt.datetime(2026, 12, 3, 10, 0, 0))
-    org()
+    bureau = org()
     travel(dt.datetime(2026, 12, 3, 10, 1, 0))
     audit.record("test_before", "thing", 1)
     travel(dt.datetime(2026, 12, 3, 10, 2, 17))
@@ -84,7 +84,7 @@ def test_tip_box_events_show_the_day_only_and_are_not_placed_among_timed_events(
     rec = AuditRecord.get(AuditRecord.action == "tip_submit")
     assert rec.at == dt.datetime(2026, 12, 3) and rec.actor_id is None
     travel(dt.datetime(2026, 12, 3, 11, 0, 0))
-    login_as("auditor")
+    auth.login(make_user("u-auditor", bureau["office"], roles=["auditor"]))
     html = _table(client.get("/admin/audit?start=2026-12-03&end=2026-12-03").get_data(as_text=True))
     assert "10:02" not in html and "<td class=\"nowrap\">2026-12-03</td>" in html
     rows = html.split('<tr class="outcome-')[1:]

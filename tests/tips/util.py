@@ -67,10 +67,22 @@ def submit(client, files=(), headers=None, pow=True, **over):
 
 
 def pdf_bytes(marker: str) -> bytes:
-    """A one-page PDF a PDF library can open (uploads refuse files qpdf cannot read)."""
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n% " + marker.encode()
-            + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    """A one-page PDF a PDF library can open (uploads refuse files qpdf cannot read); the marker is in the
+    page's content stream, which survives metadata scrubbing (read it back with pdf_text)."""
+    import pikepdf
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    pdf.pages[0].Contents = pdf.make_stream(b"BT /F1 12 Tf 10 100 Td (" + marker.encode() + b") Tj ET")
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+def pdf_text(data: bytes) -> bytes:
+    """The raw content streams of a PDF (where pdf_bytes puts its marker)."""
+    import pikepdf
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return b"".join(page.Contents.read_bytes() for page in pdf.pages)
 
 
 def png_bytes_with_text(marker: str) -> bytes:

@@ -20,20 +20,22 @@ cfg = json.loads(sys.argv[1])
 from portal import create_app
 from tests.conftest import PortalClient, base_config
 from tests.uploads.samples import png_bomb, png_bytes
+from tests.tips.util import proof
 
 app = create_app(base_config(cfg["db"], cfg["instance"]))
 app.test_client_class = PortalClient
 client = app.test_client()
 
-def post(name, data):
-    form = dict(cfg["form"])
+def post(name, data, work):
+    form = dict(cfg["form"], **work)  # the page's proof of work, computed before the measured request
     form["files"] = [(io.BytesIO(data), name)]
     return client.post("/tips/", data=form, content_type="multipart/form-data")
 
-warm = post("warm.png", png_bytes((400, 300)))
+warm = post("warm.png", png_bytes((400, 300)), proof(client))
 bomb = png_bomb(cfg["w"], cfg["h"], rows=cfg["rows"])
+work = proof(client)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-r = post("bomb.png", bomb)
+r = post("bomb.png", bomb, work)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"warm": warm.status_code, "status": r.status_code, "text": r.get_data(as_text=True),
                   "grew_kb": after - before, "bomb_bytes": len(bomb)}))
