@@ -43,10 +43,7 @@ ACTION_LABELS = {
     # reports
     "report_generate": "生成定期报告", "report_download": "下载定期报告", "report_tampered": "报告文件校验失败",
     "reporting_period_create": "设定报送周期",
-}
-
-# --- added by later areas: sign-in, security, tip retention, identity access, backups, jobs, documents
-ACTION_LABELS.update({
+    # sign-in, security, tip retention, identity access, backups, jobs, documents
     "admin_refused": "管理操作被拒绝", "login_throttled": "登录受限（同一地址失败过多）", "force_logout": "强制下线",
     "totp_enable": "启用双因素认证", "totp_disable": "关闭双因素认证", "totp_reset": "重置双因素认证",
     "totp_failed": "动态验证码错误", "recovery_codes_new": "生成恢复码", "recovery_code_used": "使用恢复码",
@@ -55,4 +52,4 @@ ACTION_LABELS.update({
     "clue_identity_approve": "同意查看举报人身份", "clue_identity_refuse": "不同意查看举报人身份",
     "clue_identity_view": "查看举报人身份", "backup_create": "创建备份", "backup_restore": "恢复备份",
     "document_docx": "导出 Word 文档", "job_retry": "重试后台作业",
-})
+}
