@@ -66,18 +66,27 @@ def is_contention(exc: BaseException) -> bool:
     """Whether a database error means "another transaction was in the way" (its own transaction was
     rolled back, nothing written): SQLite still locked after busy_timeout, or a PostgreSQL deadlock,
     serialization failure or lock timeout. Such a request may simply be tried again."""
+    for e in _chain(exc, wrapped=True):
+        if getattr(e, "pgcode", None) in _CONTENTION_PGCODES:
+            return True
+        if type(e).__name__ == "OperationalError" and "database is locked" in str(e):
+            return True
+    return False
+
+
+def _chain(exc, wrapped: bool = False):
+    """`exc` and every exception behind it (__cause__, __context__; with `wrapped`, also exceptions
+    carried in its args, as peewee wraps driver errors), each once."""
     seen, todo = set(), [exc]
     while todo:
         e = todo.pop()
         if e is None or id(e) in seen:
             continue
         seen.add(id(e))
-        if getattr(e, "pgcode", None) in _CONTENTION_PGCODES:
-            return True
-        if type(e).__name__ == "OperationalError" and "database is locked" in str(e):
-            return True
-        todo += [e.__cause__, e.__context__] + [a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]
-    return False
+        yield e
+        todo += [e.__cause__, e.__context__]
+        if wrapped:
+            todo += [a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]
 
 
 # PostgreSQL: connection_exception (class 08), admin/crash shutdown and cannot-connect-now (57P01..57P03),
@@ -91,12 +100,7 @@ def is_unreachable(exc: BaseException) -> bool:
     shutting down, every connection slot taken (server or pool), or the SQLite file unreadable. Nothing
     was written; the request answers 503 with a page that needs no database."""
     from playhouse.pool import MaxConnectionsExceeded
-    seen, todo = set(), [exc]
-    while todo:
-        e = todo.pop()
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
+    for e in _chain(exc, wrapped=True):
         code = getattr(e, "pgcode", None)
         if code and (code.startswith("08") or code in _UNREACHABLE_PGCODES):
             return True
@@ -108,7 +112,6 @@ def is_unreachable(exc: BaseException) -> bool:
             return True
         if name == "OperationalError" and any(m in str(e).lower() for m in _UNREACHABLE_SQLITE):
             return True
-        todo += [e.__cause__, e.__context__] + [a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]
     return False
 
 
@@ -137,16 +140,7 @@ _RETRYABLE_PGCODES = {"40P01", "40001"}
 
 
 def is_deadlock(exc: BaseException) -> bool:
-    seen, todo = set(), [exc]
-    while todo:
-        e = todo.pop()
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
-        if getattr(e, "pgcode", None) in _RETRYABLE_PGCODES:
-            return True
-        todo += [e.__cause__, e.__context__]
-    return False
+    return any(getattr(e, "pgcode", None) in _RETRYABLE_PGCODES for e in _chain(exc))
 
 
 def retrying(fn, attempts: int = 4, base_delay: float = 0.05):

@@ -1,13 +1,12 @@
 """The security administrator's operations: roles (grant/revoke), two-factor resets, forced sign-out.
 Every change and every refusal is audited here."""
-from peewee import fn
 
 from .. import accounts
 from ..auth import presence, totp
-from ..models import Department, RoleAssignment, User
+from ..models import Department, User
 from ..models.security import TotpCredential
 from ..permissions import ADMIN_ROLES, RoleConflict
-from .service import AdminError, guard_other_admin, refuse
+from .service import AdminError, filter_users, guard_other_admin, refuse
 
 ADMIN_2FA_MESSAGE = ("三员分立：不能重置管理员（系统管理员、安全管理员、审计管理员）的双因素认证，"
                      "请由单位授权人员在服务器上执行 flask --app app auth reset-2fa。")
@@ -16,18 +15,7 @@ ADMIN_2FA_MESSAGE = ("三员分立：不能重置管理员（系统管理员、�
 def role_query(q="", role="", department=None):
     """People for the role page."""
     query = User.select(User, Department).join(Department)
-    q = (q or "").strip()
-    if q:
-        like = f"%{q}%"
-        query = query.where(User.username.ilike(like) | User.real_name.ilike(like) | User.employee_no.ilike(like))
-    if department:
-        query = query.where(User.department == int(department))
-    if role == "none":
-        query = query.where(~fn.EXISTS(RoleAssignment.select(RoleAssignment.id)
-                                       .where(RoleAssignment.user == User.id)))
-    elif role:
-        query = query.where(fn.EXISTS(RoleAssignment.select(RoleAssignment.id)
-                                      .where((RoleAssignment.user == User.id) & (RoleAssignment.role == role))))
+    query = filter_users(query, q, department, role)
     return query.order_by(Department.sort_order, Department.name, User.username)
 
 

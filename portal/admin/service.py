@@ -133,11 +133,9 @@ def set_department_active(dept, active: bool, actor=None) -> Department:
 
 # --- users -------------------------------------------------------------------------------------
 
-def user_query(viewer, q="", department=None, role="", active="", locked=False):
-    """Users matching the list filters, within the viewer's scope (in SQL)."""
-    from ..permissions import scope_users
-    query = (User.select(User, Department).join(Department)
-             .where(scope_users(viewer)))
+def filter_users(query, q="", department=None, role=""):
+    """The people filters both user lists share: a name/login/employee-number search, a department and a
+    role ("none": people without any role)."""
     q = (q or "").strip()
     if q:
         like = f"%{q}%"
@@ -151,6 +149,15 @@ def user_query(viewer, q="", department=None, role="", active="", locked=False):
     elif role:
         query = query.where(fn.EXISTS(RoleAssignment.select(RoleAssignment.id)
                                       .where((RoleAssignment.user == User.id) & (RoleAssignment.role == role))))
+    return query
+
+
+def user_query(viewer, q="", department=None, role="", active="", locked=False):
+    """Users matching the list filters, within the viewer's scope (in SQL)."""
+    from ..permissions import scope_users
+    query = (User.select(User, Department).join(Department)
+             .where(scope_users(viewer)))
+    query = filter_users(query, q, department, role)
     if active == "1":
         query = query.where(User.is_active_flag == True)  # noqa: E712
     elif active == "0":
