@@ -47,7 +47,7 @@ ACTION_LABELS = {
     "admin_refused": "管理操作被拒绝", "login_throttled": "登录受限（同一地址失败过多）", "force_logout": "强制下线",
     "totp_enable": "启用双因素认证", "totp_disable": "关闭双因素认证", "totp_reset": "重置双因素认证",
     "totp_failed": "动态验证码错误", "recovery_codes_new": "生成恢复码", "recovery_code_used": "使用恢复码",
-    "security_settings_change": "修改安全设置", "tip_purge": "按保存期限删除举报内容",
+    "security_settings_change": "修改安全设置", "campaign_settings_change": "修改活动规则", "tip_purge": "按保存期限删除举报内容",
     "tip_retention_change": "调整举报保存期限", "clue_identity_request": "申请查看举报人身份",
     "clue_identity_approve": "同意查看举报人身份", "clue_identity_refuse": "不同意查看举报人身份",
     "clue_identity_view": "查看举报人身份", "backup_create": "创建备份", "backup_restore": "恢复备份",

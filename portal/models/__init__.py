@@ -1,13 +1,13 @@
 """Models, one module per area. Areas add their own modules (selfcheck.py, tip.py, ...)."""
 from .audit import AuditRecord
 from .base import BaseModel, Immutable
-from .campaign import Aspect, Campaign, Category, Item
+from .campaign import Aspect, Campaign, CampaignSetting, Category, Item
 from .org import DEPARTMENT_KINDS, Department, LeaderCharge, RoleAssignment, User
 from .problem import (OPEN, SEVERITIES, SOURCES, STATUSES, TRANSITIONS, Problem,
                       ProblemEvent)
 
 __all__ = [
-    "AuditRecord", "BaseModel", "Immutable", "Aspect", "Campaign", "Category", "Item",
+    "AuditRecord", "BaseModel", "Immutable", "Aspect", "Campaign", "CampaignSetting", "Category", "Item",
     "DEPARTMENT_KINDS", "Department", "LeaderCharge", "RoleAssignment", "User",
     "OPEN", "SEVERITIES", "SOURCES", "STATUSES", "TRANSITIONS", "Problem", "ProblemEvent",
 ]

@@ -67,3 +67,17 @@ class Aspect(BaseModel):
 
     class Meta:
         indexes = ((("campaign", "seq"), True),)
+
+
+class CampaignSetting(BaseModel):
+    """One rule of a campaign the discipline office changed (a key never set falls back to the default in
+    portal/campaign_settings.py). `value` is JSON."""
+    campaign = ForeignKeyField(Campaign, backref="settings", on_delete="CASCADE")
+    key = CharField(max_length=48)
+    value = TextField()
+    updated_at = DateTimeField(default=clock.now)
+    updated_by = IntegerField(null=True)  # user id; no FK so leaving staff keep the history readable
+
+    class Meta:
+        table_name = "campaign_setting"
+        indexes = ((("campaign", "key"), True),)
