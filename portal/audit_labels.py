@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "evidence_download": "下载整改佐证", "extension_request": "申请延期", "extension_decide": "审批延期",
     "ledger_bulk": "台账批量操作", "ledger_export": "导出整改台账", "mechanism_create": "建立长效机制",
     "mechanism_link": "纳入长效机制",
+    "problem_review": "整改销号审核", "problem_progress": "填写整改进展", "ledger_import": "导入整改台账",
     # self-check
     "selfcheck_submit": "提交个人自查", "selfcheck_review": "审核个人自查", "selfcheck_reopen": "重新开放个人自查",
     "selfcheck_tamper": "自查请求被拒绝", "selfcheck_report_save": "保存单位自查情况",

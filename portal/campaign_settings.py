@@ -31,6 +31,7 @@ SETTINGS: dict[str, Rule] = {
     "amber_days": Rule("临期预警", "个工作日", 3, 1, 20, "整改时限在此天数内为黄色"),
     "repeat_threshold": Rule("多发频发阈值", "次", 2, 2, 20, "同一人或同一部门同一问题项累计达到此数即提示"),
     "common_departments": Rule("普遍性问题部门数", "个", 3, 2, 50, "同一问题项涉及的部门数达到此数即提示"),
+    "rectify_workdays": Rule("默认整改时限", "个工作日", 20, 1, 120, "手工登记问题时整改时限的默认值"),
     "common_share_percent": Rule("普遍性问题人员占比", "%", 10, 1, 100, "同一问题项涉及人员占全局比例"),
 }
 

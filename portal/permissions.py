@@ -138,11 +138,19 @@ RULES = {
     "ledger.mine_only": lambda u, r, o: not (r & {"discipline", "dept_head", "leader"}),  # home panel
     "ledger.mechanism": lambda u, r, o: "discipline" in r,
     "problem.view": lambda u, r, o: o is not None and (o.person_id == u.id or _oversees(u, o.department_id)),
+    # the named responsible person works their own item (progress, evidence, 已整改, extension request)
     "problem.rectify": lambda u, r, o: o is not None and (
-        ("dept_head" in r and o.department_id == u.department_id) or "discipline" in r),
+        ("dept_head" in r and o.department_id == u.department_id) or "discipline" in r
+        or (o.person_id is not None and o.person_id == u.id)),
+    "problem.confirm": lambda u, r, o: o is not None and "dept_head" in r and o.department_id == u.department_id,
+    # entering a problem by hand (o: the department): the office for all, a head for their own
+    "problem.create": lambda u, r, o: "discipline" in r or (
+        "dept_head" in r and (o is None or o.id == u.department_id)),
     "problem.verify": lambda u, r, o: "discipline" in r,
     "problem.act": lambda u, r, o: "discipline" in r,
-    "problem.extend": lambda u, r, o: o is not None and "dept_head" in r and o.department_id == u.department_id,
+    "problem.extend": lambda u, r, o: o is not None and (
+        ("dept_head" in r and o.department_id == u.department_id)
+        or (o.person_id is not None and o.person_id == u.id)),
     "problem.extend_decide": lambda u, r, o: "discipline" in r,
     "problem.edit": lambda u, r, o: o is not None and (
         "discipline" in r or ("dept_head" in r and o.department_id == u.department_id)),
@@ -261,6 +269,17 @@ def scope_expr(user, dept_field, person_field=None) -> Expression:
     if not parts:
         return _NONE
     return reduce(operator.or_, parts)
+
+
+def scope_entry_departments(user):
+    """Departments a user may enter problems for (problem.create): all for the discipline office, a
+    head's own, none otherwise. A where-expression on Department."""
+    from .models import Department
+    if "discipline" in user.roles:
+        return _ALL
+    if "dept_head" in user.roles:
+        return Department.id == user.department_id
+    return _NONE
 
 
 def scope_problems(user):

@@ -42,7 +42,10 @@ def _locked_update(p: Problem, expected_version: int, **changes) -> Problem:
     return Problem.get_by_id(p.id)
 
 
-def transition(problem_id: int, to: str, actor, expected_version: int, note: str = "") -> Problem:
+def transition(problem_id: int, to: str, actor, expected_version: int, note: str = "",
+               stage: str | None = None) -> Problem:
+    """Move a Problem along TRANSITIONS; `stage` sets its review_stage in the same update (None: cleared
+    when it leaves 已整改, kept otherwise)."""
     if to not in STATUSES:
         raise IllegalTransition("未知的整改状态")
     refused = None
@@ -53,19 +56,36 @@ def transition(problem_id: int, to: str, actor, expected_version: int, note: str
         if (p.status, to) not in TRANSITIONS:
             refused = p.status
         else:
-            return _apply_transition(p, to, actor, expected_version, note)
+            return _apply_transition(p, to, actor, expected_version, note, stage)
     # in its own transaction: a caller's enclosing transaction rolls back, the refusal record stays
     audit.record_apart("problem_refused", "problem", problem_id, outcome="refused", actor=actor,
                        detail={"from": refused, "to": to})
     raise IllegalTransition(f"不能从“{STATUSES[refused]}”直接变为“{STATUSES[to]}”")
 
 
-def _apply_transition(p: Problem, to: str, actor, expected_version: int, note: str) -> Problem:
+def _apply_transition(p: Problem, to: str, actor, expected_version: int, note: str,
+                      stage: str | None = None) -> Problem:
     extra = {"closed_at": clock.now()} if to == "closed" else {}
+    if stage is not None:
+        extra["review_stage"] = stage
+    elif p.status == "rectified" or to == "closed":
+        extra["review_stage"] = ""
     new = _locked_update(p, expected_version, status=to, **extra)
     ProblemEvent.create(problem=new, actor=actor, kind="status", from_status=p.status,
                         to_status=to, note=note)
     audit.record("problem_status", "problem", p.id, actor=actor, detail={"from": p.status, "to": to})
+    return new
+
+
+def set_stage(problem_id: int, stage: str, actor, expected_version: int, note: str = "") -> Problem:
+    """Move a 已整改 Problem to the next reviewer without changing its status (the head's confirmation)."""
+    with db.atomic():
+        p = Problem.get_by_id(problem_id)
+        if p.version != expected_version:
+            raise VersionConflict(p)
+        new = _locked_update(p, expected_version, review_stage=stage)
+        ProblemEvent.create(problem=new, actor=actor, kind="review", from_status=p.status, to_status=p.status,
+                            note=note, changes=json.dumps({"review_stage": [p.review_stage, stage]}))
     return new
 
 

@@ -35,7 +35,8 @@ DETAIL_KEYS = {
     "number": "发文字号", "sha256": "文件哈希", "missing_glyphs": "缺字", "correction": "更正文件",
     "code": "代码", "due": "截止日期", "start": "起始日期", "end": "截止日期", "problems": "问题数",
     "report": "报告", "persons": "人数", "pages": "页数", "total": "总数", "legacy_rows": "启用密钥前的记录数",
-    "to": "新值", "from": "原值",
+    "to": "新值", "from": "原值", "step": "环节", "stage": "审核环节", "event": "记录编号",
+    "created": "新增数", "skipped": "跳过数",
 }
 # the same key means different things in different events
 DETAIL_KEYS_BY_ACTION = {

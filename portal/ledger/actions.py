@@ -7,16 +7,16 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_login import current_user
 
 from .. import clock, uploads
-from ..errors import PortalError, Refused, VersionConflict
+from ..errors import Invalid, PortalError, Refused, VersionConflict
 from ..htmx import current_url, is_htmx, oob, render, toast as toast_
 from ..models import SEVERITIES, STATUSES, Problem
 from ..models.ledger import ACTION_KINDS, DeadlineExtension
 from ..permissions import can, require
-from . import bp, queries, rows, service, table
+from . import bp, queries, rows, service, table, workflow
 from .forms import parse_action, parse_edit, parse_extension, parse_filters, read_version
 from .views import list_context
 
-MODES = ("edit", "start", "rectify", "close", "return", "action", "extend", "decide")
+MODES = ("edit", "start", "rectify", "close", "return", "action", "extend", "decide", "confirm")
 
 
 def _current_filters():
@@ -115,6 +115,9 @@ def status(problem_id):
         new = service.change_status(p, to, current_user, version, note,
                                     request.files.getlist("evidence"))
     except uploads.UploadError as e:
+        if not is_htmx():
+            flash(e.message, "error")
+            return redirect(url_for("ledger.detail", problem_id=p.id))
         return _editor(p, mode, e.status, values=request.form, message=e.message, errors={"evidence": e.message})
     except PortalError as e:
         return _failed(p, mode, e, request.form)
@@ -193,6 +196,53 @@ def upload_evidence(problem_id):
     else:
         flash("整改佐证材料已上传。", "success")
     return redirect(url_for("ledger.detail", problem_id=p.id))
+
+
+@bp.route("/<int:problem_id>/progress", methods=["POST"])
+@require("ledger.view")
+def progress(problem_id):
+    """整改进展: a dated note, optionally with evidence files, by whoever works the item."""
+    p = service.get_problem_for(current_user, problem_id)
+    note = (request.form.get("note") or "").strip()
+    version = read_version(request.form)
+    try:
+        if not can(current_user, "problem.rectify", p):
+            service.refuse(p, current_user, "只有责任人、责任科室负责人或领导小组办公室可以填写整改进展。")
+        if p.status not in ("pending", "in_progress"):
+            service.refuse(p, current_user, f"“{p.status_label}”的事项不再填写整改进展。")
+        if not 4 <= len(note) <= 2000:
+            raise Invalid("请填写整改进展（4–2000 字）。", status=422)
+        if version is None:
+            raise Invalid("缺少版本信息，请刷新后重试。", status=422)
+        files = request.files.getlist("evidence")
+        if any(f and f.filename for f in files):
+            service.add_evidence(p, current_user, files)
+        workflow.add_progress(p, current_user, version, note)
+    except PortalError as e:
+        flash(e.message, "error")
+        return redirect(url_for("ledger.detail", problem_id=p.id), 303)
+    flash("整改进展已记录。", "success")
+    return redirect(url_for("ledger.detail", problem_id=p.id), 303)
+
+
+@bp.route("/<int:problem_id>/confirm", methods=["POST"])
+@require("ledger.view")
+def confirm(problem_id):
+    """The head confirms the person's 已整改 report and passes it to the office."""
+    p = service.get_problem_for(current_user, problem_id)
+    version = read_version(request.form)
+    note = (request.form.get("note") or "").strip()[:2000]
+    try:
+        if not can(current_user, "problem.confirm", p):
+            service.refuse(p, current_user, "该操作应由责任科室负责人办理，您无权执行。")
+        if p.status != "rectified" or p.review_stage != "head":
+            service.refuse(p, current_user, "该事项不在待科室负责人确认环节。")
+        if version is None:
+            raise Invalid("缺少版本信息，请刷新后重试。", status=422)
+        new = workflow.confirm(p, current_user, version, note)
+    except PortalError as e:
+        return _failed(p, "confirm", e, request.form)
+    return _done(new, f"#{new.id} 已确认整改，转机关纪委验收")
 
 
 @bp.route("/bulk", methods=["POST"])

@@ -28,7 +28,10 @@ PROBLEMS = {  # category code -> (description, measures)
             ("值班期间脱岗，未按规定请假报告", "完善值班带班制度，实行电话随机抽查"),
             ("工作时间浏览与工作无关的网页、玩手机游戏", "开展作风纪律专项教育，部门负责人每日巡查")],
 }
-SOURCE_WEIGHTS = [("selfcheck", 45), ("tip", 15), ("inspection", 20), ("review", 15), ("other", 5)]
+# no "selfcheck" here: the ledger's self-check problems come only from the submitted self-checks
+# (portal/selfcheck/demo.py feeds them), so every page tells the same numbers
+SOURCE_WEIGHTS = [("tip", 12), ("inspection", 20), ("review", 15), ("patrol", 15), ("assigned", 10),
+                  ("leader_comment", 10), ("public", 10), ("other", 5)]
 SEVERITY_WEIGHTS = [("general", 60), ("serious", 15), ("frequent", 10), ("common", 15)]
 STATUS_WEIGHTS = [("pending", 25), ("in_progress", 35), ("rectified", 15), ("closed", 25)]
 
@@ -68,7 +71,7 @@ def seed_ledger(ctx, count=320):
             deadline = today + dt.timedelta(days=rng.randint(-40, 60))
             p = problems.create(
                 actor=office, campaign=campaign, item=item, person=person, department=person.department_id,
-                source=source, self_reported=source == "selfcheck", severity=severity, status="pending",
+                source=source, self_reported=False, severity=severity, status="pending",
                 description=desc.format(n=rng.randint(2, 9)), measures=meas, deadline=deadline,
                 remark=rng.choice(["", "", "", "已在科室会议上作说明", "纳入年度考核"]),
                 origin=f"demo-ledger:{n}", fixed_at_once=severity == "general" and rng.random() < 0.1,

@@ -13,7 +13,10 @@ def attach_ops(rows, user):
             ops.append(("start", "开始整改", True))
         if st == "in_progress" and can(user, "problem.rectify", p):
             ops.append(("rectify", "报告已整改", True))
-        if st == "rectified" and verify:
+        if st == "rectified" and p.review_stage == "head":
+            if can(user, "problem.confirm", p):
+                ops += [("confirm", "确认整改", True), ("return", "退回", False)]
+        elif st == "rectified" and verify:
             ops += [("close", "销号", True), ("return", "退回", False)]
         if getattr(p, "pending_ext", None) and decide:
             ops.append(("decide", "审批延期", False))
@@ -34,7 +37,7 @@ def attach_ops(rows, user):
 def _row_key(p, seq, office, base, today):
     item = p.item if p.item_id else None
     return (
-        p.id, p.version, seq, office, base, today, p.status, p.severity, p.source, p.self_reported,
+        p.id, p.version, seq, office, base, today, p.status, p.review_stage, p.severity, p.source, p.self_reported,
         p.description, p.measures, p.remark, p.deadline, p.fixed_at_once, p.closed_at, p.withdrawn,
         p.department.name, p.person.real_name if p.person_id else None,
         (item.id, item.seq, item.text, item.category.name) if item else None,

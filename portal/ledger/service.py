@@ -13,6 +13,7 @@ from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, Mechani
                              ProblemAction, ProblemEvidence)
 from ..notify import notify
 from ..permissions import can, found_or_404
+from . import workflow
 from .queries import scoped_problems
 
 
@@ -34,19 +35,31 @@ def _refuse(p, actor, reason, **detail):
     raise Refused(reason, status=REFUSED)
 
 
+refuse = _refuse
+
+
 def required_permission(p: Problem, to: str) -> str:
     if to == "closed" or (p.status == "rectified" and to == "in_progress"):
         return "problem.verify"
     return "problem.rectify"
 
 
+def _allowed(p: Problem, to: str, actor) -> bool:
+    """The head returns a report waiting for their confirmation; the office returns or accepts the rest."""
+    if p.status == "rectified" and to == "in_progress" and p.review_stage == "head":
+        return can(actor, "problem.confirm", p) or can(actor, "problem.verify", p)
+    return can(actor, required_permission(p, to), p)
+
+
 def change_status(p: Problem, to: str, actor, version: int, note: str, files=()) -> Problem:
     """Move a Problem; 已整改 needs a progress note and evidence, 退回 needs a reason."""
     if to not in STATUSES:
         _refuse(p, actor, "未知的整改状态", to=to)
-    if not can(actor, required_permission(p, to), p):
-        who = "领导小组办公室（机关纪委）" if required_permission(p, to) == "problem.verify" else "责任科室负责人"
+    if not _allowed(p, to, actor):
+        who = "领导小组办公室（机关纪委）" if required_permission(p, to) == "problem.verify" else "责任人或责任科室负责人"
         _refuse(p, actor, f"该操作应由{who}办理，您无权执行。", to=to)
+    if to == "closed" and p.review_stage == "head":
+        _refuse(p, actor, "该事项尚待科室负责人确认，确认后方可验收销号。", to=to)
     returning = p.status == "rectified" and to == "in_progress"
     if to == "rectified" and len(note) < 4:
         raise Invalid("请填写整改进展说明（至少 4 个字）。", status=REFUSED)
@@ -54,29 +67,32 @@ def change_status(p: Problem, to: str, actor, version: int, note: str, files=())
         raise Invalid("退回时请写明理由（至少 4 个字）。", status=REFUSED)
     checked = uploads.check_files(files) if files else []
     if to == "rectified" and not checked and p.status == "in_progress" and not (
-            ProblemEvidence.select().where(ProblemEvidence.problem == p.id).exists()):
+            ProblemEvidence.select().where((ProblemEvidence.problem == p.id)
+                                           & (ProblemEvidence.purpose == "evidence")).exists()):
         raise Invalid("报告已整改须附整改佐证材料（照片、文件等）。", status=REFUSED)
+    stage = workflow.next_stage(p, actor) if to == "rectified" else ("returned" if returning else None)
     with db.atomic():
-        new = problems.transition(p.id, to, actor, version, note=("退回：" + note) if returning else note)
+        new = problems.transition(p.id, to, actor, version, note=("退回：" + note) if returning else note,
+                                  stage=stage)
         _store_evidence(new, checked, actor)
-    if returning and new.person_id:
-        notify(new.person_id, "returned", f"整改事项 #{new.id} 被退回：{note[:40]}",
-               url_for("ledger.detail", problem_id=new.id))
+    workflow.after_status(p, new, actor, note)
     return new
 
 
-def _store_evidence(p, checked, actor):
+def _store_evidence(p, checked, actor, purpose="evidence"):
     for name, kind, data in checked:
         key = uploads.store("ledger", data, kind)
         ev = ProblemEvidence.create(problem=p, filename=name, kind=kind, key=key, size=len(data),
-                                    uploaded_by=actor)
-        problems.add_event(p, actor, "evidence", note=name, evidence_id=ev.id)
-        audit.record("problem_evidence", "problem", p.id, actor=actor, detail={"file": name, "kind": kind})
+                                    uploaded_by=actor, purpose=purpose)
+        problems.add_event(p, actor, "evidence" if purpose == "evidence" else "attachment", note=name,
+                           evidence_id=ev.id)
+        audit.record("problem_evidence", "problem", p.id, actor=actor,
+                     detail={"file": name, "kind": kind, "purpose": purpose})
 
 
 def add_evidence(p, actor, files):
     if not can(actor, "problem.rectify", p):
-        _refuse(p, actor, "只有责任科室负责人或领导小组办公室可以上传整改佐证。")
+        _refuse(p, actor, "只有责任人、责任科室负责人或领导小组办公室可以上传整改佐证。")
     checked = uploads.check_files(files)
     if not checked:
         raise Invalid("请选择要上传的文件。", status=REFUSED)
@@ -108,7 +124,7 @@ def record_action(p, actor, kind, date, note) -> ProblemAction:
 
 def request_extension(p, actor, new_deadline, reason) -> DeadlineExtension:
     if not can(actor, "problem.extend", p):
-        _refuse(p, actor, "延期申请由责任科室负责人提出。")
+        _refuse(p, actor, "延期申请由责任人或责任科室负责人提出。")
     if p.status not in OPEN:
         _refuse(p, actor, f"“{p.status_label}”的条目无需延期。")
     if DeadlineExtension.select().where((DeadlineExtension.problem == p.id)
@@ -121,6 +137,9 @@ def request_extension(p, actor, new_deadline, reason) -> DeadlineExtension:
                            extension_id=e.id)
         audit.record("extension_request", "problem", p.id, actor=actor,
                      detail={"to": new_deadline.isoformat()})
+    for uid in workflow.office_users():
+        notify(uid, "info", f"整改事项 #{p.id} 申请延期至 {new_deadline.isoformat()}，待审批",
+               url_for("ledger.detail", problem_id=p.id), key=f"ledger-ext-request:{e.id}:{uid}")
     return e
 
 

@@ -24,7 +24,8 @@ register_nav("整改台账", "ledger.index", lambda u: can(u, "ledger.view"), or
 
 EVENT_LABELS = {"created": "登记", "status": "状态变更", "edit": "修改", "action": "处理方式",
                 "withdrawn": "撤回", "deadline": "整改时限", "link": "关联", "evidence": "整改佐证",
-                "extension": "延期申请"}
+                "extension": "延期申请", "progress": "整改进展", "review": "销号审核", "attachment": "登记附件"}
+TIMELINE = ("created", "progress", "status", "evidence", "review", "extension", "deadline")
 FIELD_LABELS = {"description": "问题描述", "measures": "整改措施", "deadline": "整改时限",
                 "severity": "严重程度", "remark": "备注", "person": "责任人", "department": "责任单位",
                 "item": "问题类别", "partner": "一案双查关联", "withdrawn": "撤回"}
@@ -121,9 +122,11 @@ def detail(problem_id):
     partner = None
     if p.partner_id:
         partner = queries.scoped_problems(current_user).where(Problem.id == p.partner_id).first()
-    partner_of = list(queries.scoped_problems(current_user).where(Problem.partner == p.id))
+    # a pair linked both ways (A.partner = B and B.partner = A) is listed once
+    partner_of = list(queries.scoped_problems(current_user).where(
+        (Problem.partner == p.id) & (Problem.id != (p.partner_id or 0))))
     return render_template(
-        "ledger/detail.html", p=p, events=events, EVENT_LABELS=EVENT_LABELS, STATUSES=STATUSES,
+        "ledger/detail.html", p=p, events=events, timeline=[e for e in events if e.kind in TIMELINE], EVENT_LABELS=EVENT_LABELS, STATUSES=STATUSES,
         evidence=list(ProblemEvidence.select().where(ProblemEvidence.problem == p.id)
                       .order_by(ProblemEvidence.id)),
         actions=list(ProblemAction.select().where(ProblemAction.problem == p.id).order_by(ProblemAction.date)),

@@ -49,9 +49,14 @@ class DeadlineExtension(BaseModel):
         return EXTENSION_STATUSES.get(self.status, self.status)
 
 
+EVIDENCE_PURPOSES = {"evidence": "整改佐证材料", "attachment": "登记附件"}
+
+
 class ProblemEvidence(BaseModel):
-    """An evidence file (整改佐证材料) checked and stored through portal.uploads."""
+    """A file checked and stored through portal.uploads: an evidence file (整改佐证材料) or, with purpose
+    "attachment", a file entered with the problem itself (登记附件, migration 0024)."""
     problem = ForeignKeyField(Problem, backref="evidence", on_delete="RESTRICT")
+    purpose = CharField(max_length=16, default="evidence")
     filename = CharField(max_length=128)
     kind = CharField(max_length=8)
     key = CharField(max_length=64)

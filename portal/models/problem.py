@@ -21,8 +21,14 @@ SOURCES = {
     "tip": "举报",
     "inspection": "明察暗访",
     "review": "审核",
+    "patrol": "巡察",
+    "assigned": "上级交办",
+    "leader_comment": "领导点评",
+    "public": "群众反映",
     "other": "其他",
 }
+# the sources a person enters by hand (the feeders bring 举报 and 审核 themselves)
+MANUAL_SOURCES = ("patrol", "assigned", "leader_comment", "public", "inspection", "selfcheck", "other")
 SEVERITIES = {
     "general": "一般",
     "serious": "严重",
@@ -41,6 +47,17 @@ TRANSITIONS = {
     ("in_progress", "rectified"),
     ("rectified", "closed"),
     ("rectified", "in_progress"),
+}
+# Where a 已整改 (rectified) Problem waits, and whether an open one was sent back: a column beside the
+# status, so the status machine and every tally keyed by status stay as they are.
+#   head      the responsible person asked for 销号; the department head confirms or returns it
+#   office    waiting for the discipline office's 验收 (accept -> closed, or return)
+#   returned  sent back to work (status in_progress) with a reason; cleared by the next report
+REVIEW_STAGES = {
+    "": "",
+    "head": "待科室负责人确认",
+    "office": "待机关纪委验收",
+    "returned": "被退回整改",
 }
 # open = not yet rectified: only these can be overdue or due soon (已整改 waits for verification, not for work)
 OPEN = ("pending", "in_progress")
@@ -118,6 +135,7 @@ class Problem(BaseModel):
     updated_at = DateTimeField(default=clock.now)
     closed_at = DateTimeField(null=True)
     version = IntegerField(default=1)
+    review_stage = CharField(max_length=16, default="")  # REVIEW_STAGES (migration 0024)
 
     class Meta:
         indexes = (
@@ -136,6 +154,10 @@ class Problem(BaseModel):
     @property
     def status_label(self):
         return STATUSES.get(self.status, self.status)
+
+    @property
+    def stage_label(self):
+        return REVIEW_STAGES.get(self.review_stage or "", "")
 
     # -- open, overdue, due soon: computed, never stored ------------------------------------------------
     @classmethod
