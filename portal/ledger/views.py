@@ -222,4 +222,4 @@ def ledger_panel(user):
                                   today=clock.today()))
 
 
-from . import actions, demo  # noqa: E402,F401
+from . import actions, demo, entry, import_views  # noqa: E402,F401
