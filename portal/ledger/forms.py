@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from ..models import SEVERITIES, SOURCES, STATUSES
+from ..models.problem import REVIEW_STAGES
 from ..models.ledger import ACTION_KINDS
 
 SORTS = ("seq", "source", "department", "person", "category", "severity", "deadline", "status", "updated")
@@ -30,6 +31,7 @@ class Filters:
     action: str = ""  # a ProblemAction kind (通报/提醒/约谈): problems with such an action
     action_month: str = ""  # "YYYY-MM": the action's date falls in that month
     self_reported: str = ""  # "1" 自查发现, "0" 被查发现
+    stage: str = ""  # a Problem.review_stage: head, office, returned
     sort: str = "seq"
     desc: bool = False
     page: int = 1
@@ -43,7 +45,7 @@ class Filters:
             "due_from": self.due_from.isoformat() if self.due_from else "",
             "due_to": self.due_to.isoformat() if self.due_to else "", "q": self.q, "mech": self.mech,
             "ext": "1" if self.ext else "", "aspect": self.aspect, "action": self.action,
-            "action_month": self.action_month, "self_reported": self.self_reported,
+            "action_month": self.action_month, "self_reported": self.self_reported, "stage": self.stage,
             "sort": "" if self.sort == "seq" else self.sort, "dir": "desc" if self.desc else "",
             "page": self.page if self.page > 1 else "",
         }
@@ -155,6 +157,12 @@ def parse_filters(args) -> Filters:
             f.self_reported = raw
         else:
             err.append("发现方式参数无效，已忽略。")
+    raw = (args.get("stage") or "").strip()
+    if raw:
+        if raw in REVIEW_STAGES:
+            f.stage = raw
+        else:
+            err.append("销号审核参数无效，已忽略。")
     raw = (args.get("sort") or "").strip()
     if raw in SORTS:
         f.sort = raw

@@ -95,6 +95,8 @@ def _conditions(user, f: Filters, with_status=True) -> list:
         conds.append(Problem.id.in_(acts))
     if f.self_reported:
         conds.append(Problem.self_reported == (f.self_reported == "1"))
+    if f.stage:
+        conds.append(Problem.review_stage == f.stage)
     for term in f.q.split():
         phrase = search.indexable(term)
         text = (Problem.id.in_(search.matching_ids(phrase)) if phrase else

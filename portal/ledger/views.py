@@ -11,6 +11,7 @@ from markupsafe import Markup
 from .. import audit, cache, clock, uploads
 from ..htmx import push_url, render, triggered_by, wants_partial
 from ..models import SEVERITIES, SOURCES, STATUSES, Department, Problem, ProblemEvent, User
+from ..models.problem import REVIEW_STAGES
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..nav import home_panel, problem_panels, register_nav
@@ -44,6 +45,7 @@ def list_context(user, f):
     office = can(user, "ledger.office")
     return dict(
         f=f, pg=page, counts=page.counts, STATUSES=STATUSES, SOURCES=SOURCES, SEVERITIES=SEVERITIES,
+        REVIEW_STAGES=REVIEW_STAGES,
         ACTION_KINDS=ACTION_KINDS, office=office, L=url_for("ledger.index"), today=clock.today(),  # L: row cache key
         render_row=rows.render_row,
         heads=choices.heads_choices(user) if office else [],
@@ -211,14 +213,20 @@ def ledger_panel(user):
     overdue = base.where(Problem.overdue_expr()).count()
     soon = list(base.where(Problem.due_soon_expr()).order_by(Problem.deadline, Problem.id).limit(5))
     soon_total = base.where(Problem.due_soon_expr()).count()
-    verify = ext = 0
+    verify = ext = confirm = 0
     if can(user, "problem.verify"):
-        verify = base.where(Problem.status == "rectified").count()
+        verify = base.where((Problem.status == "rectified") & (Problem.review_stage != "head")).count()
         ext = DeadlineExtension.select().where(DeadlineExtension.status == "pending").count()
-    if not (overdue or soon_total or verify or ext):
+    if "dept_head" in user.roles:
+        confirm = base.where((Problem.status == "rectified") & (Problem.review_stage == "head")
+                             & (Problem.department == user.department_id)).count()
+    returned = base.where((Problem.person == user.id) & (Problem.review_stage == "returned")
+                          & Problem.open_expr()).count()
+    if not (overdue or soon_total or verify or ext or confirm or returned):
         return None
     return Markup(render_template("ledger/_home_panel.html", overdue=overdue, soon=soon,
                                   soon_total=soon_total, verify=verify, ext=ext, days=days,
+                                  confirm=confirm, returned=returned,
                                   today=clock.today()))
 
 

@@ -136,3 +136,21 @@ def test_partner_case_listed_once(client, auth, org):
     page = client.get(f"/ledger/{a.id}").get_data(as_text=True)
     block = page.split("<dt>一案双查</dt>")[1].split("</dd>")[0]
     assert block.count(f'/ledger/{b.id}"') == 1
+
+
+def test_stage_filter_row_buttons_and_home_panel(client, auth, org):
+    from portal import problems
+    from .conftest import row_ids
+    p = problems.transition(org.pa1.id, "in_progress", org.staff_a, _p(org.pa1).version)
+    problems.transition(p.id, "rectified", org.staff_a, p.version, stage="head")
+    auth.login(org.head_a)
+    html = client.get("/ledger/?stage=head").get_data(as_text=True)
+    assert row_ids(html) == {p.id} and "确认整改" in html and "待科室负责人确认" in html
+    assert row_ids(client.get("/ledger/?stage=office").get_data(as_text=True)) == set()
+    assert "待您确认" in client.get("/").get_data(as_text=True)
+    r = client.hx_get(f"/ledger/{p.id}/row/confirm")
+    assert r.status_code == 200 and "确认意见" in r.get_data(as_text=True)
+    r = client.hx_post(f"/ledger/{p.id}/confirm", data={"version": str(_p(p).version), "note": ""})
+    assert r.status_code == 200 and _p(p).review_stage == "office"
+    assert "待机关纪委验收" in r.get_data(as_text=True)
+    assert "销号审核参数无效" in client.get("/ledger/?stage=bogus").get_data(as_text=True)
