@@ -27,6 +27,8 @@ SOURCES = {
     "public": "群众反映",
     "other": "其他",
 }
+# sources only entered by hand: summaries (the periodic report) list them only when they occur
+HAND_ONLY_SOURCES = ("patrol", "assigned", "leader_comment", "public")
 # the sources a person enters by hand (the feeders bring 举报 and 审核 themselves)
 MANUAL_SOURCES = ("patrol", "assigned", "leader_comment", "public", "inspection", "selfcheck", "other")
 SEVERITIES = {

@@ -8,6 +8,7 @@ from collections import OrderedDict
 from peewee import JOIN, Case, fn
 
 from .. import clock
+from ..models.problem import HAND_ONLY_SOURCES
 from ..models import SOURCES, Campaign, Category, Department, Item, Problem
 from ..models.ledger import ProblemAction
 from . import charts
@@ -76,7 +77,7 @@ def period_stats(start, end, today=None):
     dept_rows = [r for r in depts.values() if r["new"] or r["total"]]
 
     # 4. by source
-    sources = OrderedDict((s, 0) for s in SOURCES)
+    sources = OrderedDict((s, 0) for s in SOURCES if s not in HAND_ONLY_SOURCES)  # those only when present
     for src, n in Problem.select(Problem.source, fn.COUNT(Problem.id)).where(new).group_by(Problem.source).tuples():
         sources[src] = sources.get(src, 0) + n
 
