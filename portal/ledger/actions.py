@@ -218,9 +218,10 @@ def progress(problem_id):
         if any(f and f.filename for f in files):
             service.add_evidence(p, current_user, files)
         workflow.add_progress(p, current_user, version, note)
-    except PortalError as e:
-        flash(e.message, "error")
-        return redirect(url_for("ledger.detail", problem_id=p.id), 303)
+    except PortalError as e:  # the page again, the note kept
+        from .views import render_detail
+        return render_detail(Problem.get_by_id(p.id), e.status if 400 <= e.status < 500 else 422,
+                             progress_note=note[:2000], progress_error=e.message)
     flash("整改进展已记录。", "success")
     return redirect(url_for("ledger.detail", problem_id=p.id), 303)
 

@@ -165,7 +165,7 @@ def _check_row(row: Row, look: _Lookup, err):
     f["deadline"] = _date(raw_dl) if _text(raw_dl) else None
     if _text(raw_dl) and f["deadline"] is None:
         err("整改时限", f"“{_text(raw_dl)[:20]}”不是有效日期（应如 2026-12-31）")
-    st = v.get("整改状态", "").replace("（逾期）", "")
+    st = re.sub(r"（[^）]*）", "", v.get("整改状态", "")).strip()  # "待整改（逾期）", "已整改（待验收）"
     f["status"] = STATUS_BY_LABEL.get(st, "pending" if not st else None)
     if f["status"] is None:
         err("整改状态", f"“{st[:20]}”不是可选值（{'、'.join(STATUSES.values())}）")

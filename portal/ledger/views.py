@@ -109,7 +109,11 @@ def export():
 @bp.route("/<int:problem_id>")
 @require("ledger.view")
 def detail(problem_id):
-    p = service.get_problem_for(current_user, problem_id)
+    return render_detail(service.get_problem_for(current_user, problem_id))
+
+
+def render_detail(p, status=200, progress_note="", progress_error=None):
+    """The detail page; a refused 整改进展 comes back here with its text kept (422)."""
     table.decorate([p])
     events = list(ProblemEvent.select(ProblemEvent, User).join(User, on=(ProblemEvent.actor == User.id),
                                                                join_type=JOIN.LEFT_OUTER)
@@ -128,14 +132,15 @@ def detail(problem_id):
     partner_of = list(queries.scoped_problems(current_user).where(
         (Problem.partner == p.id) & (Problem.id != (p.partner_id or 0))))
     return render_template(
-        "ledger/detail.html", p=p, events=events, timeline=[e for e in events if e.kind in TIMELINE], EVENT_LABELS=EVENT_LABELS, STATUSES=STATUSES,
+        "ledger/detail.html", p=p, events=events, timeline=[e for e in events if e.kind in TIMELINE],
+        progress_note=progress_note, progress_error=progress_error, EVENT_LABELS=EVENT_LABELS, STATUSES=STATUSES,
         evidence=list(ProblemEvidence.select().where(ProblemEvidence.problem == p.id)
                       .order_by(ProblemEvidence.id)),
         actions=list(ProblemAction.select().where(ProblemAction.problem == p.id).order_by(ProblemAction.date)),
         extensions=list(DeadlineExtension.select().where(DeadlineExtension.problem == p.id)
                         .order_by(DeadlineExtension.id.desc())),
         partner=partner, partner_of=partner_of, panels=problem_panels(p, current_user),
-        ACTION_KINDS=ACTION_KINDS, today=clock.today(), office=can(current_user, "ledger.office"))
+        ACTION_KINDS=ACTION_KINDS, today=clock.today(), office=can(current_user, "ledger.office")), status
 
 
 @bp.route("/evidence/<int:evidence_id>")

@@ -30,6 +30,8 @@ def _notices(user):
 def test_person_works_item_head_returns_confirms_office_accepts(client, auth, org):
     p = org.pa1  # 李明's own problem in 财务科 (head 王立新)
     auth.login(org.staff_a)
+    r = _post(client, p, "progress", note="短")
+    assert r.status_code == 422 and "请填写整改进展" in r.get_data(as_text=True)
     r = _post(client, p, "progress", note="已制定整改方案，正在逐件清理")
     assert r.status_code == 303
     assert _p(p).status == "in_progress"
@@ -95,7 +97,8 @@ def test_other_staff_and_leader_cannot_work_the_item(client, auth, org):
                                       & (AuditRecord.object_id == str(p.id))).exists()
     auth.logout()
     auth.login(org.leader)  # the leader in charge sees it but does not work it
-    _post(client, p, "progress", note="领导代填进展")
+    r = _post(client, p, "progress", note="领导代填进展")
+    assert r.status_code == 409 and "只有责任人、责任科室负责人或领导小组办公室" in r.get_data(as_text=True)
     _post(client, p, "status", to="in_progress", note="")
     assert _p(p).status == "pending"
     assert not ProblemEvent.select().where((ProblemEvent.problem == p.id) & (ProblemEvent.kind == "progress")).exists()
