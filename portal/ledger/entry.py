@@ -14,7 +14,7 @@ from ..models import SEVERITIES, SOURCES, Campaign, Department, Item, Problem, U
 from ..models.problem import MANUAL_SOURCES
 from ..notify import notify
 from ..params import to_id
-from ..permissions import can, deny, require, scope_entry_departments
+from ..permissions import deny, require, scope_entry_departments
 from . import bp, choices, service, workflow
 
 
@@ -162,7 +162,3 @@ def new_people():
     dept = department_for(current_user, request.args.get("department"))
     return render_template("ledger/_entry_people.html", people=people_of(dept.id) if dept else [],
                            selected=None)
-
-
-def can_create(user) -> bool:
-    return can(user, "problem.create")

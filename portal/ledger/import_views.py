@@ -1,7 +1,7 @@
 """The import page of an existing Excel 整改台账 and its template (importer.py does the work)."""
 import io
 
-from flask import render_template, request
+from flask import request
 from flask_login import current_user
 
 from .. import audit, clock, uploads, xlsx
