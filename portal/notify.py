@@ -13,6 +13,10 @@ KINDS = {
     "report_due": "报送提醒",
     "draw": "抽查任务",
     "info": "通知",
+    "urge": "催办",
+    "escalation": "逾期升级",
+    "instruction": "领导批示",
+    "digest": "分管部门周报",
 }
 
 

@@ -26,7 +26,7 @@ def default_fields(kind: str) -> dict:
     base = dict(signature=o, printer=o + "办公室", organ="")
     if kind in ("circular", "notice", "report"):
         base["organ"] = o + "文件"
-    elif kind in ("reminder-letter", "talk-notice"):
+    elif kind in ("reminder-letter", "talk-notice", "supervision-notice"):
         base["organ"] = o
         base["printer"] = ""
     elif kind == "minutes":
