@@ -125,7 +125,7 @@ def test_selfcheck_urge_by_head_and_leader(bureau, client, auth, travel):
     client.post("/supervision/selfcheck/urge", data={"user_ids": [str(bureau.staff_b.id)]})
     assert Urge.select().where(Urge.person == bureau.staff_b.id).exists()
     page = client.get("/selfcheck/department?dept=%d" % bureau.fin.id).get_data(as_text=True)
-    assert "催办" in page
+    assert f'data-urge-person="{bureau.staff_a.id}"' in page and "data-urge-all" in page
 
 
 def test_leader_home_panel_digest_and_clues(bureau, client, auth, travel):
