@@ -19,5 +19,5 @@ CSS_PATH = os.path.join(ROOT, "static", "css", "gongwen.css")
 KINDS = ("circular", "notice", "reminder-letter", "talk-notice", "work-plan", "report",
          "self-check-report", "department-report", "minutes", "supervision-notice")
 FORMAT = {"circular": "red", "notice": "red", "report": "red", "minutes": "minutes",
-          "reminder-letter": "letter", "talk-notice": "letter", "supervision-notice": "letter",
+          "reminder-letter": "letter", "talk-notice": "letter", "supervision-notice": "red",
           "work-plan": "plain", "self-check-report": "plain", "department-report": "plain"}

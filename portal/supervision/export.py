@@ -1,5 +1,6 @@
 """督办 records as one .xlsx (portal/xlsx.py): 催办, 督办通知单 and 升级督办, each within the user's scope."""
 from openpyxl.styles import Font
+from peewee import JOIN
 
 from .. import xlsx
 from ..models import Department, Problem, User
@@ -22,10 +23,10 @@ def _sheet(wb, title, headers, widths, rows, first=False):
 def urge_rows(user):
     Person, By = User.alias("p"), User.alias("b")
     q = (Urge.select(Urge, Problem.id, Problem.description, Department.name, Person.real_name, By.real_name)
-         .join(Problem, on=(Urge.problem == Problem.id), join_type="LEFT OUTER")
-         .switch(Urge).join(Person, on=(Urge.person == Person.id), join_type="LEFT OUTER")
-         .join(Department, on=(Person.department == Department.id), join_type="LEFT OUTER")
-         .switch(Urge).join(By, on=(Urge.by == By.id), join_type="LEFT OUTER")
+         .join(Problem, on=(Urge.problem == Problem.id), join_type=JOIN.LEFT_OUTER)
+         .switch(Urge).join(Person, on=(Urge.person == Person.id), join_type=JOIN.LEFT_OUTER)
+         .join(Department, on=(Person.department == Department.id), join_type=JOIN.LEFT_OUTER)
+         .switch(Urge).join(By, on=(Urge.by == By.id), join_type=JOIN.LEFT_OUTER)
          .where(((Urge.kind == "problem") & Urge.problem.in_(Problem.select(Problem.id).where(scope_problems(user))))
                 | ((Urge.kind == "selfcheck") & Urge.person.in_(User.select(User.id).where(scope_users(user)))))
          .order_by(Urge.at, Urge.id))

@@ -15,7 +15,7 @@ def _sentence(text: str) -> str:
 
 
 def draft_fields(dept, problems, today=None) -> dict:
-    from ..documents.adapters import _date_text, default_fields, organ_name
+    from ..documents.adapters import _date_text, default_fields
     today = today or clock.today()
     heads = people.heads(dept.id)
     lines = [f"经局“六治六提”工作领导小组办公室跟踪，你单位下列问题已超过整改时限仍未整改到位，现予督办："]
@@ -31,7 +31,7 @@ def draft_fields(dept, problems, today=None) -> dict:
     fields.update(kind=KIND, prefix=DEFAULT_PREFIX[KIND], title="督办通知单",
                   addressees=(f"{dept.name}{heads[0].real_name}同志" if len(heads) == 1 else f"{dept.name}负责同志"),
                   body="\n".join(lines), doc_date=today,
-                  signature=organ_name() + "“六治六提”工作领导小组办公室")
+                  signature="局领导小组办公室")  # short: the date then stands 右空二字 (7.3.5.2)
     return fields
 
 
