@@ -1,6 +1,10 @@
 """督办: urges, escalations, leaders' instructions and the weekly red-amber-green snapshot."""
 from peewee import *
 
+VERSIONED = ("urge", "escalation", "campaign_setting")
+SQLITE_BUMP = ("""INSERT INTO "ledger_version" ("id", "v") VALUES (1, abs(random() % 1000000000000000))
+      ON CONFLICT ("id") DO UPDATE SET "v" = "v" + 1;""")
+
 
 def up(migrator, db):
     class User(Model):
@@ -62,8 +66,26 @@ def up(migrator, db):
             indexes = ((('week', 'scope', 'ref'), True),)
 
     db.create_tables([Urge, Escalation, Instruction, RagSnapshot])
+    # a ledger row shows its urges, its escalation level and the 多发频发 flag (whose threshold is a campaign
+    # setting): writes to these tables bump the ledger's data version (migration 0009) like a problem's
+    pg = isinstance(db, PostgresqlDatabase)
+    for t in VERSIONED:
+        if pg:
+            db.execute_sql(f'DROP TRIGGER IF EXISTS ledger_version ON "{t}"')
+            db.execute_sql(f"""CREATE TRIGGER ledger_version AFTER INSERT OR UPDATE OR DELETE ON "{t}"
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_version_bump()""")
+        else:
+            for op in ("INSERT", "UPDATE", "DELETE"):
+                db.execute_sql(f"""CREATE TRIGGER IF NOT EXISTS "ledger_version_{t}_{op.lower()}" AFTER {op} ON "{t}"
+    BEGIN {SQLITE_BUMP} END""")
 
 
 def down(migrator, db):
+    for t in VERSIONED:
+        if isinstance(db, PostgresqlDatabase):
+            db.execute_sql(f'DROP TRIGGER IF EXISTS ledger_version ON "{t}"')
+        else:
+            for op in ("insert", "update", "delete"):
+                db.execute_sql(f'DROP TRIGGER IF EXISTS "ledger_version_{t}_{op}"')
     for t in ('rag_snapshot', 'instruction', 'escalation', 'urge'):
         db.execute_sql(f'DROP TABLE IF EXISTS "{t}"')
