@@ -28,6 +28,13 @@ def run_weekly(run):
     return {"snapshot": snapshot(), "digest": digest()}
 
 
+@periodic("supervision_mail", crontab(minute="*/5"), "督办通知邮件（每5分钟）")
+def run_mail(run):
+    """Mail the notices not yet mailed (催办, 升级, 批示) where mail is configured (portal/mail.py)."""
+    from .. import mail
+    return {"mailed": mail.deliver_pending()}
+
+
 def snapshot(today=None) -> int:
     """The week's red-amber-green rows (one per department, person and 分管领导; a rerun updates them)."""
     today = today or clock.today()

@@ -91,6 +91,19 @@ def problem_top(p, user):
                                   may_notice=can(user, "supervision.notice") and p.is_overdue))
 
 
+@bp.app_template_global("supervision_clue_top")
+def clue_top(clue, user):
+    """领导批示 at the top of a clue's page (the clue ledger shows it to whoever may open the clue)."""
+    from ..models import User
+    from ..models.supervision import Instruction
+    ins = list(Instruction.select(Instruction, User).join(User, on=(Instruction.leader == User.id))
+               .where(Instruction.clue_id == clue.id).order_by(Instruction.at.desc()))
+    may = "chief" in user.roles and clue.subject_user_id != user.id
+    if not ins and not may:
+        return ""
+    return Markup(render_template("supervision/_clue_top.html", clue=clue, instructions=ins, may_instruct=may))
+
+
 @bp.app_template_global("esc_label")
 def esc_label(level):
     return ESCALATION_LEVELS.get(level, "")

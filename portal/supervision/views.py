@@ -44,7 +44,16 @@ def urge():
     if not ids:
         return _finish("请先勾选要催办的问题。", "error")
     done, failed = service.urge_problems(current_user, ids, request.form.get("note", ""))
+    _mail_soon(done)
     return _finish(*_summary("催办", done, failed))
+
+
+def _mail_soon(done):
+    """Mail the urge notices now (in the worker) where mail is configured, not at the next quarter hour."""
+    from .. import mail
+    if done and mail.enabled():
+        from ..jobs import enqueue
+        enqueue("supervision_mail")
 
 
 @bp.post("/urge/department/<int:dept_id>")
@@ -107,7 +116,7 @@ def instruct_clue(clue_id):
         service.instruct_clue(current_user, clue, request.form.get("text", ""))
     except PortalError as e:
         return _finish(e.message, "error", url_for("supervision.clues"))
-    return _finish(f"已对线索 {clue.number} 作出批示。", to=url_for("supervision.clues"))
+    return _finish(f"已对线索 {clue.number} 作出批示。", to=_back("supervision.clues"))
 
 
 @bp.get("/instructions")
