@@ -51,6 +51,9 @@ def test_colours_and_ranking_agree_with_the_ledger(bureau, client, auth, travel)
     assert 'id="rag-ranking"' in dash
     order = re.findall(r'<tr data-dept="(\d+)" data-colour="(\w+)"', dash)
     assert [int(d) for d, _ in order] == [r["id"] for r in rows]
+    jobs.snapshot()
+    page = client.get("/supervision/rag").get_data(as_text=True)
+    assert "红色：有逾期未整改的问题" in page and "李明" in page and 'class="rag rag-red" title=' in page
     switch(auth, bureau.chief)
     home = client.get("/").get_data(as_text=True)
     assert 'id="rag-ranking"' in home and "单位自查自纠情况报送" in home
