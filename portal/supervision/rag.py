@@ -1,8 +1,8 @@
 """Red, amber, green — the one place for the colours of a department, a person and a 分管领导.
 
     red    something overdue            (Problem.overdue_expr: open and past its deadline)
-    amber  nothing overdue, but something due within `amber_days` working days (Problem.due_soon_expr over
-           those days) or returned to the person after 已整改 (退回重改, still open)
+    amber  nothing overdue, but something due within `amber_days` working days (Problem.due_soon_expr,
+           narrowed to those days) or returned to the person after 已整改 (退回重改, still open)
     green  nothing overdue, nothing due soon, nothing returned
 
 Every count is taken with the definitions of portal/models/problem.py, within the viewer's scope, so the
@@ -36,8 +36,10 @@ def soon_until(today=None) -> dt.date:
 
 
 def due_soon_expr(today=None):
+    """The model's 'due soon' (Problem.due_soon_expr) narrowed to `amber_days` working days — exactly what
+    the ledger's filter due_soon=1&due_to=<soon_until> lists."""
     today = today or clock.today()
-    return Problem.due_soon_expr(today, days=(soon_until(today) - today).days)
+    return Problem.due_soon_expr(today) & (Problem.deadline <= soon_until(today))
 
 
 def returned_expr():
