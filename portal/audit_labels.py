@@ -53,4 +53,8 @@ ACTION_LABELS = {
     "clue_identity_approve": "同意查看举报人身份", "clue_identity_refuse": "不同意查看举报人身份",
     "clue_identity_view": "查看举报人身份", "backup_create": "创建备份", "backup_restore": "恢复备份",
     "document_docx": "导出 Word 文档", "job_retry": "重试后台作业",
+    # 督办 (portal/supervision)
+    "problem_urge": "催办整改问题", "selfcheck_urge": "催办个人自查", "problem_escalate": "逾期问题升级督办",
+    "instruction_create": "领导批示", "supervision_notice_draft": "生成督办通知单", "supervision_export": "导出督办记录",
+    "mechanism_from_pattern": "由普遍性问题建立长效机制",
 }

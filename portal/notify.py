@@ -14,6 +14,10 @@ KINDS = {
     "draw": "抽查任务",
     "info": "通知",
     "rectify": "整改销号",
+    "urge": "催办",
+    "escalation": "逾期升级",
+    "instruction": "领导批示",
+    "digest": "分管部门周报",
 }
 
 

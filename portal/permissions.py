@@ -194,6 +194,19 @@ RULES = {
     "clues.identity_decide": lambda u, r, o: "custodian" in r and (
         o is None or (o.requester_id != u.id and o.clue.subject_user_id != u.id)),
     "clues.identity_log": lambda u, r, o: "auditor" in r,
+    # 督办 (portal/supervision): 催办, 督办单, 领导批示, the 分管领导's panel, red-amber-green
+    "problem.urge": lambda u, r, o: bool(r & {"discipline", "chief"}) or (o is not None and (
+        ("leader" in r and o.department_id in u.departments_in_charge)
+        or ("dept_head" in r and o.department_id == u.department_id))),
+    "selfcheck.urge": lambda u, r, o: o is not None and o.id != u.id and (
+        "discipline" in r or ("dept_head" in r and o.department_id == u.department_id)
+        or ("leader" in r and o.department_id in u.departments_in_charge)),
+    "problem.instruct": lambda u, r, o: "chief" in r or (
+        "leader" in r and (o is None or o.department_id in u.departments_in_charge)),
+    "clue.instruct": lambda u, r, o: "chief" in r or "leader" in r,
+    "supervision.notice": lambda u, r, o: "discipline" in r,  # 督办通知单
+    "supervision.view": lambda u, r, o: bool(r & {"discipline", "chief", "leader"}),
+    "supervision.leader_clues": lambda u, r, o: "leader" in r,
 }
 
 

@@ -22,8 +22,13 @@ def clue_panel(user):
         escalated = (Clue.select().where(service.scope_escalated(user) & Clue.forwarded_at.is_null()).count())
         return render_template("clues/_home_panel.html", counts=c, urgent=urgent, escalated=escalated,
                                office=True)
+    # "交办给我的": assigned to the user, or to the department the user heads — not every clue the user may
+    # read (the 局长 reads them all)
+    to_me = Clue.handler == user.id
+    if "dept_head" in user.roles:
+        to_me = to_me | (Clue.handler_department == user.department_id)
     mine = list(Clue.select(Clue, Tip).join(Tip)
-                .where(service.scope_clues(user) & (Clue.status.in_(("assigned", "verifying"))))
+                .where(service.scope_clues(user) & to_me & (Clue.status.in_(("assigned", "verifying"))))
                 .order_by(Clue.handle_due, Clue.id).limit(6))
     if not mine:
         return None

@@ -24,7 +24,7 @@ def default_fields(kind: str) -> dict:
     """What a new draft of ``kind`` starts with."""
     o = organ_name()
     base = dict(signature=o, printer=o + "办公室", organ="")
-    if kind in ("circular", "notice", "report"):
+    if kind in ("circular", "notice", "report", "supervision-notice"):
         base["organ"] = o + "文件"
     elif kind in ("reminder-letter", "talk-notice"):
         base["organ"] = o

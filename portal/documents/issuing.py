@@ -40,7 +40,7 @@ def issue_problems(doc: Document) -> list[str]:
         errs.append("请填写发文机关署名")
     if doc.seal and active_seal() is None:
         errs.append("尚未上传印章图片：请安全管理员上传印章，或取消“加盖印章”")
-    if doc.kind in ("circular", "notice", "report", "minutes", "reminder-letter", "talk-notice") \
+    if doc.kind in ("circular", "notice", "report", "minutes", "reminder-letter", "talk-notice", "supervision-notice") \
             and not doc.organ.strip():
         errs.append("请填写发文机关标志")
     return errs

@@ -17,7 +17,7 @@ TEMPLATES = os.path.join(ROOT, "templates", "documents")
 CSS_PATH = os.path.join(ROOT, "static", "css", "gongwen.css")
 
 KINDS = ("circular", "notice", "reminder-letter", "talk-notice", "work-plan", "report",
-         "self-check-report", "department-report", "minutes")
+         "self-check-report", "department-report", "minutes", "supervision-notice")
 FORMAT = {"circular": "red", "notice": "red", "report": "red", "minutes": "minutes",
-          "reminder-letter": "letter", "talk-notice": "letter",
+          "reminder-letter": "letter", "talk-notice": "letter", "supervision-notice": "red",
           "work-plan": "plain", "self-check-report": "plain", "department-report": "plain"}

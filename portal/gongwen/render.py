@@ -30,6 +30,7 @@ kind                   format      notes
 ``reminder-letter`` 提醒函  信函格式   mark 30 mm from the page top (vector outlines: pre-printed letterhead),
                                   double red lines, page 1 unnumbered
 ``talk-notice`` 约谈通知书  信函格式   as above
+``supervision-notice`` 督办通知单  文件式   red 版头, addressed to a department's head
 ``work-plan`` 工作方案     plain       title, body, 署名, date
 ``self-check-report`` 个人对照检查材料  plain  person line under the title, ``items`` as 一、二、 sections
 ``department-report`` 单位自查自纠情况报告 plain  tables allowed

@@ -6,6 +6,7 @@ from peewee import JOIN
 
 from .. import audit, clock, problems
 from ..errors import Invalid
+from ..quoting import quoted
 from ..extensions import db
 from ..models import Campaign, Department, Item
 from ..models.inspection import Finding, FindingFile, InspectionPlan, InspectionTarget, PlanInspector
@@ -20,6 +21,8 @@ def record_finding(target, actor, outcome: str, check: dict | None, description:
     description = (description or "").strip()
     if outcome == "problem" and not description:
         raise Invalid("请写明发现的问题")
+    if found_at is not None and plan.planned_date and found_at.date() < plan.planned_date:
+        raise Invalid(f"检查时间早于检查计划的开始日期（{plan.planned_date:%Y年%m月%d日}），请核对")
     stored = []
     with db.atomic():
         f = Finding.create(plan=plan.id, target=target.id, inspector=actor, outcome=outcome,
@@ -37,7 +40,7 @@ def record_finding(target, actor, outcome: str, check: dict | None, description:
             text = f"【明察暗访】{f.check_label + '：' if f.check_label else ''}{description}"
             where = "，".join(x for x in (found_at.strftime("%Y-%m-%d %H:%M"), f.place) if x)
             p = problems.create(
-                actor=actor, note=f"明察暗访“{plan.title}”发现", source="inspection",
+                actor=actor, note=f"明察暗访{quoted(plan.title)}发现", source="inspection",
                 self_reported=False, origin=f"finding:{f.id}", campaign=plan.campaign_id,
                 item=item_id, person=target.user_id, department=target.department_id,
                 severity=severity, description=f"{text}（{where}）", deadline=deadline)

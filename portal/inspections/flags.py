@@ -12,17 +12,24 @@ def flagged_departments(limit: int = 8) -> list[dict]:
     """Departments the data points at: many tips (tip-sourced problems, tips where the tip box records a
     department), perfunctory self-checks, many problems."""
     rows = {}
+    from ..models.tip import ClueProblem
+    linked = ClueProblem.select(ClueProblem.problem)
+    loose_tip = (Problem.source == "tip") & Problem.id.not_in(linked)
     q = (Problem.select(Problem.department, fn.COUNT(Problem.id).alias("n"),
-                        fn.SUM(db_case(Problem.source == "tip")).alias("tips"))
+                        fn.SUM(db_case(loose_tip)).alias("tips"))
          .where(Problem.withdrawn == False)  # noqa: E712
          .group_by(Problem.department))
     for r in q.dicts():
-        rows[r["department"]] = {"problems": r["n"], "tips": int(r["tips"] or 0), "perfunctory": 0}
+        loose = int(r["tips"] or 0)
+        rows[r["department"]] = {"problems": r["n"], "tips": loose, "_loose_tips": loose, "perfunctory": 0}
     clues = _clue_counts()
-    # tips: the clues about the department, or the tip-sourced problems when more (the same tips, later)
+    # tips: the distinct clues about the department; tip-sourced problems count only when no clue record
+    # ties them to a clue (problems entered from a tip by hand)
     for dept_id, n in clues.items():
         r = rows.setdefault(dept_id, {"problems": 0, "tips": 0, "perfunctory": 0})
-        r["tips"] = max(r["tips"], n)
+        r["tips"] = n + r.pop("_loose_tips", 0)
+    for r in rows.values():
+        r.pop("_loose_tips", None)
     for dept_id, n in _perfunctory_counts().items():
         rows.setdefault(dept_id, {"problems": 0, "tips": 0, "perfunctory": 0})["perfunctory"] = n
     if not rows:
@@ -51,17 +58,23 @@ def db_case(expr):
 
 
 def _clue_counts() -> dict:
-    """Clues (from tips) about each department — about the department itself or one of its people."""
+    """Distinct clues (from tips) about each department: about the department itself, about one of its
+    people, or linked to one of its ledger problems — each clue counted once per department, however many
+    of these ways lead to it (a clue with a subject department and a subject person, or with the person's
+    problem and the leader's accountability problem of 一案双查, is still one clue)."""
+    from ..models.tip import ClueProblem
+    pairs = set()
+    for c in Clue.select(Clue.id, Clue.subject_department).where(Clue.subject_department.is_null(False)):
+        pairs.add((c.subject_department_id, c.id))
+    for cid, dept in (Clue.select(Clue.id, User.department).join(User, on=(Clue.subject_user == User.id))
+                      .tuples()):
+        pairs.add((dept, cid))
+    for cid, dept in (ClueProblem.select(ClueProblem.clue, Problem.department)
+                      .join(Problem, on=(ClueProblem.problem == Problem.id)).tuples()):
+        pairs.add((dept, cid))
     out = {}
-    direct = (Clue.select(Clue.subject_department.alias("d"), fn.COUNT(Clue.id).alias("n"))
-              .where(Clue.subject_department.is_null(False)).group_by(Clue.subject_department))
-    for r in direct.dicts():
-        out[r["d"]] = out.get(r["d"], 0) + r["n"]
-    via_person = (Clue.select(User.department.alias("d"), fn.COUNT(Clue.id).alias("n"))
-                  .join(User, on=(Clue.subject_user == User.id))
-                  .where(Clue.subject_department.is_null()).group_by(User.department))
-    for r in via_person.dicts():
-        out[r["d"]] = out.get(r["d"], 0) + r["n"]
+    for dept, _cid in pairs:
+        out[dept] = out.get(dept, 0) + 1
     return out
 
 

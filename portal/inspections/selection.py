@@ -14,6 +14,7 @@ from ..models.inspection import (EXCLUSION_REASONS, Draw, Finding, InspectionPla
                                  PlanInspector)
 from ..notices.triggers import path_for
 from ..notify import notify
+from ..quoting import quoted
 from ..permissions import BUSINESS_ROLES, can
 from . import draw as drawlib
 from .flags import TARGET_DEPT_KINDS
@@ -213,7 +214,7 @@ def do_draw(plan, purpose, actor, witness_number: str, witnesses: str, manual: d
 
 
 def _tell_inspector(plan, user_id, key):
-    notify(user_id, "draw", f"您被确定为“{plan.title}”的检查人员，检查日期 {plan.planned_date:%Y年%m月%d日}。",
+    notify(user_id, "draw", f"您被确定为{quoted(plan.title)}的检查人员，检查日期 {plan.planned_date:%Y年%m月%d日}。",
            path_for("inspections.plan", plan_id=plan.id), key=f"{key}:{user_id}")
 
 

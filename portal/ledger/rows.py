@@ -45,6 +45,7 @@ def _row_key(p, seq, office, base, today):
         tuple((m.id, m.title) for m in p.mechanism_list),
         (p.pending_ext.id, p.pending_ext.new_deadline) if p.pending_ext else None,
         tuple(p.ops), p.due_soon,
+        getattr(p, "urge_count", 0), getattr(p, "escalation_level", 0), getattr(p, "frequent", False),
     )
 
 

@@ -37,6 +37,8 @@ def decorate(rows, with_evidence=True, with_extensions=True):
         p.mechanism_list = mechs.get(p.id, [])
         p.evidence_count = evid.get(p.id, 0)
         p.pending_ext = exts.get(p.id)
+    from ..supervision.badges import attach
+    attach(rows)  # 催办 count, escalation level, 多发频发 flag
     return rows
 
 

@@ -15,6 +15,7 @@ from ..models.problem import REVIEW_STAGES
 from ..models.ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProblem,
                              ProblemAction, ProblemEvidence)
 from ..nav import home_panel, problem_panels, register_nav
+from ..quoting import quoted
 from ..params import to_id
 from ..permissions import can, deny, require, scope_signature
 from . import bp, choices, queries, rows, service, table
@@ -186,7 +187,7 @@ def mechanisms():
                                  department=owner.department_id if owner else None, date=date,
                                  created_by=current_user.id, created_at=clock.now())
             audit.record("mechanism_create", "mechanism", m.id, detail={"title": title})
-            flash(f"已建立长效机制“{title}”。可在台账中勾选普遍性问题，批量纳入该机制。", "success")
+            flash(f"已建立长效机制{quoted(title)}。可在台账中勾选普遍性问题，批量纳入该机制。", "success")
             return redirect(url_for("ledger.mechanisms"))
     counts = dict(MechanismProblem.select(MechanismProblem.mechanism, queries.fn.COUNT(MechanismProblem.id))
                   .join(Problem).where(queries.scope_problems(current_user))

@@ -24,3 +24,4 @@ from .ledger import (ACTION_KINDS, DeadlineExtension, Mechanism, MechanismProble
 from .selfcheck import (DepartmentReport, SelfCheck, SelfCheckAnswer, SelfCheckProblem,  # noqa: E402,F401
                         SelfCheckVersion)
 from .job import JOB_STATUSES, JobRun, WorkerHeartbeat  # noqa: E402,F401
+from .supervision import Escalation, Instruction, RagSnapshot, Urge  # noqa: E402,F401

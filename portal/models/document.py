@@ -20,13 +20,15 @@ KIND_LABELS = {
     "self-check-report": "个人对照检查材料",
     "department-report": "单位自查自纠情况报告",
     "minutes": "会议纪要",
+    "supervision-notice": "督办通知单",
 }
 # the kinds the register's editor writes (the two self-check kinds are generated from data)
 EDITOR_KINDS = ("circular", "notice", "reminder-letter", "talk-notice", "report", "minutes", "work-plan",
-                "department-report")
+                "department-report", "supervision-notice")
 DEFAULT_PREFIX = {
     "circular": "机管发", "notice": "机管发", "reminder-letter": "机管函", "talk-notice": "机管约",
     "report": "机管报", "minutes": "机管纪", "work-plan": "", "department-report": "",
+    "supervision-notice": "机管督",
 }
 STATUS_LABELS = {"draft": "草稿", "issued": "已印发"}
 

@@ -15,6 +15,7 @@ from ..models import Department, Notice, Problem, RoleAssignment, User
 from ..models.report import ReportingPeriod
 from ..models.selfcheck import DepartmentReport
 from ..notify import notify
+from ..quoting import quoted
 
 log = logging.getLogger(__name__)
 _TRIGGERS = []
@@ -83,10 +84,10 @@ def _deadline_notices(rows, heads, sent, today) -> int:
         if left >= 0:
             kind_key = "deadline"
             when = "今天到期" if left == 0 else f"还剩 {left} 天"
-            text = f"整改时限临近（{when}）：“{desc}”须于 {p.deadline:%Y年%m月%d日} 前整改到位。"
+            text = f"整改时限临近（{when}）：{quoted(desc)}须于 {p.deadline:%Y年%m月%d日} 前整改到位。"
         else:
             kind_key = "overdue"
-            text = f"整改已逾期 {-left} 天：“{desc}”的整改时限为 {p.deadline:%Y年%m月%d日}。"
+            text = f"整改已逾期 {-left} 天：{quoted(desc)}的整改时限为 {p.deadline:%Y年%m月%d日}。"
         key = f"{kind_key}:{p.id}:{p.deadline.isoformat()}"
         people = {u.id for u in heads.get(p.department_id, [])}
         if p.person_id:
