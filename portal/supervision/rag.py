@@ -43,10 +43,11 @@ def due_soon_expr(today=None):
 
 
 def returned_expr():
-    """Open problems the verifier sent back (已整改 → 整改中) at least once."""
+    """Open problems sent back: by the verifier (已整改 → 整改中) at least once, or returned to the person
+    in the 销号 review (Problem.review_stage, portal/ledger/workflow.py) and not reported again yet."""
     back = (ProblemEvent.select(ProblemEvent.problem)
             .where((ProblemEvent.from_status == "rectified") & (ProblemEvent.to_status == "in_progress")))
-    return Problem.open_expr() & Problem.id.in_(back)
+    return Problem.open_expr() & (Problem.id.in_(back) | (Problem.review_stage == "returned"))
 
 
 def colour(row: dict) -> str:
