@@ -102,19 +102,27 @@ def form_note(form, skip=("page",)) -> str:
 
 
 def simple(sheet_title: str, headers, rows, widths, title: str | None = None, note: str | None = None) -> bytes:
-    """A one-sheet table in paper layout: an optional title row and an optional note row (the page's
-    filters, "筛选条件：…") above the header, then the rows with thin borders and wrapped text; the rows
-    down to the header are frozen and printed on every page, A4 landscape; an auto-filter on the header."""
+    """A one-sheet table in paper layout (see add_table), as bytes."""
     wb = new_workbook()
-    ws = wb.active
+    add_table(wb, sheet_title, headers, rows, widths, title=title, note=note)
+    return to_bytes(wb)
+
+
+def add_table(wb, sheet_title: str, headers, rows, widths, title: str | None = None, note: str | None = None):
+    """A sheet in paper layout: an optional title row and an optional note row (the page's filters,
+    "筛选条件：…") above the header, then the rows with thin borders and wrapped text; the rows down to the
+    header frozen and printed on every page, A4 landscape; an auto-filter on the header. The workbook's
+    first (empty) sheet is used for the first table."""
+    ws = wb.active if len(wb.worksheets) == 1 and not wb.active._cells else wb.create_sheet()
     ws.title = sheet_title[:31]
     top = 1
     ncol = len(headers)
-    for text, font in ((title, Font(name="黑体", size=14, bold=True)), (note, Font(name="宋体", size=10))):
+    for text, font, align in ((title, Font(name="黑体", size=14, bold=True), "center"),
+                              (note, Font(name="宋体", size=10), "left")):
         if not text:
             continue
         c = ws.cell(row=top, column=1, value=text)
-        c.font, c.alignment = font, Alignment(horizontal="center" if text is title else "left", vertical="center")
+        c.font, c.alignment = font, Alignment(horizontal=align, vertical="center", wrap_text=True)
         if ncol > 1:
             ws.merge_cells(start_row=top, start_column=1, end_row=top, end_column=ncol)
         top += 1
@@ -134,7 +142,7 @@ def simple(sheet_title: str, headers, rows, widths, title: str | None = None, no
     if r > top:
         ws.auto_filter.ref = f"A{top}:{get_column_letter(ncol)}{r}"
     print_setup(ws, header_rows=top)
-    return to_bytes(wb)
+    return ws
 
 
 def read_back(data: bytes) -> list[list]:
