@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "evidence_download": "下载整改佐证", "extension_request": "申请延期", "extension_decide": "审批延期",
     "ledger_bulk": "台账批量操作", "ledger_export": "导出整改台账", "clue_export": "导出问题线索台账",
     "selfcheck_export": "导出自查情况", "inspection_export": "导出明察暗访记录", "login_log_export": "导出登录日志",
+    "ldap_account_open": "统一身份认证首次登录开通账号",
     "mechanism_create": "建立长效机制",
     "mechanism_link": "纳入长效机制",
     # self-check

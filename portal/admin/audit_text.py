@@ -56,7 +56,8 @@ DETAIL_VALUES = {"roster": "花名册导入", "integrity": "并发冲突", "appr
                  "unknown user": "登录名不存在", "file missing": "文件缺失", "hash mismatch": "文件哈希不符",
                  "issue of issued": "重复印发", "edit of an issued document": "修改已印发的公文",
                  "batch print outside own department": "批量打印超出本部门范围", "password": "本地密码",
-                 "directory": "统一身份认证（LDAP）", "directory_down": "目录服务不可用"}
+                 "directory": "统一身份认证（LDAP）", "directory_down": "统一身份认证服务无法连接",
+                 "no_account": "门户中没有对应账号"}
 CHANGE_ACTIONS = {"problem_update", "department_update", "user_update"}  # detail is {field: [old, new]}
 
 

@@ -94,6 +94,11 @@ def _name_keys(username: str):
     return f"login-name/{h}", f"login-name-lock/{h}"
 
 
+def name_locked(username: str) -> bool:
+    """Whether the name is locked in the rate-limit store (a directory name with no portal account yet)."""
+    return ratelimit.storage().get(_name_keys(username)[1]) > 0
+
+
 def unknown_name_try(username: str, password: str) -> str:
     """The same steps as a wrong password on an existing account, in the rate-limit store."""
     store = ratelimit.storage()
