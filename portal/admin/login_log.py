@@ -20,7 +20,7 @@ EXPORT_LIMIT = 200_000
 
 def _form():
     form = _filter_form()
-    form.action.choices = [("", "全部事件")] + [(a, audit.ACTION_LABELS[a]) for a in LOGIN_ACTIONS]
+    form.action.choices = [("", "全部事件")] + [(a, audit.ACTION_LABELS.get(a, a)) for a in LOGIN_ACTIONS]
     form.action.label.text = "事件"
     if form.action.data and form.action.data not in LOGIN_ACTIONS:
         form.action.data = ""
