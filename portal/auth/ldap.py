@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 DOWN_MESSAGE = "统一身份认证服务暂时无法连接，请稍后再试；如急需登录，请联系系统管理员。"
 NO_ACCOUNT = "统一身份认证已通过，但门户中还没有您的账号，请联系系统管理员开通。"
 DISABLED = "该账号已停用，请联系系统管理员。"
+MANAGED = "您的密码由单位统一身份认证系统管理，请在该系统中修改。"
 VIA = "directory"
 
 
@@ -222,5 +223,8 @@ def check(username: str, password: str, slot):
         attempts.give_back(user)
         audit.record("login_failed", "user", user.id, outcome="disabled", actor=user)
         return DISABLED, 401
+    if user.must_change_password:  # an initial local password means nothing here: the directory's is used
+        User.update(must_change_password=False).where(User.id == user.id).execute()
+        user.must_change_password = False
     g.login_via = VIA
     return user

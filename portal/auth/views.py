@@ -197,6 +197,9 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    if ldap.enabled() and not ldap.local_only(current_user):
+        flash(ldap.MANAGED, "info")
+        return redirect(url_for("main.home"))
     form = ChangePasswordForm()
     status = 200
     if form.validate_on_submit():

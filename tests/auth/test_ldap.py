@@ -117,3 +117,15 @@ def test_a_directory_that_is_down_gets_a_clear_answer(app, bureau, directory):
 def test_directory_off_keeps_local_passwords(app, bureau):
     assert not app.config["LDAP_URL"]
     assert _login(app, "staff_a", PASSWORD).status_code == 302
+
+
+def test_directory_users_change_their_password_in_the_directory(app, bureau, directory):
+    User.update(must_change_password=True).where(User.id == bureau.staff_a.id).execute()
+    c = app.test_client()
+    assert c.post("/login", data={"username": "staff_a", "password": DIR_PW["staff_a"]}).status_code == 302
+    assert not User.get_by_id(bureau.staff_a.id).must_change_password  # not sent to change a local password
+    r = c.get("/password", follow_redirects=True)
+    assert r.status_code == 200 and "由单位统一身份认证系统管理" in r.get_data(as_text=True)
+    admin = app.test_client()
+    assert admin.post("/login", data={"username": "auditor", "password": PASSWORD}).status_code == 302
+    assert "当前密码" in admin.get("/password").get_data(as_text=True)  # administrators keep theirs
