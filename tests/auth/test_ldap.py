@@ -129,3 +129,11 @@ def test_directory_users_change_their_password_in_the_directory(app, bureau, dir
     admin = app.test_client()
     assert admin.post("/login", data={"username": "auditor", "password": PASSWORD}).status_code == 302
     assert "当前密码" in admin.get("/password").get_data(as_text=True)  # administrators keep theirs
+
+
+def test_the_security_administrator_sees_whether_the_directory_is_on(app, bureau, directory):
+    c = app.test_client()
+    assert c.post("/login", data={"username": "secadmin", "password": PASSWORD}).status_code == 302
+    assert f"已启用（{directory.url}）" in c.get("/admin/security").get_data(as_text=True)
+    app.config.update(LDAP_URL="")
+    assert "未启用（使用门户本地密码）" in c.get("/admin/security").get_data(as_text=True)
