@@ -57,7 +57,7 @@ DETAIL_VALUES = {"roster": "花名册导入", "integrity": "并发冲突", "appr
                  "issue of issued": "重复印发", "edit of an issued document": "修改已印发的公文",
                  "batch print outside own department": "批量打印超出本部门范围", "password": "本地密码",
                  "directory": "统一身份认证（LDAP）", "directory_down": "统一身份认证服务无法连接",
-                 "no_account": "门户中没有对应账号"}
+                 "no_account": "门户中没有对应账号", "admin_local_only": "管理员账号不经统一身份认证登录"}
 CHANGE_ACTIONS = {"problem_update", "department_update", "user_update"}  # detail is {field: [old, new]}
 
 

@@ -190,8 +190,10 @@ def check(username: str, password: str, slot):
     except DirectoryDown:
         return _down(slot, username)
     user = account_for(entry) if entry else None
-    if entry is None or (user is not None and local_only(user)):
+    if entry is None:
         return attempts.unknown_name_try(username, password), 401
+    if user is not None and local_only(user):  # an administrator's account: never through the directory
+        return attempts.unknown_name_try(username, password, detail="admin_local_only"), 401
     if user is None:
         if attempts.name_locked(username):
             return attempts.unknown_name_try(username, password), 401

@@ -39,7 +39,12 @@ def test_administrators_always_sign_in_locally(app, bureau, directory):
     # nor through an employee number that points at an administrator's account
     app.config.update(LDAP_MATCH="employee_no", LDAP_MATCH_ATTRIBUTE="employeeNumber")
     User.update(employee_no="S001").where(User.id == bureau.secadmin.id).execute()
-    assert _login(app, "sysadmin", DIR_PW["sysadmin"]).status_code == 401
+    assert _login(app, "newcomer", DIR_PW["sysadmin"]).status_code == 401  # no such entry
+    assert _login(app, "sysadmin", DIR_PW["sysadmin"]).status_code == 401  # local account, local password
+    User.update(username="secadmin2").where(User.id == bureau.sysadmin.id).execute()
+    r = _login(app, "sysadmin", DIR_PW["sysadmin"])  # the entry's number points at the secadmin's account
+    assert r.status_code == 401
+    assert AuditRecord.select().where(AuditRecord.detail.contains("admin_local_only")).count() == 1
 
 
 def test_wrong_directory_passwords_lock_the_account_like_local_ones(app, bureau, directory, travel):
