@@ -143,10 +143,3 @@ def add_table(wb, sheet_title: str, headers, rows, widths, title: str | None = N
         ws.auto_filter.ref = f"A{top}:{get_column_letter(ncol)}{r}"
     print_setup(ws, header_rows=top)
     return ws
-
-
-def read_back(data: bytes) -> list[list]:
-    """Every row of the first sheet as a list of values ("" for empty) — for tests and checks."""
-    from openpyxl import load_workbook
-    ws = load_workbook(io.BytesIO(data)).active
-    return [["" if v is None else v for v in r] for r in ws.iter_rows(values_only=True)]
