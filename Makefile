@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 APT_RUN := python3-venv fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
            fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming poppler-utils postgresql-client
-APT_TEST := chromium postgresql
+APT_TEST := chromium postgresql slapd ldap-utils
 FANDOL_DIR := /usr/local/share/fonts/fandol
 
 .PHONY: run test test-sqlite test-postgres deps test-deps system-deps system-test-deps fonts db bench clean

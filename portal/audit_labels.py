@@ -16,7 +16,10 @@ ACTION_LABELS = {
     "problem_create": "登记问题", "problem_status": "问题状态变更", "problem_update": "修改问题",
     "problem_refused": "问题操作被拒绝", "problem_action": "记录处理方式", "problem_evidence": "上传整改佐证",
     "evidence_download": "下载整改佐证", "extension_request": "申请延期", "extension_decide": "审批延期",
-    "ledger_bulk": "台账批量操作", "ledger_export": "导出整改台账", "mechanism_create": "建立长效机制",
+    "ledger_bulk": "台账批量操作", "ledger_export": "导出整改台账", "clue_export": "导出问题线索台账",
+    "selfcheck_export": "导出自查情况", "inspection_export": "导出明察暗访记录", "login_log_export": "导出登录日志",
+    "ldap_account_open": "统一身份认证首次登录开通账号",
+    "mechanism_create": "建立长效机制",
     "mechanism_link": "纳入长效机制",
     "problem_review": "整改销号审核", "problem_progress": "填写整改进展", "ledger_import": "导入整改台账",
     # self-check

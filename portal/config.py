@@ -109,6 +109,19 @@ class Defaults:
     HEALTH_MIN_FREE_MB = 1024  # /healthz fails when instance/ or BACKUP_DIR has less free disk space
     WORKER_HEARTBEAT_MAX_AGE_SECONDS = 120  # the job worker touches instance/worker_heartbeat
 
+    # sign-in with the bureau's directory (portal/auth/ldap.py); off while LDAP_URL is empty. The three
+    # administrators always sign in with their local password.
+    LDAP_URL = ""  # e.g. ldap://dc1.bureau.local:389 or ldaps://…
+    LDAP_BIND_DN = ""  # the service account that searches ("" = anonymous search)
+    LDAP_BIND_PASSWORD = ""
+    LDAP_BASE_DN = ""  # e.g. ou=people,dc=bureau,dc=local
+    LDAP_USER_FILTER = "(uid={username})"  # AD: "(sAMAccountName={username})"; {username} is escaped
+    LDAP_MATCH = "username"  # the portal field an account is matched on: "username" or "employee_no"
+    LDAP_MATCH_ATTRIBUTE = "uid"  # the directory attribute holding it (e.g. employeeNumber)
+    LDAP_NAME_ATTRIBUTE = "cn"  # the person's name, for an account opened at first sign-in
+    LDAP_DEPARTMENT_ATTRIBUTE = ""  # e.g. "ou" or "department": set it to open accounts at first sign-in
+    LDAP_TIMEOUT_SECONDS = 5
+
 
 # keys that are parsed as int/bool when they come from PORTAL_* env variables
 def coerce(value: str):

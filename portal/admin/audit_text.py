@@ -36,8 +36,10 @@ DETAIL_KEYS = {
     "number": "发文字号", "sha256": "文件哈希", "missing_glyphs": "缺字", "correction": "更正文件",
     "code": "代码", "due": "截止日期", "start": "起始日期", "end": "截止日期", "problems": "问题数",
     "report": "报告", "persons": "人数", "pages": "页数", "total": "总数", "legacy_rows": "启用密钥前的记录数",
-    "to": "新值", "from": "原值", "step": "环节", "stage": "审核环节", "event": "记录编号",
-    "created": "新增数", "skipped": "跳过数",
+    "step": "环节", "stage": "审核环节", "event": "记录编号", "created": "新增数", "skipped": "跳过数",
+    "to": "新值", "from": "原值", "2fa": "第二步验证", "check": "校验", "created_at": "备份时间",
+    "force": "强制恢复", "left": "剩余恢复码", "messages": "留言数", "named": "实名", "purge_on": "删除日期",
+    "request": "申请编号", "size": "大小（字节）", "via": "途径", "method": "登录方式", "ldap": "统一身份认证",
 }
 # the same key means different things in different events
 DETAIL_KEYS_BY_ACTION = {
@@ -51,7 +53,13 @@ DETAIL_KEYS_BY_ACTION = {
     "user_update": {"title": "职务"},
 }
 # detail values that are codes
-DETAIL_VALUES = {"roster": "花名册导入", "integrity": "并发冲突", "approved": "审核通过", "returned": "退回修改"}
+DETAIL_VALUES = {"roster": "花名册导入", "integrity": "并发冲突", "approved": "审核通过", "returned": "退回修改",
+                 "totp": "动态验证码", "recovery": "恢复码", "cli": "命令行", "2fa": "动态验证码错误",
+                 "unknown user": "登录名不存在", "file missing": "文件缺失", "hash mismatch": "文件哈希不符",
+                 "issue of issued": "重复印发", "edit of an issued document": "修改已印发的公文",
+                 "batch print outside own department": "批量打印超出本部门范围", "password": "本地密码",
+                 "directory": "统一身份认证（LDAP）", "directory_down": "统一身份认证服务无法连接",
+                 "no_account": "门户中没有对应账号", "admin_local_only": "管理员账号不经统一身份认证登录"}
 CHANGE_ACTIONS = {"problem_update", "department_update", "user_update"}  # detail is {field: [old, new]}
 
 
@@ -94,8 +102,8 @@ def detail_text(raw: str, action: str = "", object_type: str = "") -> str:
     """The JSON detail in words (角色：干部职工；行数：4), business content hidden."""
     try:
         value = json.loads(raw)
-    except (TypeError, ValueError):
-        return raw or ""
+    except (TypeError, ValueError):  # a plain-text detail ("unknown user"): its words when it has them
+        return DETAIL_VALUES.get(raw, raw) if raw else ""
     value = audit.redact(value, object_type)
     if not isinstance(value, dict):
         return _one(value)

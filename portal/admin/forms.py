@@ -102,7 +102,7 @@ class UserFilterForm(FlaskForm):
 
 
 OUTCOMES = {"ok": "成功", "failed": "失败", "refused": "被拒绝", "denied": "越权", "locked": "已锁定",
-            "disabled": "已停用"}
+            "disabled": "已停用", "error": "出错"}
 
 
 class AuditFilterForm(FlaskForm):

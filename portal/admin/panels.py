@@ -13,6 +13,7 @@ from . import service
 register_nav("系统管理", "admin.index", lambda u: can(u, "admin.manage"), order=90)
 register_nav("安全管理", "admin.security", lambda u: can(u, "admin.security"), order=91)
 register_nav("审计日志", "admin.audit_log", lambda u: can(u, "audit.read"), order=92)
+register_nav("登录日志", "admin.login_log", lambda u: can(u, "audit.read"), order=93)
 
 
 @home_panel(order=5)
@@ -78,7 +79,7 @@ def auditor_panel(user):
     return render_template("admin/_home_panel.html", title="审计待办", items=items,
                            chain=(ok, message, audit.count()),
                            done="近 7 天没有越权访问或被拒绝的操作。",
-                           links=[("审计日志", "admin.audit_log")])
+                           links=[("审计日志", "admin.audit_log"), ("登录日志", "admin.login_log")])
 
 
 ADMIN_ACCOUNT_ACTIONS = ("password_reset", "role_revoke", "user_disable", "user_enable", "user_unlock",

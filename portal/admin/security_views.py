@@ -36,6 +36,11 @@ def security_settings():
             ("同一地址", f"登录失败不超过 {c.get('LOGIN_ADDRESS_LIMIT') or '不限'}".replace(" per ", " 次 / ")
                       .replace("minutes", "分钟").replace("minute", "分钟").replace("hour", "小时")),
         ]),
+        ("统一身份认证（LDAP）", [
+            ("状态", f"已启用（{c['LDAP_URL']}）" if c.get("LDAP_URL") else "未启用（使用门户本地密码）"),
+            ("适用范围", "除系统管理员、安全管理员、审计管理员外的所有账号（三员始终使用本地密码）"
+             if c.get("LDAP_URL") else "—"),
+        ]),
         ("双因素认证", [
             ("须使用的角色", "、".join(ROLES[r] for r in policy.totp_required_roles()) or "无（未强制）"),
             ("其他人员", "可自愿启用"),

@@ -94,21 +94,26 @@ def _name_keys(username: str):
     return f"login-name/{h}", f"login-name-lock/{h}"
 
 
-def unknown_name_try(username: str, password: str) -> str:
+def name_locked(username: str) -> bool:
+    """Whether the name is locked in the rate-limit store (a directory name with no portal account yet)."""
+    return ratelimit.storage().get(_name_keys(username)[1]) > 0
+
+
+def unknown_name_try(username: str, password: str, detail: str = "unknown user") -> str:
     """The same steps as a wrong password on an existing account, in the rate-limit store."""
     store = ratelimit.storage()
     count_key, lock_key = _name_keys(username)
     if store.get(lock_key) > 0:
-        audit.record("login_failed", "user", username[:64], outcome="locked", detail="unknown user")
+        audit.record("login_failed", "user", username[:64], outcome="locked", detail=detail)
         return locked_message(math.ceil((store.get_expiry(lock_key) - clock.now().timestamp()) / 60))
     n = store.incr(count_key, 24 * 3600)
     from ..passwords import verify_dummy
     verify_dummy(password)
-    audit.record("login_failed", "user", username[:64], outcome="failed", detail="unknown user")
+    audit.record("login_failed", "user", username[:64], outcome="failed", detail=detail)
     if n >= policy.lockout_threshold():
         store.clear(count_key)
         store.incr(lock_key, policy.lockout_minutes() * 60)
-        audit.record("lockout", "user", username[:64], outcome="locked", detail="unknown user")
+        audit.record("lockout", "user", username[:64], outcome="locked", detail=detail)
         return just_locked_message()
     return GENERIC_FAIL
 

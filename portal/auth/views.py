@@ -2,7 +2,7 @@
 the session, password change."""
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import audit, clock
@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import User
 from ..models.org import new_session_token
 from ..passwords import CLASS_WORDS, hash_password, policy_errors, verify_password
-from . import attempts, bp, policy, presence, totp
+from . import attempts, bp, ldap, policy, presence, totp
 from .forms import ChangePasswordForm, CodeForm, LoginForm
 
 GENERIC_FAIL = attempts.GENERIC_FAIL
@@ -43,14 +43,15 @@ def login():
         outcome = check_password(form.username.data.strip(), form.password.data)
         if isinstance(outcome, User):
             user, target = outcome, _safe_next(request.args.get("next"))
+            via = g.pop("login_via", "password")
             if totp.enabled(user) or policy.totp_required(user):
                 attempts.give_back(user)  # the password step is not a failure; the second one may be
                 enrol = not totp.enabled(user)
                 session.clear()
-                session[PENDING] = {"uid": user.id, "token": user.session_token, "next": target,
+                session[PENDING] = {"uid": user.id, "token": user.session_token, "next": target, "via": via,
                                     "enrol": enrol, "exp": clock.now().timestamp() + PENDING_SECONDS}
                 return redirect(url_for("auth.enrol" if enrol else "auth.second_factor"))
-            finish_login(user, "password")
+            finish_login(user, "password", via)
             return redirect(target or url_for("main.home"))
         message, status = outcome
         form.password.errors.append(message)
@@ -66,6 +67,8 @@ def check_password(username: str, password: str):
     if isinstance(slot, str):
         return slot, 429
     user = User.get_or_none(User.username == username)
+    if ldap.enabled() and (user is None or not ldap.local_only(user)):
+        return ldap.check(username, password, slot)  # the directory's password, the same lockout
     if user is None:
         return attempts.unknown_name_try(username, password), 401
     n = attempts.reserve(user)
@@ -83,11 +86,13 @@ def check_password(username: str, password: str):
     return user
 
 
-def finish_login(user, method: str) -> None:
-    """Both factors passed (or only the password is needed): a fresh session for the user."""
+def finish_login(user, method: str, via: str = "password") -> None:
+    """Both factors passed (or only the password is needed): a fresh session for the user. `via`:
+    "password" (local) or "directory" (LDAP)."""
+    detail = ({"2fa": method} if method != "password" else {}) | ({"via": via} if via != "password" else {})
     with db.atomic():
         attempts.succeeded(user)
-        audit.record("login", "user", user.id, actor=user, detail={"2fa": method} if method != "password" else "")
+        audit.record("login", "user", user.id, actor=user, detail=detail or "")
     session.clear()
     login_user(user)
     session["seen"] = clock.now().timestamp()
@@ -135,7 +140,7 @@ def second_factor():
             form.code.errors.append("动态验证码或恢复码不正确。")
             status = 401
         else:
-            finish_login(user, method)
+            finish_login(user, method, data.get("via", "password"))
             if method == "recovery":
                 left = totp.recovery_codes_left(user)
                 flash(f"已使用一个恢复码，还剩 {left} 个。" + ("请尽快生成新的恢复码。" if left <= 3 else ""), "warning")
@@ -162,7 +167,7 @@ def enrol():
             form.code.errors.append("验证码不正确：请核对手机时间是否准确，输入应用中当前显示的 6 位数字。")
             return render_template("auth/totp_setup.html", form=form, person=user, qr=None, secret=None,
                                    action=url_for("auth.enrol"), again=url_for("auth.enrol")), 422
-        finish_login(user, "totp")
+        finish_login(user, "totp", data.get("via", "password"))
         return render_template("auth/recovery_codes.html", codes=codes,
                                next=data.get("next") or url_for("main.home"))
     if request.method == "POST":
@@ -192,6 +197,9 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    if ldap.enabled() and not ldap.local_only(current_user):
+        flash(ldap.MANAGED, "info")
+        return redirect(url_for("main.home"))
     form = ChangePasswordForm()
     status = 200
     if form.validate_on_submit():

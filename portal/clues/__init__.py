@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("clues", __name__, url_prefix="/clues")
 
-from . import views  # noqa: E402,F401
+from . import views, export  # noqa: E402,F401

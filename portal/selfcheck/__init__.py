@@ -6,3 +6,4 @@ bp = Blueprint("selfcheck", __name__, url_prefix="/selfcheck")
 from . import views  # noqa: E402,F401
 from . import review_views  # noqa: E402,F401
 from . import demo  # noqa: E402,F401
+from . import export  # noqa: E402,F401
