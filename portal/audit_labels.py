@@ -52,4 +52,9 @@ ACTION_LABELS = {
     "clue_identity_approve": "同意查看举报人身份", "clue_identity_refuse": "不同意查看举报人身份",
     "clue_identity_view": "查看举报人身份", "backup_create": "创建备份", "backup_restore": "恢复备份",
     "document_docx": "导出 Word 文档", "job_retry": "重试后台作业",
+    # 通知公告, accountability outcomes, typical cases
+    "publication_publish": "发布通知公告", "publication_download": "下载通知公告", "publication_ack": "确认已阅",
+    "publication_remind": "提醒未读人员", "publication_withdraw": "撤回通知公告",
+    "outcome_record": "登记问责处理结果", "outcome_void": "作废问责处理结果", "typical_mark": "标记典型问题",
+    "typical_unmark": "取消典型问题",
 }

@@ -13,6 +13,7 @@ KINDS = {
     "report_due": "报送提醒",
     "draw": "抽查任务",
     "info": "通知",
+    "publication": "通知公告",
 }
 
 

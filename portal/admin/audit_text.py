@@ -15,6 +15,7 @@ OBJECT_TYPES = {
     "inspection_plan": "检查计划", "inspection_target": "检查对象", "draw": "随机抽取", "finding": "检查结果",
     "finding_file": "检查附件", "report": "定期报告", "report_file": "报告文件", "reporting_period": "报送周期",
     "mechanism": "长效机制", "dashboard": "工作看板", "notice": "通知", "audit": "审计日志",
+    "publication": "通知公告", "outcome": "问责处理结果", "typical_case": "典型问题",
 }
 
 DETAIL_KEYS = {
