@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..models.publication import AUDIENCES
 
@@ -19,12 +19,12 @@ class PublishForm(FlaskForm):
     def validate_departments(self, field):
         known = {c[0] for c in field.choices}
         if any(v not in known for v in field.data or []):
-            raise ValueError("所选科室（单位）不存在或已停用")
+            raise ValidationError("所选科室（单位）不存在或已停用")
 
     def validate_people(self, field):
         known = {c[0] for c in field.choices}
         if any(v not in known for v in field.data or []):
-            raise ValueError("所选人员不存在或已停用")
+            raise ValidationError("所选人员不存在或已停用")
 
 
 class RemindForm(FlaskForm):

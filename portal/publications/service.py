@@ -68,9 +68,9 @@ def publish(doc_id: int, actor, audience: str, department_ids=(), user_ids=(), r
     if audience not in AUDIENCES:
         raise Invalid("请选择发布范围")
     if audience == "departments" and not department_ids:
-        raise Invalid("请至少选择一个科室（单位）", fields={"departments": ["请至少选择一个科室（单位）"]})
+        raise Invalid("请至少选择一个科室（单位）", fields={"departments": "请至少选择一个科室（单位）"})
     if audience == "people" and not user_ids:
-        raise Invalid("请至少选择一名人员", fields={"people": ["请至少选择一名人员"]})
+        raise Invalid("请至少选择一名人员", fields={"people": "请至少选择一名人员"})
     rows = recipients_for(audience, department_ids, user_ids)
     if not rows:
         raise Invalid("所选范围内没有在岗人员")
@@ -162,7 +162,7 @@ def remind(pub, actor, seen_round: int) -> int | None:
 def withdraw(pub, actor, reason: str) -> Publication:
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("请填写撤回原因", fields={"reason": ["请填写撤回原因"]})
+        raise Invalid("请填写撤回原因", fields={"reason": "请填写撤回原因"})
     n = (Publication.update(status="withdrawn", withdrawn_by=actor, withdrawn_at=clock.now(),
                             withdraw_reason=reason[:255])
          .where((Publication.id == pub.id) & (Publication.status == "published")).execute())
