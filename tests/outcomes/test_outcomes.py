@@ -172,3 +172,26 @@ def test_typical_cases_page(bureau, client, auth):
     assert client.get("/outcomes/typical").status_code == 403
     cases = typical.cases(b.chief)
     assert len(cases) == 1 and len(cases[0]["outcomes"]) == 2
+
+
+def test_problem_page_shows_outcomes_in_scope(bureau, client, auth):
+    b = bureau
+    clue = founded_clue(b)
+    person_p, leader_p = _pair(clue)
+    service.record(person_p.id, b.office, _data())
+    service.record(leader_p.id, b.office, _data(responsibility="main"))
+    auth.login(b.office)
+    page = client.get(f"/ledger/{person_p.id}").get_data(as_text=True)
+    assert 'data-outcome="李明"' in page and "登记处理结果" in page and "标记为典型问题" in page
+    auth.logout()
+    auth.login(b.staff_a)  # the person: their own outcome, no buttons
+    page = client.get(f"/ledger/{person_p.id}").get_data(as_text=True)
+    assert 'data-outcome="李明"' in page and "登记处理结果" not in page and "标记为典型问题" not in page
+    auth.logout()
+    auth.login(b.leader)  # oversees 财务科's ledger, but not outcomes
+    page = client.get(f"/ledger/{person_p.id}")
+    assert page.status_code == 200 and 'data-outcome="' not in page.get_data(as_text=True)
+    auth.logout()
+    auth.login(b.chief)  # reads the case with both outcomes, records nothing
+    page = client.get(f"/clues/{clue.id}").get_data(as_text=True)
+    assert 'data-outcome="李明"' in page and 'data-outcome="王立新"' in page and "data-record-outcome" not in page

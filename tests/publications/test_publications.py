@@ -161,3 +161,19 @@ def test_staff_still_cannot_read_the_register(bureau, client, auth):
     auth.login(bureau.staff_a)
     assert client.get("/documents/").status_code == 403
     assert client.get(f"/documents/{doc.id}/pdf").status_code == 403
+
+
+def test_register_panel_offers_publishing_or_says_why_not(bureau, client, auth):
+    p = make_problem(person=bureau.staff_a, description="工作时间脱岗")
+    unsigned = issued(bureau, problems=[p.id])
+    plain = issued(bureau, kind="notice", title="关于开展自查的通知")
+    auth.login(bureau.clerk)
+    page = client.hx_get(f"/publications/document/{unsigned.id}").get_data(as_text=True)
+    assert "data-publish-blocked" in page and "签发" in page
+    page = client.hx_get(f"/publications/document/{plain.id}").get_data(as_text=True)
+    assert 'name="audience"' in page and "财务科" in page
+    assert 'id="publication-panel"' in client.get(f"/documents/{plain.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login(bureau.leader)  # reads the register, does not publish
+    assert client.get(f"/publications/document/{plain.id}").status_code == 403
+    assert 'id="publication-panel"' not in client.get(f"/documents/{plain.id}").get_data(as_text=True)
