@@ -9,7 +9,7 @@ from ..htmx import redirect_to, render
 from ..models import Problem
 from ..models.outcome import Outcome
 from ..models.tip import SUBSTANTIATED, ClueProblem
-from ..nav import clue_panel, problem_panel, register_nav
+from ..nav import clue_panel, home_panel, problem_panel, register_nav
 from ..paging import paginate
 from ..params import to_id
 from ..permissions import can, found_or_404, require
@@ -17,6 +17,7 @@ from . import bp, service, typical
 from .forms import OutcomeForm, ReasonForm, TypicalForm
 
 register_nav("典型问题", "outcomes.typical_cases", lambda u: can(u, "typical.view"), order=58)
+register_nav("问责处理", "outcomes.index", lambda u: can(u, "outcomes.view_all"), order=59)
 
 
 def _me():
@@ -127,3 +128,15 @@ def outcomes_on_problem(problem, user):
                            here=url_for("ledger.detail", problem_id=problem.id))
 
 
+
+
+@home_panel(order=60)
+def my_outcomes_panel(user):
+    """A person's own outcomes (the office and the chief use the 问责处理 page instead)."""
+    if can(user, "outcomes.view_all"):
+        return None
+    rows = service._labelled(list(service.visible(user).where(Outcome.void == False)  # noqa: E712
+                                  .order_by(Outcome.decided_on.desc()).limit(5)))
+    if not rows:
+        return None
+    return render_template("outcomes/_home_panel.html", rows=rows)

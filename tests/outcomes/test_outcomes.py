@@ -195,3 +195,17 @@ def test_problem_page_shows_outcomes_in_scope(bureau, client, auth):
     auth.login(b.chief)  # reads the case with both outcomes, records nothing
     page = client.get(f"/clues/{clue.id}").get_data(as_text=True)
     assert 'data-outcome="李明"' in page and 'data-outcome="王立新"' in page and "data-record-outcome" not in page
+
+
+def test_home_panel_shows_own_outcomes_only(bureau, client, auth):
+    b = bureau
+    clue = founded_clue(b)
+    person_p, leader_p = _pair(clue)
+    service.record(person_p.id, b.office, _data())
+    service.record(leader_p.id, b.office, _data(responsibility="main"))
+    auth.login(b.staff_a)
+    home = client.get("/").get_data(as_text=True)
+    assert "data-my-outcomes" in home and 'data-outcome="李明"' in home and 'data-outcome="王立新"' not in home
+    auth.logout()
+    auth.login(b.staff_b)
+    assert "data-my-outcomes" not in client.get("/").get_data(as_text=True)
