@@ -172,6 +172,7 @@ RULES = {
     "documents.seal_image": lambda u, r, o: bool(r & {"secadmin", "clerk", "discipline"}),
     "documents.batch": lambda u, r, o: bool(r & {"discipline", "dept_head"}),
     # 通知公告: the office publishes, reads receipts and reminds; leaders and the chief read everything published
+    "publications.board": lambda u, r, o: bool(r & BUSINESS_ROLES),
     "publications.manage": lambda u, r, o: bool(r & {"clerk", "discipline"}),
     "publications.read_all": lambda u, r, o: bool(r & {"clerk", "discipline", "leader", "chief"}),
     # 追责问责 (四种形态): the discipline office records; it and the chief see all, the person their own

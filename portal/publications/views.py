@@ -14,7 +14,7 @@ from ..permissions import can, deny, found_or_404, require, scope_documents
 from . import bp, service
 from .forms import AckForm, PublishForm, RemindForm, WithdrawForm
 
-register_nav("通知公告", "publications.index", lambda u: bool(u.roles), order=15)
+register_nav("通知公告", "publications.index", lambda u: can(u, "publications.board"), order=15)
 
 
 def _me():
@@ -26,7 +26,7 @@ def get_publication_for(user, pub_id: int) -> Publication:
 
 
 @bp.route("/")
-@login_required
+@require("publications.board")
 def index():
     office = can(current_user, "publications.manage")
     pg = paginate(service.board(current_user, include_withdrawn=office), request.args.get("page"), size=30)

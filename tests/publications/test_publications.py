@@ -177,3 +177,15 @@ def test_register_panel_offers_publishing_or_says_why_not(bureau, client, auth):
     auth.login(bureau.leader)  # reads the register, does not publish
     assert client.get(f"/publications/document/{plain.id}").status_code == 403
     assert 'id="publication-panel"' not in client.get(f"/documents/{plain.id}").get_data(as_text=True)
+
+
+def test_board_lists_what_each_may_read(bureau, client, auth):
+    pub = publish_to_departments(bureau, issued(bureau, title="只发财务科资产管理科的通报"))
+    for who, shown in (("staff_a", True), ("leader", True), ("chief", True), ("clerk", True), ("inspector", False)):
+        auth.login(bureau[who])
+        text = client.get("/publications/").get_data(as_text=True)
+        assert ("只发财务科资产管理科的通报" in text) == shown, who
+        auth.logout()
+    auth.login(bureau.auditor)
+    assert client.get("/publications/").status_code == 403
+    assert pub.id
