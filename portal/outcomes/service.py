@@ -127,11 +127,17 @@ def void(outcome_id: int, actor, reason: str) -> Outcome:
 
 
 def _labelled(rows):
+    """Labels from the campaign lists, and the 一案双查 partner as "name（责任）"."""
     labels = {k: options.labels(k) for k in ("form_measure", "org_measure", "sanction")}
+    pids = {o.partner_id for o in rows if o.partner_id}
+    partners = {p.id: f"{p.person.real_name}（{p.responsibility_label}）" for p in
+                Outcome.select(Outcome, User).join(User, on=(Outcome.person == User.id))
+                .where(Outcome.id.in_(sorted(pids)))} if pids else {}
     for o in rows:
         o.measure_label = labels["form_measure"].get(o.form_measure, o.form_measure)
         o.org_label = labels["org_measure"].get(o.org_measure, o.org_measure)
         o.sanction_label = labels["sanction"].get(o.sanction, o.sanction)
+        o.partner_label = partners.get(o.partner_id, "")
     return rows
 
 

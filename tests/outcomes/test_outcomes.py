@@ -65,6 +65,7 @@ def test_dual_accountability_on_a_founded_clue(bureau, client, auth):
     page = client.get(f"/clues/{clue.id}").get_data(as_text=True)
     assert 'data-outcome="李明"' in page and 'data-outcome="王立新"' in page
     assert "监督责任" in page and "第一种形态" in page and "通报批评" in page
+    assert "一案双查关联：王立新（监督责任）" in page and "一案双查关联：李明（违纪违规本人）" in page
     assert AuditRecord.select().where(AuditRecord.action == "outcome_record").count() == 2
     c = outcome_counts.counts(TODAY - dt.timedelta(days=30), TODAY)
     assert c["total"] == 2 and c["forms"]["第一种形态"] == 2 and c["org_measures"] == {"通报批评": 1}
@@ -206,6 +207,7 @@ def test_home_panel_shows_own_outcomes_only(bureau, client, auth):
     auth.login(b.staff_a)
     home = client.get("/").get_data(as_text=True)
     assert "data-my-outcomes" in home and 'data-outcome="李明"' in home and 'data-outcome="王立新"' not in home
+    assert "王立新" not in home and "data-partner" not in home  # the partner's outcome is not theirs to see
     auth.logout()
     auth.login(b.staff_b)
     assert "data-my-outcomes" not in client.get("/").get_data(as_text=True)
