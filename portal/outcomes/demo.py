@@ -26,3 +26,6 @@ def outcomes_demo(ctx):
         service.record(links["accountability"], office, dict(form_measure="1:talk", responsibility="supervision",
                                                              decided_on=day, decided_by_body="局党组"))
     typical.mark(office, "违规使用公务用车接送家属，一案双查追究分管领导监督责任。", clue_id=clue.id)
+
+
+outcomes_demo.demo_order = 90  # after the clue ledger's demo, whatever the import order

@@ -1,4 +1,6 @@
-"""The demo bureau shows 通知公告 and an outcome pair: the hooks run after the register and the clue ledger."""
+"""The demo bureau shows 通知公告 and an outcome pair: the hooks run after the register and the clue ledger,
+whatever order the areas were imported in (this module imports portal.outcomes first on purpose)."""
+import portal.outcomes  # noqa: F401
 from portal.models.outcome import Outcome, TypicalCase
 from portal.models.publication import Publication, PublicationRecipient
 
