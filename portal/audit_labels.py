@@ -60,4 +60,9 @@ ACTION_LABELS = {
     "problem_urge": "催办整改问题", "selfcheck_urge": "催办个人自查", "problem_escalate": "逾期问题升级督办",
     "instruction_create": "领导批示", "supervision_notice_draft": "生成督办通知单", "supervision_export": "导出督办记录",
     "mechanism_from_pattern": "由普遍性问题建立长效机制",
+    # 通知公告, accountability outcomes, typical cases
+    "publication_publish": "发布通知公告", "publication_download": "下载通知公告", "publication_ack": "确认已阅",
+    "publication_remind": "提醒未读人员", "publication_withdraw": "撤回通知公告",
+    "outcome_record": "登记问责处理结果", "outcome_void": "作废问责处理结果", "typical_mark": "标记典型问题",
+    "typical_unmark": "取消典型问题",
 }

@@ -93,7 +93,7 @@ def seed(password: str, people: int = 60) -> str:
             n += 1
             created += 1
         ctx = {"rng": rng, "departments": depts, "accounts": accounts, "password": password}
-        for hook in _HOOKS:
+        for hook in sorted(_HOOKS, key=lambda h: getattr(h, "demo_order", 50)):  # stable: import order within
             hook(ctx)
     return f"已创建演示单位：{len(depts)} 个部门，{created} 人，演示账号 {len(DEMO_ACCOUNTS)} 个。"
 

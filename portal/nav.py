@@ -75,3 +75,21 @@ def problem_panels(problem, user) -> list[Markup]:
         if html:
             out.append(Markup(html))
     return out
+
+
+_CLUE_PANELS: list[tuple[int, Callable]] = []
+
+
+def clue_panel(order: int = 50):
+    """Areas add a section to a clue's page (accountability outcomes, typical case…): fn(clue, user) -> HTML
+    or None."""
+    def deco(fn):
+        if fn.__qualname__ not in {f.__qualname__ for _, f in _CLUE_PANELS}:
+            _CLUE_PANELS.append((order, fn))
+            _CLUE_PANELS.sort(key=lambda p: p[0])
+        return fn
+    return deco
+
+
+def clue_panels(clue, user) -> list[Markup]:
+    return [Markup(html) for _order, fn in _CLUE_PANELS if (html := fn(clue, user))]

@@ -18,6 +18,7 @@ KINDS = {
     "escalation": "逾期升级",
     "instruction": "领导批示",
     "digest": "分管部门周报",
+    "publication": "通知公告",
 }
 
 

@@ -174,10 +174,20 @@ RULES = {
         ("discipline" in r and _not_about_me(u, o)) or _handles(u, o)),
     # 公文
     "documents.write": lambda u, r, o: bool(r & {"clerk", "discipline"}),
+    "documents.read": lambda u, r, o: bool(r & {"clerk", "discipline", "leader", "chief"}),  # leaders: issued only
     "documents.drafts": lambda u, r, o: "clerk" in r,  # the home panel of unissued drafts
     "documents.seal": lambda u, r, o: "secadmin" in r,
     "documents.seal_image": lambda u, r, o: bool(r & {"secadmin", "clerk", "discipline"}),
     "documents.batch": lambda u, r, o: bool(r & {"discipline", "dept_head"}),
+    # 通知公告: the office publishes, reads receipts and reminds; leaders and the chief read everything published
+    "publications.board": lambda u, r, o: bool(r & BUSINESS_ROLES),
+    "publications.manage": lambda u, r, o: bool(r & {"clerk", "discipline"}),
+    "publications.read_all": lambda u, r, o: bool(r & {"clerk", "discipline", "leader", "chief"}),
+    # 追责问责 (四种形态): the discipline office records; it and the chief see all, the person their own
+    "outcomes.record": lambda u, r, o: "discipline" in r,
+    "outcomes.view_all": lambda u, r, o: bool(r & {"discipline", "chief"}),
+    "typical.mark": lambda u, r, o: "discipline" in r,
+    "typical.view": lambda u, r, o: bool(r & {"discipline", "chief"}),
     # 明察暗访 (obj: the plan for record)
     "inspections.view": lambda u, r, o: bool(r & {"discipline", "inspector", "chief"}),
     "inspections.run": lambda u, r, o: "discipline" in r,
@@ -347,9 +357,34 @@ def scope_plans(user):
 
 
 def scope_documents(user):
-    """The document register: all of it for the writers, nothing for anyone else (they meet documents
-    through the ledger's panels)."""
-    return _ALL if can(user, "documents.write") else _NONE
+    """The document register: all of it for the writers; every issued document, read-only, for leaders
+    and the chief; nothing for anyone else (they meet documents through the ledger's panels and the
+    notices published to them)."""
+    from .models import Document
+    if can(user, "documents.write"):
+        return _ALL
+    return (Document.status == "issued") if can(user, "documents.read") else _NONE
+
+
+def scope_publications(user):
+    """通知公告: the office sees every publication (withdrawn too); leaders and the chief every one in
+    force; anyone else the ones in force addressed to them."""
+    from .models.publication import Publication, PublicationRecipient
+    if can(user, "publications.manage"):
+        return _ALL
+    live = Publication.status == "published"
+    if can(user, "publications.read_all"):
+        return live
+    mine = PublicationRecipient.select(PublicationRecipient.publication).where(PublicationRecipient.user == user.id)
+    return live & Publication.id.in_(mine)
+
+
+def scope_outcomes(user):
+    """Accountability outcomes: the discipline office and the chief see all; anyone else only their own."""
+    from .models.outcome import Outcome
+    if can(user, "outcomes.view_all"):
+        return _ALL
+    return Outcome.person == user.id
 
 
 def scope_citable_problems(user):

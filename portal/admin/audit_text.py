@@ -16,6 +16,7 @@ OBJECT_TYPES = {
     "finding_file": "检查附件", "report": "定期报告", "report_file": "报告文件", "reporting_period": "报送周期",
     "mechanism": "长效机制", "dashboard": "工作看板", "notice": "通知", "audit": "审计日志",
     "urge": "催办", "escalation": "升级督办", "instruction": "领导批示",
+    "publication": "通知公告", "outcome": "问责处理结果", "typical_case": "典型问题",
 }
 
 DETAIL_KEYS = {

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from .. import audit, clock, uploads, workdays
 from ..errors import PortalError
 from ..htmx import render
+from ..nav import clue_panels
 from ..models.tip import CHANNELS, CLUE_STATUSES, Clue, ClueEvent, Tip
 from ..permissions import can, require, scope_escalated_clues
 from ..tips import service as tips
@@ -103,7 +104,7 @@ def detail_context(clue, **overrides):
         files=tips.files_of(clue.tip),
         messages=tips.messages(clue.tip) if manage else [],
         events=list(ClueEvent.select().where(ClueEvent.clue == clue).order_by(ClueEvent.id)),
-        links=service.linked_problems(clue), related=service.related(clue, user),
+        links=service.linked_problems(clue), related=service.related(clue, user), panels=clue_panels(clue, user),
         finding=service.finding(clue), reply=service.reply(clue),
         accept_form=VersionForm(formdata=None, version=clue.version),
         start_form=VersionForm(formdata=None, version=clue.version),

@@ -18,7 +18,7 @@ from ..permissions import can, found_or_404, require, scope_citable_problems, sc
 from . import adapters, bp, service
 from .forms import DocumentForm, FilterForm, NewDocumentForm
 
-register_nav("公文管理", "documents.index", lambda u: can(u, "documents.write"), order=60)
+register_nav("公文管理", "documents.index", lambda u: can(u, "documents.read"), order=60)
 
 
 def get_document_for(user, doc_id: int) -> Document:
@@ -38,7 +38,7 @@ def _error(message, status=422):
 
 # ---------------------------------------------------------------- register
 @bp.route("/")
-@require("documents.write")
+@require("documents.read")
 def index():
     form = FilterForm(request.args)
     years = [y.year for y in Document.select(Document.year).where(Document.year.is_null(False))
@@ -102,11 +102,11 @@ def _editor_ctx(doc, form=None):
                 problems_for_issue=service.issue_problems(doc) if doc.is_draft else [],
                 superseded_by=Document.get_or_none(Document.id == doc.superseded_by_id) if doc.superseded_by_id else None,
                 supersedes=Document.get_or_none(Document.id == doc.supersedes_id) if doc.supersedes_id else None,
-                corrections=list(Document.select().where(Document.supersedes == doc.id)))
+                corrections=list(Document.select().where((Document.supersedes == doc.id) & scope_documents(current_user))))
 
 
 @bp.route("/<int:doc_id>")
-@require("documents.write")
+@require("documents.read")
 def edit(doc_id):
     doc = get_document_for(current_user, doc_id)
     if not doc.is_draft:
@@ -197,7 +197,7 @@ def delete(doc_id):
 
 
 @bp.route("/<int:doc_id>/preview")
-@require("documents.write")
+@require("documents.read")
 def preview(doc_id):
     doc = get_document_for(current_user, doc_id)
     number = doc.number if not doc.is_draft else (
@@ -220,7 +220,7 @@ def preview(doc_id):
 @login_required
 def font(role):
     from ..gongwen.fonts import CSS_FAMILY, font_set
-    if role not in CSS_FAMILY or not (can(current_user, "documents.write")):
+    if role not in CSS_FAMILY or not (can(current_user, "documents.read")):
         abort(404)
     path = font_set(adapters.fonts_dir() if os.path.isdir(adapters.fonts_dir()) else None).path(role)
     resp = send_file(path, mimetype="font/otf", max_age=86400)
@@ -229,7 +229,7 @@ def font(role):
 
 
 @bp.route("/<int:doc_id>/pdf")
-@require("documents.write")
+@require("documents.read")
 def pdf(doc_id):
     doc = get_document_for(current_user, doc_id)
     if doc.is_draft:  # a refusal (missing glyph, missing or altered file) goes to the error handler
