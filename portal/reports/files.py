@@ -44,7 +44,8 @@ def _ledger_xlsx(problems_q, title):
     return build_xlsx(problems_q.iterator(), title)
 
 
-def generate(actor, kind, start, end, narrative, signer, number="", title="", signature="", date=None):
+def generate(actor, kind, start, end, narrative, signer, number="", title="", signature="", date=None,
+             typical_cases="", next_plan=""):
     """Build and keep a report: three PDFs (one per recipient), the period's ledger, a zip per recipient.
     Returns the Report. Raises Invalid with a Chinese message."""
     from ..gongwen.render import MissingGlyph, render_pdf
@@ -62,7 +63,7 @@ def generate(actor, kind, start, end, narrative, signer, number="", title="", si
     title = (title or "").strip() or f"关于{label}“六治六提”干部队伍作风纪律整顿工作开展情况的报告"
     fields = {"label": label, "organ": organ, "number": (number or "").strip(), "signer": signer.strip(),
               "title": title, "narrative": narrative, "signature": (signature or "").strip() or organ,
-              "date": date or today}
+              "date": date or today, "typical_cases": typical_cases or "", "next_plan": next_plan or ""}
     stats = period_stats(start, end, today)
     audit_head = audit.head()  # printed in the report and anchored outside the database
     fields["audit_head"] = audit.head_line(audit_head)
