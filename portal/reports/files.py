@@ -40,8 +40,27 @@ def _zip(members):
     return buf.getvalue()
 
 
-def _ledger_xlsx(problems_q, title):
-    return build_xlsx(problems_q.iterator(), title)
+def _ledger_xlsx(problems_q, title, stats=None):
+    """The period's ledger (first sheet) and, after it, every table of the report (sheet 统计表)."""
+    data = build_xlsx(problems_q.iterator(), title)
+    if not stats:
+        return data
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+    from .. import xlsx
+    from .numbers import all_tables
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.create_sheet("统计表")
+    row = 1
+    for t in all_tables(stats):
+        ws.cell(row=row, column=1, value=t["caption"]).font = Font(name="黑体", size=12, bold=True)
+        xlsx.header(ws, row + 1, t["header"], [max(12, 3 * float(w)) for w in t["widths"]])
+        for i, r in enumerate(t["rows"], row + 2):
+            for j, v in enumerate(r, 1):
+                ws.cell(row=i, column=j, value=int(v) if str(v).isdigit() else v)
+        row += len(t["rows"]) + 3
+    wb.active = 0
+    return xlsx.to_bytes(wb)
 
 
 def generate(actor, kind, start, end, narrative, signer, number="", title="", signature="", date=None,
@@ -75,7 +94,7 @@ def generate(actor, kind, start, end, narrative, signer, number="", title="", si
         raise Invalid(str(e))
     plist = period_problems(start, end)
     count = plist.count()
-    xlsx = _ledger_xlsx(plist, f"{label}“六治六提”问题整改台账")
+    xlsx = _ledger_xlsx(plist, f"{label}“六治六提”问题整改台账", stats)
     base = f"{label}作风纪律整顿工作情况报告"
     ledger_name = f"{label}问题整改台账.xlsx"
     files = [("", "xlsx", ledger_name, xlsx)]

@@ -46,7 +46,7 @@ def _context(d, **over):
            "title": signoff.display_title(d), "run": run,
            "form": _edit_form(d) if d.status == "draft" and can(current_user, "reports.generate") else None,
            "decide": DecideForm() if can(current_user, "report.decide", d) else None,
-           "numbering": None, "error": None}
+           "numbering": None}
     if d.status == "signed" and can(current_user, "reports.generate"):
         nf = NumberForm(formdata=None)
         nf.number.data = service.next_number(clock.today().year)
