@@ -60,7 +60,7 @@ def config(c=None) -> dict:
         "plan_number": stored.get("plan_number", ""),
         "stages": [{"name": s["name"], "start": dt.date.fromisoformat(s["start"]),
                     "end": dt.date.fromisoformat(s["end"])} for s in stages],
-        "window": {"opens": dt.date.fromisoformat(window["opens"]) if window.get("opens") else c.start_date,
+        "window": {"opens": dt.date.fromisoformat(window["opens"]) if window.get("opens") else None,
                    "closes": c.selfcheck_deadline, "late": bool(window.get("late", False))},
         "channels": {k: (stored.get("channels") or {}).get(k, "") for k, _l in CHANNEL_FIELDS},
         "recipients": list(stored.get("recipients") or DEFAULT_RECIPIENTS),
@@ -84,7 +84,7 @@ def selfcheck_window_block(c, today=None):
         return None
     today = today or clock.today()
     w = cfg["window"]
-    if today < w["opens"]:
+    if w["opens"] is not None and today < w["opens"]:
         return f"个人自查将于{_cn(w['opens'])}开始，届时方可填写。"
     if today > w["closes"] and not w["late"]:
         return (f"自查已于{_cn(w['closes'])}截止，现为只读；如确需补填，请联系机关党委（纪委）重新开放。")
@@ -121,9 +121,9 @@ def check(values: dict, c) -> dict:
                                     f"（{_cn(prev['end'])}）之后开始。")
         prev = s if s["start"] and s["end"] else prev
     w = values.get("window") or {}
-    if w.get("opens") is None or w.get("closes") is None:
-        errors["window"] = "请填写自查开始和截止日期。"
-    elif w["opens"] > w["closes"]:
+    if w.get("closes") is None:
+        errors["window"] = "请填写自查截止日期。"
+    elif w.get("opens") is not None and w["opens"] > w["closes"]:
         errors["window"] = "自查截止日期不能早于开始日期。"
     elif c is not None and (w["closes"] < c.start_date or w["closes"] > c.end_date):
         errors["window"] = f"自查截止日期须在活动期间（{_cn(c.start_date)}至{_cn(c.end_date)}）内。"
@@ -153,7 +153,7 @@ def save(values: dict, actor, c=None) -> dict:
         "plan_number": (values.get("plan_number") or "").strip(),
         "stages": [{"name": s["name"].strip(), "start": s["start"].isoformat(), "end": s["end"].isoformat()}
                    for s in values["stages"]],
-        "window": {"opens": w["opens"].isoformat(), "late": bool(w.get("late"))},
+        "window": {"opens": w["opens"].isoformat() if w.get("opens") else "", "late": bool(w.get("late"))},
         "channels": {k: (values.get("channels") or {}).get(k, "").strip() for k, _l in CHANNEL_FIELDS},
         "recipients": [r.strip() for r in values["recipients"]],
     }
