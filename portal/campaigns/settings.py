@@ -197,3 +197,25 @@ def copy_to(old: Campaign, new: Campaign) -> int:
          .on_conflict_ignore().execute())
         n += 1
     return n
+
+
+def timeline(today=None, c=None):
+    """The stages as bars over the campaign's span and today's mark, in percent of the span (the
+    dashboard's timeline); None without a campaign or stages."""
+    cfg = config(c)
+    stages = cfg.get("stages") if cfg else None
+    if not stages:
+        return None
+    today = today or clock.today()
+    first, last = stages[0]["start"], stages[-1]["end"]
+    span = max((last - first).days + 1, 1)
+
+    def pct(d):
+        return round(100.0 * min(max((d - first).days, 0), span) / span, 2)
+
+    bars = [{"name": s["name"], "start": s["start"], "end": s["end"], "left": pct(s["start"]),
+             "width": round(pct(s["end"] + dt.timedelta(days=1)) - pct(s["start"]), 2),
+             "current": s["start"] <= today <= s["end"], "past": s["end"] < today} for s in stages]
+    inside = first <= today <= last
+    return {"stages": bars, "today": today, "today_pct": pct(today) if inside else None,
+            "before": today < first, "after": today > last}

@@ -132,7 +132,12 @@ def _stage_in_header():
             return setup.current_stage()
         except Exception:  # noqa: BLE001 - the header never breaks a page (e.g. the 503 page of an outage)
             return None
-    return {"campaign_stage": campaign_stage, "tip_channels": _channels}
+    def campaign_timeline():
+        try:
+            return setup.timeline()
+        except Exception:  # noqa: BLE001
+            return None
+    return {"campaign_stage": campaign_stage, "tip_channels": _channels, "campaign_timeline": campaign_timeline}
 
 
 def _channels():

@@ -156,3 +156,13 @@ def test_new_checklist_version_from_a_file(office, client):
     assert campaign_settings.get("escalation_days", cur) == 9 and setup.config(cur)["plan_number"]
     assert SelfCheck.get(SelfCheck.user == office.staff_a).campaign_id == old.id  # keeps its version
     assert AuditRecord.select().where(AuditRecord.action == "campaign_checklist_upload").exists()
+
+
+def test_dashboard_timeline_shows_stages_and_today(office, client):
+    html = client.get("/dashboard/").get_data(as_text=True)
+    assert 'id="campaign-timeline"' in html and 'id="timeline-today"' in html
+    for name in setup.STAGE_NAMES:
+        assert f'data-stage="{name}"' in html
+    tl = setup.timeline()
+    assert [s["current"] for s in tl["stages"]] == [False, True, False, False]
+    assert 0 < tl["today_pct"] < 100 and abs(sum(s["width"] for s in tl["stages"]) - 100) < 0.1
