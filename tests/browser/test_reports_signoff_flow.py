@@ -19,7 +19,7 @@ from tests.reports.test_reports import layout_checks
 
 pytestmark = pytest.mark.browser
 
-NOV_LO, NOV_HI = dt.datetime(2026, 11, 1), dt.datetime(2026, 12, 1)
+DEC_LO, DEC_HI = dt.datetime(2026, 12, 1), dt.datetime(2027, 1, 1)
 
 
 def flat_text(data):
@@ -30,18 +30,18 @@ def flat_text(data):
 def test_monthly_report_signed_numbered_sent_and_campaign_settings(bureau, live_server, page, new_page, travel,
                                                                    tmp_path):
     b = bureau
-    travel(dt.datetime(2026, 11, 12, 9, 0))
+    travel(dt.datetime(2026, 12, 10, 9, 0))
     make_problem(person=b.staff_a, source="selfcheck", self_reported=True, description="报表两次延期报送")
     make_problem(person=b.staff_b, source="tip", severity="serious", description="工作时间脱岗")
     make_problem(person=b.staff_a2, source="inspection", description="值班记录不规范")
-    travel(dt.datetime(2026, 12, 3, 10, 0))
+    travel(dt.datetime(2027, 1, 5, 10, 0))  # early January: December is reported
     base = live_server.url
 
-    # 拟稿: the office drafts the November report
+    # 拟稿: the office drafts the December report
     login(page, base, "office", PASSWORD)
     page.goto(base + "/reports/new")
     page.check('input[name="kind"][value="monthly"]')
-    page.fill("#ref_date", "2026-11-15")
+    page.fill("#ref_date", "2026-12-15")
     page.select_option("#reviewer", str(b.leader.id))
     page.select_option("#signer", str(b.chief.id))
     page.fill("#narrative", "局党组召开专题会议，研究部署作风纪律整顿工作。\n组织开展明察暗访两次。")
@@ -90,7 +90,7 @@ def test_monthly_report_signed_numbered_sent_and_campaign_settings(bureau, live_
     expect(row).to_contain_text("纸质")
     expect(row).to_contain_text("机管报〔2026〕3号")
     x = ReportDispatch.get()
-    assert (x.recipient, x.method, x.sent_on, x.sent_by_id) == ("市纠风办", "paper", dt.date(2026, 12, 3), b.office.id)
+    assert (x.recipient, x.method, x.sent_on, x.sent_by_id) == ("市纠风办", "paper", dt.date(2027, 1, 5), b.office.id)
     steps = [(s.action, s.actor_id) for s in ReportStep.select().where(ReportStep.draft == draft_id).order_by(ReportStep.id)]
     assert steps == [("create", b.office.id), ("submit", b.office.id), ("approve", b.leader.id),
                      ("sign", b.chief.id), ("number", b.office.id), ("dispatch", b.office.id)]
@@ -109,12 +109,12 @@ def test_monthly_report_signed_numbered_sent_and_campaign_settings(bureau, live_
         if inside and all(abs(ln.size - 16) < 0.1 for ln in inside) and not any(DATE.fullmatch(ln.text) for ln in inside):
             assert len(inside) == 22, no
     text = flat_text(data)
-    nov = list(Problem.select().where((Problem.created_at >= NOV_LO) & (Problem.created_at < NOV_HI)
+    dec = list(Problem.select().where((Problem.created_at >= DEC_LO) & (Problem.created_at < DEC_HI)
                                       & (Problem.withdrawn == False)))  # noqa: E712
-    assert len(nov) == 3
-    assert f"全局新登记问题{len(nov)}个" in text
-    assert f"其中个人自查发现{sum(p.self_reported for p in nov)}个" in text
-    serious = sum(1 for p in nov if p.severity == "serious")
+    assert len(dec) == 3
+    assert f"全局新登记问题{len(dec)}个" in text
+    assert f"其中个人自查发现{sum(p.self_reported for p in dec)}个" in text
+    serious = sum(1 for p in dec if p.severity == "serious")
     assert f"严重{serious}个" in text
     business = (User.select().join(RoleAssignment, on=(RoleAssignment.user == User.id))
                 .where(RoleAssignment.role.not_in(["sysadmin", "secadmin", "auditor"])
@@ -123,19 +123,21 @@ def test_monthly_report_signed_numbered_sent_and_campaign_settings(bureau, live_
     assert "签发人：周正华" in text and "市纠风办：" in text
     assert "某科室干部工作时间脱岗" in text and "继续推进问题整改" in text
 
-    # campaign settings: today (12-03) moves into 整改提升 and the self-check window closes yesterday
-    page.goto(base + "/")
-    expect(page.locator("#campaign-stage")).to_have_text("当前阶段：自查自纠")
-    page.goto(base + "/campaign/settings")
-    page.fill("#stage-2-end", "2026-11-30")
-    page.fill("#stage-3-start", "2026-12-01")
-    page.fill("#window-closes", "2026-12-02")
-    page.uncheck("#window-late")
-    page.click("#save-settings")
-    page.wait_for_url(re.compile(r".*/campaign/settings$"))
-    expect(page.locator("#campaign-stage")).to_have_text("当前阶段：整改提升")
+    # campaign settings: today (2027-01-05) moves into 总结, and the self-check window reopens to 01-10
     staff = new_page()
     login(staff, base, "staff_a", PASSWORD)
     expect(staff.locator("#campaign-stage")).to_have_text("当前阶段：整改提升")
     staff.goto(base + "/selfcheck/step/1")
-    expect(staff.locator("body")).to_contain_text("自查已于2026年12月2日截止")
+    expect(staff.locator("body")).to_contain_text("自查已于2026年12月20日截止")
+    page.goto(base + "/campaign/settings")
+    page.fill("#stage-3-end", "2027-01-04")
+    page.fill("#stage-4-start", "2027-01-05")
+    page.fill("#window-closes", "2027-01-10")
+    page.uncheck("#window-late")
+    page.click("#save-settings")
+    page.wait_for_url(re.compile(r".*/campaign/settings$"))
+    expect(page.locator("#campaign-stage")).to_have_text("当前阶段：总结")
+    staff.goto(base + "/selfcheck/step/1")
+    expect(staff.locator("#campaign-stage")).to_have_text("当前阶段：总结")
+    expect(staff.locator("body")).not_to_contain_text("截止，现为只读")
+    expect(staff.locator("fieldset.wz-fields[disabled]")).to_have_count(0)
