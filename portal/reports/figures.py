@@ -103,7 +103,7 @@ def clues(start, end):
     acc, asg = count(Clue.accepted_at), count(Clue.assigned_at)
     con = count(Clue.concluded_at)
     filed = count(Clue.concluded_at, Clue.conclusion.in_(SUBSTANTIATED))
-    channels = list(CHANNELS) + sorted(set(acc) | set(asg) | set(con) - set(CHANNELS))
+    channels = list(CHANNELS) + sorted((set(acc) | set(asg) | set(con)) - set(CHANNELS))
     out = OrderedDict()
     for ch in channels:
         out[ch] = {"name": CHANNELS.get(ch, ch), "accepted": acc.get(ch, 0), "assigned": asg.get(ch, 0),
