@@ -12,7 +12,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # one blueprint per area, in navigation order
 AREAS = ("auth", "main", "admin", "selfcheck", "tips", "clues", "ledger", "documents",
          "inspections", "dashboard", "reports", "notices", "supervision", "jobs", "publications",
-         "outcomes")
+         "outcomes", "campaigns")
 
 
 def _load_config(app, test_config):

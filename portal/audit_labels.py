@@ -47,6 +47,9 @@ ACTION_LABELS = {
     # reports
     "report_generate": "生成定期报告", "report_download": "下载定期报告", "report_tampered": "报告文件校验失败",
     "reporting_period_create": "设定报送周期",
+    "report_create": "起草定期报告", "report_edit": "修改报告草稿", "report_submit": "报告送审核",
+    "report_approve": "审核通过报告", "report_return": "退回报告", "report_sign": "签发报告",
+    "report_dispatch": "登记报告报送", "campaign_setup_change": "修改活动设置", "campaign_checklist_upload": "上传新版检查清单",
     # sign-in, security, tip retention, identity access, backups, jobs, documents
     "admin_refused": "管理操作被拒绝", "login_throttled": "登录受限（同一地址失败过多）", "force_logout": "强制下线",
     "totp_enable": "启用双因素认证", "totp_disable": "关闭双因素认证", "totp_reset": "重置双因素认证",

@@ -33,6 +33,8 @@ SETTINGS: dict[str, Rule] = {
     "common_departments": Rule("普遍性问题部门数", "个", 3, 2, 50, "同一问题项涉及的部门数达到此数即提示"),
     "rectify_workdays": Rule("默认整改时限", "个工作日", 20, 1, 120, "手工登记问题时整改时限的默认值"),
     "common_share_percent": Rule("普遍性问题人员占比", "%", 10, 1, 100, "同一问题项涉及人员占全局比例"),
+    "selfcheck_remind_days": Rule("自查截止提醒", "天", 5, 1, 30, "自查截止前 N 天提醒尚未提交的干部职工"),
+    "report_remind_days": Rule("报送截止提醒", "天", 3, 1, 30, "单位自查自纠情况报送截止前 N 天提醒科室负责人"),
 }
 
 
@@ -63,6 +65,12 @@ def get(key: str, campaign=None):
     """The value of one rule for `campaign` (default: the active campaign)."""
     stored = _stored(_campaign_id(campaign))
     return stored[key] if key in stored else SETTINGS[key].default
+
+
+def get_or(key: str, fallback, campaign=None):
+    """The rule's value if the office set it, else `fallback` (e.g. the server's configured default)."""
+    stored = _stored(_campaign_id(campaign))
+    return stored[key] if key in stored else fallback
 
 
 def current(campaign=None) -> dict:

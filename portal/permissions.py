@@ -198,6 +198,14 @@ RULES = {
     "dashboard.view": lambda u, r, o: bool(r & {"discipline", "leader", "chief"}),
     "reports.view": lambda u, r, o: bool(r & {"discipline", "chief"}),
     "reports.generate": lambda u, r, o: "discipline" in r,
+    # a report on its way to sign-off (o: the ReportDraft): the office and the chief, and its named reviewer
+    # and signer; deciding is for the one whose step it is (审核人 while reviewing, 签发人 — a chief — while signing)
+    "report.read": lambda u, r, o: bool(r & {"discipline", "chief"}) or (
+        o is not None and u.id in (o.reviewer_id, o.signer_id)),
+    "report.decide": lambda u, r, o: o is not None and (
+        (o.status == "reviewing" and o.reviewer_id == u.id)
+        or (o.status == "signing" and o.signer_id == u.id and "chief" in r)),
+    "campaign.settings": lambda u, r, o: "discipline" in r,
     # a named reporter's identity: handlers ask (o = the clue), a custodian decides, the auditor reads the log
     "clues.identity_request": lambda u, r, o: o is not None and o.subject_user_id != u.id and (
         "discipline" in r or _handles_clue(u, o)),

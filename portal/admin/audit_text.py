@@ -13,7 +13,7 @@ OBJECT_TYPES = {
     "document": "公文", "seal": "印章", "print_job": "批量打印", "selfcheck": "个人自查",
     "selfcheck_version": "个人自查提交版本", "department_report": "单位自查自纠情况", "inspection": "明察暗访",
     "inspection_plan": "检查计划", "inspection_target": "检查对象", "draw": "随机抽取", "finding": "检查结果",
-    "finding_file": "检查附件", "report": "定期报告", "report_file": "报告文件", "reporting_period": "报送周期",
+    "finding_file": "检查附件", "report": "定期报告", "report_draft": "报告草稿", "report_file": "报告文件", "reporting_period": "报送周期",
     "mechanism": "长效机制", "dashboard": "工作看板", "notice": "通知", "audit": "审计日志",
     "urge": "催办", "escalation": "升级督办", "instruction": "领导批示",
     "publication": "通知公告", "outcome": "问责处理结果", "typical_case": "典型问题",

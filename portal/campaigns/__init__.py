@@ -70,3 +70,11 @@ def load(data: dict, activate: bool = True, actor=None) -> tuple[Campaign, bool]
 
 def load_default(activate: bool = True) -> Campaign:
     return load(read_file(DEFAULT_FILE), activate=activate)[0]
+
+
+# the office's settings pages (issue 14 §4): a blueprint of its own, registered with the areas
+from flask import Blueprint  # noqa: E402
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaign")
+
+from . import views  # noqa: E402,F401

@@ -104,7 +104,8 @@ def _deadline_notices(rows, heads, sent, today) -> int:
 @trigger
 def reports_due(today: dt.date) -> int:
     """Departments that have not submitted their periodic self-check status report: their heads."""
-    days = int(current_app.config.get("REPORT_REMIND_DAYS", 3))
+    from .. import campaign_settings  # the office's rule if set (campaign settings), else the server's
+    days = int(campaign_settings.get_or("report_remind_days", current_app.config.get("REPORT_REMIND_DAYS", 3)))
     periods = list(ReportingPeriod.select().where(
         (ReportingPeriod.due_date <= today + dt.timedelta(days=days))
         & (ReportingPeriod.due_date >= today - dt.timedelta(days=14))))

@@ -40,11 +40,31 @@ def _zip(members):
     return buf.getvalue()
 
 
-def _ledger_xlsx(problems_q, title):
-    return build_xlsx(problems_q.iterator(), title)
+def _ledger_xlsx(problems_q, title, stats=None):
+    """The period's ledger (first sheet) and, after it, every table of the report (sheet 统计表)."""
+    data = build_xlsx(problems_q.iterator(), title)
+    if not stats:
+        return data
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+    from .. import xlsx
+    from .numbers import all_tables
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.create_sheet("统计表")
+    row = 1
+    for t in all_tables(stats):
+        ws.cell(row=row, column=1, value=t["caption"]).font = Font(name="黑体", size=12, bold=True)
+        xlsx.header(ws, row + 1, t["header"], [max(12, 3 * float(w)) for w in t["widths"]])
+        for i, r in enumerate(t["rows"], row + 2):
+            for j, v in enumerate(r, 1):
+                ws.cell(row=i, column=j, value=int(v) if str(v).isdigit() else v)
+        row += len(t["rows"]) + 3
+    wb.active = 0
+    return xlsx.to_bytes(wb)
 
 
-def generate(actor, kind, start, end, narrative, signer, number="", title="", signature="", date=None):
+def generate(actor, kind, start, end, narrative, signer, number="", title="", signature="", date=None,
+             typical_cases="", next_plan=""):
     """Build and keep a report: three PDFs (one per recipient), the period's ledger, a zip per recipient.
     Returns the Report. Raises Invalid with a Chinese message."""
     from ..gongwen.render import MissingGlyph, render_pdf
@@ -62,7 +82,7 @@ def generate(actor, kind, start, end, narrative, signer, number="", title="", si
     title = (title or "").strip() or f"关于{label}“六治六提”干部队伍作风纪律整顿工作开展情况的报告"
     fields = {"label": label, "organ": organ, "number": (number or "").strip(), "signer": signer.strip(),
               "title": title, "narrative": narrative, "signature": (signature or "").strip() or organ,
-              "date": date or today}
+              "date": date or today, "typical_cases": typical_cases or "", "next_plan": next_plan or ""}
     stats = period_stats(start, end, today)
     audit_head = audit.head()  # printed in the report and anchored outside the database
     fields["audit_head"] = audit.head_line(audit_head)
@@ -74,7 +94,7 @@ def generate(actor, kind, start, end, narrative, signer, number="", title="", si
         raise Invalid(str(e))
     plist = period_problems(start, end)
     count = plist.count()
-    xlsx = _ledger_xlsx(plist, f"{label}“六治六提”问题整改台账")
+    xlsx = _ledger_xlsx(plist, f"{label}“六治六提”问题整改台账", stats)
     base = f"{label}作风纪律整顿工作情况报告"
     ledger_name = f"{label}问题整改台账.xlsx"
     files = [("", "xlsx", ledger_name, xlsx)]

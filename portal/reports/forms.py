@@ -1,7 +1,5 @@
-import re
-
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..models.report import REPORT_KINDS
@@ -24,16 +22,16 @@ class ReportForm(FlaskForm):
                          description="周报取该日期所在的周（周一至周日），月报取该日期所在的月份。")
     start = DateField("起始日期", validators=[Optional()])
     end = DateField("截止日期", validators=[Optional()])
-    number = StringField("发文字号", validators=[
-        DataRequired("请填写发文字号"), Length(max=64),
-        Regexp(NUMBER_RE, message="发文字号格式应如“机管报〔2026〕3号”：年份用六角括号〔〕，序号不编虚位、不加“第”字")])
-    signer = StringField("签发人", validators=[DataRequired("请填写签发人姓名"), Length(max=32)])
-    signature = StringField("发文机关署名", validators=[Optional(), Length(max=64)])
+    reviewer = SelectField("审核人（办公室主任或分管领导）", coerce=str, validators=[DataRequired("请选择审核人")])
+    signer = SelectField("签发人（局长）", coerce=str, validators=[DataRequired("请选择签发人")])
     title = StringField("标题", validators=[Optional(), Length(max=120)],
                         description="不填则按报告时段自动生成。")
     narrative = TextAreaField("工作进展情况（正文）", validators=[
         DataRequired("请填写本期工作进展情况"), Length(max=20000, message="正文过长（不超过 20000 字）")],
         description="每段一行；可用“（一）”“1.”开头的小标题。系统生成的数据统计和表格附在其后。")
+    typical_cases = TextAreaField("典型案例", validators=[Optional(), Length(max=10000, message="典型案例不超过 10000 字")],
+                                  description="由办公室选定并撰写，每段一行。")
+    next_plan = TextAreaField("下一步工作计划", validators=[Optional(), Length(max=10000, message="工作计划不超过 10000 字")])
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -59,9 +57,10 @@ class ReportForm(FlaskForm):
             ok = False
         return ok
 
-    def validate_signer(self, field):
-        if re.search(r"[<>\"'&]", field.data or ""):
-            raise ValidationError("签发人姓名含有不允许的字符")
+    def set_people(self, reviewers, signers):
+        self.reviewer.choices = [("", "请选择")] + [(str(u.id), f"{u.real_name}（{u.title or u.department.name}）")
+                                                   for u in reviewers]
+        self.signer.choices = [("", "请选择")] + [(str(u.id), f"{u.real_name}（{u.title or '局长'}）") for u in signers]
 
 
 class PeriodForm(FlaskForm):
@@ -86,3 +85,32 @@ class PeriodForm(FlaskForm):
     def validate_due(self, field):
         if self.start.data and field.data and field.data < self.start.data:
             raise ValidationError("报送截止日期不能早于起始日期")
+
+
+class NumberForm(FlaskForm):
+    number = StringField("发文字号", validators=[
+        DataRequired("请填写发文字号"), Length(max=64),
+        Regexp(NUMBER_RE, message="发文字号格式应如“机管报〔2026〕3号”：年份用六角括号〔〕，序号不编虚位、不加“第”字")])
+    signature = StringField("发文机关署名", validators=[Optional(), Length(max=64)])
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        _chinese_errors(self)
+        return ok
+
+
+class DecideForm(FlaskForm):
+    comment = TextAreaField("意见", validators=[Optional(), Length(max=1000, message="意见不超过1000字")])
+
+
+class DispatchForm(FlaskForm):
+    recipient = SelectField("报送单位", coerce=str, validators=[DataRequired("请选择报送单位")])
+    sent_on = DateField("报送日期", validators=[DataRequired("请填写报送日期")])
+    method = RadioField("报送方式", choices=[], validators=[DataRequired("请选择报送方式")])
+    number = StringField("文号", validators=[Optional(), Length(max=64)])
+    note = StringField("备注", validators=[Optional(), Length(max=200)])
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        _chinese_errors(self)
+        return ok

@@ -13,6 +13,8 @@ from ..models import SOURCES, Campaign, Category, Department, Item, Problem
 from ..models.ledger import ProblemAction
 from . import charts
 from .common import ACTION_LABELS, DONE, _cn
+from .figures import extra_stats
+from .tables_more import extra_tables, extra_text
 
 
 # ---------------------------------------------------------------- the period's numbers
@@ -100,7 +102,7 @@ def period_stats(start, end, today=None):
     totals["rate"] = round(100.0 * totals["done"] / totals["total"], 1) if totals["total"] else None
     return {"start": start.isoformat(), "end": end.isoformat(), "as_of": today.isoformat(),
             "categories": list(cats.values()), "departments": dept_rows, "sources": dict(sources),
-            "actions": dict(actions), "totals": totals}
+            "actions": dict(actions), "totals": totals, **extra_stats(start, end)}
 
 
 def _dept_blank(dept_id):
@@ -155,6 +157,12 @@ def tables(stats):
     return out
 
 
+def all_tables(stats):
+    """The PDF's tables and the further ones (the page and the workbook show them; the PDF says them in text)."""
+    out = tables(stats)
+    return out + extra_tables(stats, len(out) + 1)
+
+
 def summary_text(stats, label):
     t = stats["totals"]
     parts = [f"{label}，全局新登记问题{t['new']}个，其中个人自查发现{t['new_self']}个、"
@@ -168,7 +176,7 @@ def summary_text(stats, label):
     return "".join(parts)
 
 
-def compose_body(narrative, stats, label, n_tables, n_figures=0):
+def compose_body(narrative, stats, label, n_tables, n_figures=0, typical="", plan=""):
     """The office's narrative, then the generated data section: summary, tables (and charts placed in the
     body when ``n_figures``; the 报告 puts them on 附件 pages instead, see doc_for)."""
     narrative = "\n".join(line.strip() for line in (narrative or "").strip().splitlines() if line.strip())
@@ -176,8 +184,16 @@ def compose_body(narrative, stats, label, n_tables, n_figures=0):
     lines += ["二、有关数据统计", summary_text(stats, label)]
     lines += [f"[[表格{i}]]" for i in range(1, n_tables + 1)]
     lines += [f"[[图{i}]]" for i in range(1, n_figures + 1)]
+    lines += extra_text(stats)
+    if typical.strip() or plan.strip():
+        lines += ["三、典型案例"] + (_paras(typical) or ["（无）"])
+        lines += ["四、下一步工作计划"] + (_paras(plan) or ["（无）"])
     lines += ["特此报告。"]
     return "\n".join(lines)
+
+
+def _paras(text):
+    return [line.strip() for line in (text or "").strip().splitlines() if line.strip()]
 
 
 def doc_for(report_fields, stats, recipient_name):
@@ -190,7 +206,8 @@ def doc_for(report_fields, stats, recipient_name):
         "signer": report_fields["signer"],
         "title": report_fields["title"],
         "addressees": recipient_name,
-        "body": compose_body(report_fields["narrative"], stats, label, len(tbls)),
+        "body": compose_body(report_fields["narrative"], stats, label, len(tbls),
+                             typical=report_fields.get("typical_cases", ""), plan=report_fields.get("next_plan", "")),
         "tables": tbls,
         # the charts on 附件 pages of their own (titled), so no page of body text is left short
         "attachments": [f"{label}“六治六提”问题整改台账（电子表格）"]

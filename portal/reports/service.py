@@ -14,7 +14,8 @@ Re-exported here for views and tests (`service.<name>`); the code lives in:
 
 from .common import (DONE, DEFAULT_ORGAN, ACTION_LABELS, week_of, month_of, period_label,
                      organ_name, next_number)  # noqa: F401
-from .numbers import period_problems, period_stats, tables, summary_text, compose_body, doc_for  # noqa: F401
+from .numbers import (period_problems, period_stats, tables, all_tables, summary_text, compose_body,  # noqa: F401
+                      doc_for)
 from .files import reports_dir, sha256, generate, Tampered, read_file  # noqa: F401
 from .departments import (reporting_departments, reporting_status,
                           missing_departments, periods, period_choices, create_period, user_name)  # noqa: F401

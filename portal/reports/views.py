@@ -4,15 +4,16 @@ import datetime as dt
 import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from .. import audit, clock, uploads
 from ..errors import Invalid
 from ..htmx import render
-from ..models.report import FILE_KINDS, RECIPIENTS, REPORT_KINDS, Report, ReportFile, ReportingPeriod
+from ..models.report import (FILE_KINDS, RECIPIENTS, REPORT_KINDS, Report, ReportDispatch, ReportFile,
+                             ReportingPeriod, ReportStep)
 from ..nav import home_panel, register_nav
 from ..permissions import can, deny, require
-from . import bp, service
+from . import bp, service, signoff
 from .forms import PeriodForm, ReportForm
 
 
@@ -40,24 +41,24 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @require("reports.generate")
 def new():
+    """拟稿: the office drafts a report; it is archived only once signed and numbered."""
     form = ReportForm()
+    form.set_people(signoff.reviewers(), signoff.signers())
     today = clock.today()
     if request.method == "GET":
-        form.ref_date.data = today
-        form.number.data = service.next_number(today.year)
-        form.signature.data = service.organ_name()
+        form.ref_date.data = service.month_of(today)[0] - dt.timedelta(days=1)  # last month: it has ended
     error = None
     if form.validate_on_submit():
         start, end = period_from_form(form)
         try:
-            report = service.generate(current_user, form.kind.data, start, end, form.narrative.data,
-                                      form.signer.data, number=form.number.data, title=form.title.data,
-                                      signature=form.signature.data)
+            draft = signoff.save_draft(current_user, None, form.kind.data, start, end, form.title.data,
+                                       form.narrative.data, form.typical_cases.data, form.next_plan.data,
+                                       form.reviewer.data, form.signer.data)
         except Invalid as e:
             error = e.message
         else:
-            flash(f"已生成报告并归档：{report.title}", "success")
-            return redirect(url_for("reports.detail", report_id=report.id), 303)
+            flash(f"已保存报告草稿：{signoff.display_title(draft)}。核对后请送审核。", "success")
+            return redirect(url_for("reports.draft", draft_id=draft.id), 303)
     status = 422 if request.method == "POST" else 200
     preview = None
     if not any(form.errors.get(k) for k in ("kind", "ref_date", "start", "end")):
@@ -70,7 +71,7 @@ def new():
 def _preview(kind, start, end):
     stats = service.period_stats(start, end)
     label = service.period_label(kind, start, end)
-    return {"label": label, "start": start, "end": end, "stats": stats, "tables": service.tables(stats),
+    return {"label": label, "start": start, "end": end, "stats": stats, "tables": service.all_tables(stats),
             "summary": service.summary_text(stats, label)}
 
 
@@ -79,6 +80,7 @@ def _preview(kind, start, end):
 def preview():
     """htmx: the generated numbers for the period chosen in the form."""
     form = ReportForm(request.args, meta={"csrf": False})
+    form.set_people([], [])  # only the period's fields matter here
     form.validate()
     errs = {k: v for k, v in form.errors.items() if k in ("kind", "ref_date", "start", "end")}
     if errs:
@@ -95,21 +97,40 @@ def get_report(report_id) -> Report:
     return r
 
 
+def _may_read(report):
+    """The office and the chief; the named reviewer and signer of the report's draft."""
+    if can(current_user, "reports.view"):
+        return
+    draft = signoff.draft_for_report(report)
+    if draft is None or not can(current_user, "report.read", draft):
+        deny("report", report.id, action="report.read")
+
+
 @bp.route("/<int:report_id>")
-@require("reports.view")
+@login_required
 def detail(report_id):
     report = get_report(report_id)
+    _may_read(report)
     stats = json.loads(report.stats or "{}")
     files = list(ReportFile.select().where(ReportFile.report == report).order_by(ReportFile.id))
-    return render_template("reports/detail.html", report=report, stats=stats,
-                           tables=service.tables(stats) if stats else [], files=files,
-                           RECIPIENTS=RECIPIENTS, author=service.user_name(report.created_by_id),
+    draft = signoff.draft_for_report(report)
+    steps = list(draft.steps.order_by(ReportStep.id)) if draft else []
+    dispatches = list(ReportDispatch.select().where(ReportDispatch.report == report).order_by(ReportDispatch.id))
+    dform = None
+    if can(current_user, "reports.generate"):
+        from .signoff_views import dispatch_form
+        dform = dispatch_form(report)
+    return render_template("reports/detail.html", report=report, stats=stats, steps=steps,
+                           dispatches=dispatches, dform=dform, draft=draft,
+                           tables=service.all_tables(stats) if stats else [], files=files,
+                           RECIPIENTS=RECIPIENTS, user_name=service.user_name, author=service.user_name(report.created_by_id),
                            FILE_KINDS=FILE_KINDS)
 
 
 @bp.route("/<int:report_id>/files/<int:file_id>")
-@require("reports.view")
+@login_required
 def download(report_id, file_id):
+    _may_read(get_report(report_id))
     rf = ReportFile.get_or_none((ReportFile.id == file_id) & (ReportFile.report == report_id))
     if rf is None:
         abort(404)

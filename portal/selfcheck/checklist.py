@@ -127,10 +127,16 @@ def edit_block(sc: SelfCheck, campaign: Campaign) -> str | None:
         return "自查材料已提交，正在等待审核；如需修改，请联系审核人退回。"
     if sc.status == "approved":
         return "自查材料已审核通过，不能再修改。"
-    if past_deadline(campaign) and not sc.reopened_by_discipline:
-        return (f"自查已于{campaign.selfcheck_deadline.year}年{campaign.selfcheck_deadline.month}月"
-                f"{campaign.selfcheck_deadline.day}日截止，现为只读；如确需补填，请联系机关党委（纪委）重新开放。")
+    if not sc.reopened_by_discipline:
+        return window_block(campaign)
     return None
+
+
+def window_block(campaign: Campaign) -> str | None:
+    """The self-check window the office set (campaign settings): not yet open, or closed without late
+    submission; None while it is open."""
+    from ..campaigns.settings import selfcheck_window_block
+    return selfcheck_window_block(campaign)
 
 
 def load_values(sc: SelfCheck, item_ids=None) -> dict:
@@ -202,10 +208,13 @@ def _compiled(name: str, build) -> str:
 
 
 def remind_days() -> int:
+    """Days before the deadline people are reminded: the campaign's rule if set, else the server's."""
+    from .. import campaign_settings
     try:
-        return int(current_app.config.get("SELFCHECK_REMIND_DAYS", 5))
+        fallback = int(current_app.config.get("SELFCHECK_REMIND_DAYS", 5))
     except (TypeError, ValueError):
-        return 5
+        fallback = 5
+    return campaign_settings.get_or("selfcheck_remind_days", fallback)
 
 
 def progress_empty(cl: Checklist) -> dict:
@@ -215,10 +224,7 @@ def progress_empty(cl: Checklist) -> dict:
 
 
 def deadline_block(campaign: Campaign) -> str | None:
-    if past_deadline(campaign):
-        d = campaign.selfcheck_deadline
-        return (f"自查已于{d.year}年{d.month}月{d.day}日截止，现为只读；如确需补填，请联系机关党委（纪委）重新开放。")
-    return None
+    return window_block(campaign)
 
 
 def _index_url() -> str:

@@ -4,14 +4,16 @@ import os
 from portal import audit
 from portal.models import AuditRecord
 from portal.models.report import Report, ReportFile
-from tests.reports.test_reports import pdf_text, post_report, world  # noqa: F401 - the fixture
+from tests.reports.test_reports import draft_report, number_latest, pdf_text, sign_latest, world  # noqa: F401
 
 
 def test_report_prints_and_anchors_the_audit_head(world, client, auth, app):  # noqa: F811
     auth.login(world["discipline"])
+    assert draft_report(client).status_code == 303
+    sign_latest()
     seq, mac = audit.head()
     assert seq > 0
-    r = post_report(client)
+    r = number_latest(client)
     assert r.status_code == 303, r.get_data(as_text=True)[:1000]
     report = Report.get()
     pdf = ReportFile.get((ReportFile.report == report) & (ReportFile.kind == "pdf"))

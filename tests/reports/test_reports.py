@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 
 from portal import clock
-from portal.models import AuditRecord, Problem
-from portal.models.report import RECIPIENTS, Report, ReportFile
-from portal.reports import service
+from portal.models import AuditRecord, Problem, User
+from portal.models.report import RECIPIENTS, Report, ReportDraft, ReportFile
+from portal.reports import service, signoff
 from tests.dashboard.seed import TODAY, seed
 from tests.factories import make_problem
 
@@ -90,11 +90,39 @@ def layout_checks(data, recipient):
                     assert c["top"] > 240 * MM or c["size"] >= 14 - 0.2
 
 
-def post_report(client, **over):
-    data = {"kind": "monthly", "ref_date": "2026-05-20", "number": "机管报〔2026〕3号", "signer": "周正华",
-            "signature": "", "title": "", "narrative": NARRATIVE}
+def draft_report(client, **over):
+    """拟稿 through the form (the office is logged in); returns the response."""
+    chief, leader = User.get(User.username == "chief"), User.get(User.username == "leader")
+    data = {"kind": "monthly", "ref_date": "2026-05-20", "reviewer": str(leader.id), "signer": str(chief.id),
+            "title": "", "narrative": NARRATIVE}
     data.update(over)
     return client.post("/reports/new", data=data)
+
+
+def sign_latest():
+    """审核 by the 分管领导, 签发 by the 局长 (the service, as they would on their home pages)."""
+    d = ReportDraft.select().order_by(ReportDraft.id.desc()).get()
+    signoff.submit(User.get_by_id(d.created_by_id), d)
+    signoff.decide(User.get(User.username == "leader"), d, True, "同意")
+    signoff.decide(User.get(User.username == "chief"), d, True, "同意上报")
+    return d
+
+
+def number_latest(client, number="机管报〔2026〕3号", signature=""):
+    d = ReportDraft.select().order_by(ReportDraft.id.desc()).get()
+    return client.post(f"/reports/drafts/{d.id}/number", data={"number": number, "signature": signature})
+
+
+def post_report(client, **over):
+    """The whole way of a report: drafted, reviewed, signed, numbered (archived). Returns the last response."""
+    number = over.pop("number", "机管报〔2026〕3号")
+    signature = over.pop("signature", "")
+    over.pop("signer", None)
+    r = draft_report(client, **over)
+    if r.status_code != 303:
+        return r
+    sign_latest()
+    return number_latest(client, number, signature)
 
 
 def test_generate_monthly_report_contents_match_the_ledger(world, client, auth):
