@@ -23,6 +23,7 @@ from ..models import SEVERITIES, STATUSES, Campaign, Department, Item, Problem, 
 from ..models.ledger import Mechanism
 from ..models.selfcheck import SelfCheck, SelfCheckVersion
 from ..models.tip import CHANNELS, SUBSTANTIATED, Clue
+from ..outcomes.counts import counts as outcome_counts
 from ..permissions import BUSINESS_ROLES
 
 
@@ -123,18 +124,10 @@ def mechanisms(start, end):
 
 
 def outcomes(start, end):
-    """四种形态 and 组织处理 counts from portal.outcomes when that area is present; else zeros, noted."""
-    try:
-        from .. import outcomes as area  # noqa: F401 - provided by the accountability area (issue 14 §2)
-        counter = getattr(area, "report_counts", None)
-    except ImportError:
-        counter = None
-    if counter is not None:
-        data = counter(start, end)
-        return {"forms": dict(data.get("forms", {})), "measures": dict(data.get("measures", {})),
-                "dual": dict(data.get("dual", {})), "available": True}
-    return {"forms": {"第一种形态": 0, "第二种形态": 0, "第三种形态": 0, "第四种形态": 0},
-            "measures": {}, "dual": {}, "available": False}
+    """四种形态, 组织处理 and 一案双查 outcomes decided in the period (portal/outcomes/counts.py)."""
+    data = outcome_counts(start, end)
+    return {"forms": data["forms"], "measures": data["org_measures"], "sanctions": data["sanctions"],
+            "lenient": data["lenient"], "strict": data["strict"], "dual": data["dual"], "available": True}
 
 
 def extra_stats(start, end):

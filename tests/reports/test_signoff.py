@@ -62,6 +62,18 @@ def _business_users():
 
 
 def test_further_figures_equal_sql(world):
+    from portal.models.outcome import Outcome
+    from portal.outcomes import service as outcomes
+    b = world
+    violator = Problem.get(Problem.person == b.head_b)
+    leader = Problem.get(Problem.is_accountability == True)  # noqa: E712
+    base = dict(org_measure="", sanction="", decided_by_body="局党组", doc_number="机管纪〔2026〕3号", note="")
+    outcomes.record(violator.id, b.office, dict(base, form_measure="1:criticism", responsibility="",
+                                                 decided_on="2026-05-20"))
+    outcomes.record(leader.id, b.office, dict(base, form_measure="1:criticism", responsibility="supervision",
+                                              decided_on="2026-05-21"))
+    outcomes.record(violator.id, b.office, dict(base, form_measure="1:criticism", responsibility="",
+                                                 decided_on="2026-06-02"))  # June: not in May's report
     stats = service.period_stats(*MAY)
     # participation, as of the period's end
     people = _business_users()
@@ -100,11 +112,10 @@ def test_further_figures_equal_sql(world):
     acc = [r for r in rows if r.is_accountability]
     assert stats["dual"] == {"accountability": len(acc), "paired": sum(1 for r in acc if r.partner_id)}
     assert [m["title"] for m in stats["mechanisms"]] == ["考勤管理办法"]
-    # without the accountability area the outcomes read 0, and the report says so
-    if not stats["outcomes"]["available"]:
-        assert set(stats["outcomes"]["forms"].values()) == {0}
-        text = "".join(service.compose_body("x", stats, "2026年5月", 4).split())
-        assert "暂按0统计" in text
+    # outcomes by 四种形态 and 一案双查, decided in May and not void
+    may = [o for o in Outcome.select() if MAY[0] <= o.decided_on <= MAY[1] and not o.void]
+    assert stats["outcomes"]["forms"]["第一种形态"] == sum(1 for o in may if o.form == 1) == 2
+    assert stats["outcomes"]["dual"]["supervision"] == 1 and stats["outcomes"]["dual"]["cases"] == 1
     text = "".join(service.compose_body("x", stats, "2026年5月", 4).split())
     assert "已提交2人" in text and "转立案1件" in text and "《考勤管理办法》" in text
 
