@@ -9,7 +9,6 @@ from .. import clock, htmx, uploads
 from ..permissions import require
 from . import bp
 from . import roster as rosterlib
-from ..permissions import require
 from .forms import RosterUploadForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,7 +5,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 
 from .. import audit, clock, errors, uploads
-from ..errors import PortalError, deny
+from ..errors import PortalError
 from ..models import Campaign, Department, RoleAssignment, User
 from ..models.inspection import (EXCLUSION_REASONS, Draw, Finding, FindingFile, InspectionPlan,
                                  InspectionTarget, PlanInspector)

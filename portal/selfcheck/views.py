@@ -4,7 +4,7 @@ from peewee import OperationalError
 from flask_login import current_user, login_required
 
 from .. import audit, clock
-from ..errors import PortalError, deny
+from ..errors import PortalError
 from ..htmx import is_htmx, push_url, redirect_to, render
 from ..models import Campaign
 from ..params import to_int

@@ -18,7 +18,7 @@ def draft_fields(dept, problems, today=None) -> dict:
     from ..documents.adapters import _date_text, default_fields
     today = today or clock.today()
     heads = people.heads(dept.id)
-    lines = [f"经局“六治六提”工作领导小组办公室跟踪，你单位下列问题已超过整改时限仍未整改到位，现予督办："]
+    lines = ["经局“六治六提”工作领导小组办公室跟踪，你单位下列问题已超过整改时限仍未整改到位，现予督办："]
     for i, p in enumerate(problems, 1):
         who = p.person.real_name if p.person_id else dept.name
         late = workdays.workdays_between(p.deadline, today)
