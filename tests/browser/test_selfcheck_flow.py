@@ -28,7 +28,7 @@ def answer_none(page, item_ids):
 def fill_problem(page, item_id, description, measure, deadline, aspect="工作", fixed=False, nth=0):
     row = page.locator(f"#problems-{item_id} .problem-row").nth(nth)
     row.locator("select").select_option(label=aspect)
-    row.locator('input[type="date"]').fill(deadline)
+    row.locator('input[type="date"], input[data-date]').fill(deadline)
     row.locator("textarea").nth(0).fill(description)
     row.locator("textarea").nth(1).fill(measure)
     if fixed:
