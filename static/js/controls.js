@@ -18,7 +18,7 @@
     el.setAttribute("autocomplete", "off");
     el.setAttribute("pattern", month ? MONTH_RE : DATE_RE);
     el.setAttribute("maxlength", month ? "7" : "10");
-    if (!el.getAttribute("placeholder")) el.setAttribute("placeholder", month ? "年-月，如 2026-12" : "年-月-日，如 2026-12-31");
+    if (!el.getAttribute("placeholder")) el.setAttribute("placeholder", month ? "年-月" : "年-月-日");
     if (!el.getAttribute("title")) el.setAttribute("title", month ? "格式：年-月（如 2026-12），可直接输入或从日历中选择" : "格式：年-月-日（如 2026-12-31），可直接输入或从日历中选择");
     el.classList.add("cn-date");
     if (!window.flatpickr) return;  // still a typed YYYY-MM-DD field

@@ -50,7 +50,9 @@ def test_date_and_file_controls_are_chinese_in_an_english_browser(ctx, live_serv
     # a file field: 选择文件 / 未选择文件, then the chosen name; drag and drop fills it too
     from portal.models import Problem
     page.goto(base + f"/ledger/{Problem.select().order_by(Problem.id).first().id}")
+    page.locator("summary", has_text="上传整改佐证材料").click()
     box = page.locator(".cn-file").first
+    expect(box).to_be_visible()
     expect(box.locator(".cn-file-button")).to_contain_text("选择文件")
     expect(box.locator(".cn-file-names")).to_have_text("未选择文件")
     assert "No file chosen" not in page.inner_text("body") and "Choose File" not in page.inner_text("body")

@@ -21,8 +21,10 @@ def en_browser(_playwright):
     b.close()
 
 
-def en_page(browser, width=1366, height=768):
-    ctx = browser.new_context(locale="en-US", viewport={"width": width, "height": height})
+def en_page(browser, width=1366, height=768, axe=False):
+    """A page in an English browser context; axe=True lets the test inject axe-core (bypass_csp: the
+    portal's CSP forbids inline scripts, which add_script_tag uses)."""
+    ctx = browser.new_context(locale="en-US", viewport={"width": width, "height": height}, bypass_csp=axe)
     ctx.set_default_timeout(10000)
     page = ctx.new_page()
     page.csp_errors = []
@@ -53,7 +55,7 @@ def run_axe(page, label):
     result = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                      nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+                                      nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + (n.any[0] && n.any[0].data && n.any[0].data.fgColor ? ' ' + n.any[0].data.fgColor + '/' + n.any[0].data.bgColor + ' ' + n.any[0].data.contrastRatio : ''))}));
     }""")
     bad = [v for v in result if v["impact"] in ("serious", "critical")]
     print(f"[axe] {label}: {len(result)} violations, {len(bad)} serious/critical"
