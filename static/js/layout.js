@@ -80,18 +80,30 @@
       if (form) foldFilters(form);
     });
   });
-  var lastFocus = null;
+  // keep focus where the user was: the focused element itself when it survives the swap (same id), else
+  // the first field (or button) of the element around it that was swapped in (a ledger row opened for
+  // editing, saved or cancelled)
+  var lastFocus = null, lastBox = null;
   document.addEventListener("htmx:beforeSwap", function () {
     var a = document.activeElement;
-    lastFocus = a && a.id ? a.id : null;
+    lastFocus = a && a !== document.body && a.id ? a.id : null;
+    var box = a && a !== document.body && a.parentElement ? a.parentElement.closest("[id]") : null;
+    lastBox = box ? box.id : null;
   });
+  var FIELDS = "[autofocus], textarea:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled])";
+  function refocus() {
+    var a = document.activeElement;
+    if (a && a !== document.body && document.contains(a)) return;
+    var again = lastFocus && document.getElementById(lastFocus);
+    if (again) { again.focus(); return; }
+    var box = lastBox && document.getElementById(lastBox);
+    if (!box) return;
+    var target = box.querySelector(FIELDS) || box.querySelector("button, a[href]");
+    if (target) target.focus();
+  }
   document.addEventListener("htmx:afterSettle", function (evt) {
     foldFilters(document);
-    // keep focus where the user was when the swap replaced that element
-    if (lastFocus && (!document.activeElement || document.activeElement === document.body)) {
-      var again = document.getElementById(lastFocus);
-      if (again) again.focus();
-    }
+    refocus();
     var t = evt.detail && evt.detail.target;
     if (t && t.id === "ledger-results") {
       var total = document.querySelector("#ledger-counters .c-total b");
