@@ -10,7 +10,7 @@ from .config import DEFAULT_SECRET, Defaults, apply_production, coerce, private_
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # one blueprint per area, in navigation order
-AREAS = ("auth", "main", "admin", "selfcheck", "tips", "clues", "ledger", "documents",
+AREAS = ("auth", "main", "help", "admin", "selfcheck", "tips", "clues", "ledger", "documents",
          "inspections", "dashboard", "reports", "notices", "supervision", "jobs", "publications",
          "outcomes", "campaigns")
 

@@ -7,6 +7,7 @@ from .models import Notice
 
 KINDS = {
     "deadline": "整改时限临近",
+    "overdue": "整改已逾期",
     "selfcheck_due": "自查截止临近",
     "returned": "退回",
     "clue_assigned": "线索交办",

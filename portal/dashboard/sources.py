@@ -5,56 +5,45 @@ Scope is in SQL, as for problems.
 import datetime as dt
 from collections import OrderedDict
 
-from peewee import JOIN, Case, fn
+from peewee import fn
 
 from .. import clock
-from ..models import Campaign, Department, RoleAssignment, User
-from ..models.selfcheck import SelfCheck
+from ..models import Campaign, Department
+from ..models.selfcheck import PERFUNCTORY_LABEL, SELFCHECK_STATUSES
 from ..models.tip import CHANNELS, CLUE_STATUSES, Clue
 from ..models.tally import ActionTally
-from ..permissions import BUSINESS_ROLES
 from .queries import _in_scope, departments
 
-SELFCHECK_LEGEND = [("not_started", "未开始"), ("draft", "填写中"), ("submitted", "待审核"),
-                    ("returned", "已退回"), ("approved", "已通过")]
+# the self-check's one vocabulary (models/selfcheck.py), in the order of the work
+SELFCHECK_LEGEND = [(k, SELFCHECK_STATUSES[k]) for k in ("not_started", "draft", "submitted", "returned", "approved")]
 ACTION_LEGEND = [("circular", "通报"), ("reminder", "提醒"), ("talk", "约谈")]
 MONTHS_SHOWN = 12
 
 
 def selfcheck_stats(depts):
     """Per department: people who must fill the self-check (active, with a business role) by the
-    status of their self-check in the active campaign (no row = not started), and how many were
-    returned as perfunctory (敷衍应付) at least once."""
+    state of their self-check in the active campaign (no row = not started), and how many were
+    returned as perfunctory (退回敷衍) at least once — selfcheck.department.status_tally, the count
+    the department overview shows too."""
+    from ..selfcheck.department import status_tally
     campaign = Campaign.active()
     if campaign is None:
         return None
-    # the role holders straight from the (user, role) index, without joining the people a second time
-    fillers = RoleAssignment.select(RoleAssignment.user).where(RoleAssignment.role.in_(sorted(BUSINESS_ROLES)))
-    q = (User.select(User.department, fn.COALESCE(SelfCheck.status, "not_started"),
-                     fn.COUNT(User.id),
-                     fn.SUM(Case(None, [(SelfCheck.perfunctory_count > 0, 1)], 0)))
-         .join(SelfCheck, JOIN.LEFT_OUTER,
-               on=((SelfCheck.user == User.id) & (SelfCheck.campaign == campaign.id)))
-         .where((User.is_active_flag == True) & User.id.in_(fillers)  # noqa: E712
-                & _in_scope(User.department, depts))
-         .group_by(User.department, fn.COALESCE(SelfCheck.status, "not_started"))
-         .tuples())
-    rows = OrderedDict((d.id, {"id": d.id, "name": d.name, "people": 0, "perfunctory": 0,
-                               **{k: 0 for k, _ in SELFCHECK_LEGEND}}) for d in departments(depts))
-    total = {"people": 0, "perfunctory": 0, **{k: 0 for k, _ in SELFCHECK_LEGEND}}
-    for dept_id, status, n, perf in q:
+    tally = status_tally(depts, campaign)
+    blank = {"people": 0, "perfunctory": 0, **{k: 0 for k, _ in SELFCHECK_LEGEND}}
+    rows = OrderedDict((d.id, {"id": d.id, "name": d.name, **blank}) for d in departments(depts))
+    total = dict(blank)
+    for dept_id, counts in tally.items():
         row = rows.get(dept_id)
         if row is None:
             d = Department.get_by_id(dept_id)
-            row = rows[dept_id] = {"id": d.id, "name": d.name, "people": 0, "perfunctory": 0,
-                                   **{k: 0 for k, _ in SELFCHECK_LEGEND}}
+            row = rows[dept_id] = {"id": d.id, "name": d.name, **blank}
         for r in (row, total):
-            r[status] = r.get(status, 0) + n
-            r["people"] += n
-            r["perfunctory"] += int(perf or 0)
+            for k in blank:
+                r[k] += counts.get(k, 0)
     shown = [r for r in rows.values() if r["people"]]
     return {"departments": shown, "total": total, "legend": SELFCHECK_LEGEND,
-            "deadline": campaign.selfcheck_deadline}
+            "deadline": campaign.selfcheck_deadline, "perfunctory_label": PERFUNCTORY_LABEL}
 
 
 def clue_scope(user, depts):

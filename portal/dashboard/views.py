@@ -24,9 +24,14 @@ LEDGER_PARAMS = {"department": "dept", "category": "cat", "source": "source", "s
 
 
 def _ledger_base():
+    """The ledger's address, once per request; for a viewer who oversees some departments only (a
+    分管领导) with scope=depts, so the ledger lists the departments the numbers count and not also the
+    viewer's own problems elsewhere."""
     base = getattr(g, "_ledger_base", None)
     if base is None:
-        base = g._ledger_base = url_for("ledger.index")
+        from flask_login import current_user
+        limited = current_user.is_authenticated and queries.scope_departments(current_user) is not None
+        base = g._ledger_base = url_for("ledger.index") + ("?scope=depts" if limited else "")
     return base
 
 
@@ -36,7 +41,8 @@ def ledger_url(**params):
     is built once per request.)"""
     q = urlencode([(LEDGER_PARAMS[k], f"c{v}" if k == "category" else v)
                    for k, v in params.items() if v is not None])
-    return _ledger_base() + ("?" + q if q else "")
+    base = _ledger_base()
+    return base + (("&" if "?" in base else "?") + q if q else "")
 
 
 def clue_url(**params):
@@ -92,7 +98,7 @@ def build_charts(data):
         charts["selfcheck"] = layout(Chart(
             "c-selfcheck", "个人自查进度（按部门）",
             [Bar(d["name"], [Seg(k, lbl, d.get(k, 0), selfcheck_url(d["id"])) for k, lbl in sc["legend"]],
-                 href=selfcheck_url(d["id"]), note=f"敷衍应付 {d['perfunctory']}" if d["perfunctory"] else "")
+                 href=selfcheck_url(d["id"]), note=f"退回敷衍 {d['perfunctory']}" if d["perfunctory"] else "")
              for d in sc["departments"]],
             legend=sc["legend"], unit="人"))
     cl = data["clues"]

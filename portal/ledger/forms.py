@@ -32,6 +32,9 @@ class Filters:
     action_month: str = ""  # "YYYY-MM": the action's date falls in that month
     self_reported: str = ""  # "1" 自查发现, "0" 被查发现
     stage: str = ""  # a Problem.review_stage: head, office, returned
+    person: int | None = None  # person=<user id>: one person's problems (their page links here)
+    mine: bool = False  # mine=1: only the user's own problems (the home panel of a staff member or the chief)
+    charge: bool = False  # scope=depts: only the departments the user oversees (the dashboard's count), not own rows elsewhere
     sort: str = "seq"
     desc: bool = False
     page: int = 1
@@ -46,6 +49,8 @@ class Filters:
             "due_to": self.due_to.isoformat() if self.due_to else "", "q": self.q, "mech": self.mech,
             "ext": "1" if self.ext else "", "aspect": self.aspect, "action": self.action,
             "action_month": self.action_month, "self_reported": self.self_reported, "stage": self.stage,
+            "scope": "depts" if self.charge else "", "mine": "1" if self.mine else "",
+            "person": self.person or "",
             "sort": "" if self.sort == "seq" else self.sort, "dir": "desc" if self.desc else "",
             "page": self.page if self.page > 1 else "",
         }
@@ -111,6 +116,13 @@ def parse_filters(args) -> Filters:
     f.overdue = args.get("overdue") in ("1", "on", "true", "y")
     f.due_soon = args.get("due_soon") in ("1", "on", "true", "y")
     f.ext = args.get("ext") in ("1", "on", "true", "y")
+    f.charge = args.get("scope") == "depts"
+    f.mine = args.get("mine") == "1"
+    raw = args.get("person", "")
+    if raw:
+        f.person = _int(raw)
+        if f.person is None:
+            err.append("责任人参数无效，已忽略。")
     for name, label in (("due_from", "整改时限起"), ("due_to", "整改时限止")):
         raw = (args.get(name) or "").strip()
         if raw:

@@ -35,6 +35,15 @@ def scoped_problems(user):
     return Problem.select().where(scope_problems(user) & (Problem.withdrawn == False))  # noqa: E712
 
 
+def charge_expr(user):
+    """The departments part of the user's scope alone (the dashboard counts departments; the ledger's
+    scope adds the user's own problems elsewhere): links from a count carry scope=depts."""
+    depts = visible_departments(user)
+    if depts is None:
+        return Problem.id.is_null(False)
+    return Problem.department.in_(sorted(depts) or [0])
+
+
 def _as_filters(args) -> Filters:
     return args if isinstance(args, Filters) else parse_filters(args or {})
 
@@ -53,6 +62,12 @@ def _conditions(user, f: Filters, with_status=True) -> list:
     conds = [scope_problems(user), Problem.withdrawn == False]  # noqa: E712
     if f.dept:
         conds.append(Problem.department == f.dept)
+    if f.charge:
+        conds.append(charge_expr(user))
+    if f.mine:
+        conds.append(Problem.person == user.id)
+    if f.person:
+        conds.append(Problem.person == f.person)
     if f.cat:
         if f.cat[0] == "c":
             conds.append(Problem.item.in_(Item.select(Item.id).where(Item.category == int(f.cat[1:]))))
@@ -136,6 +151,11 @@ def _order(f: Filters):
         "status": [_STATUS_ORDER],
         "updated": [Problem.updated_at],
     }.get(f.sort)
+    if f.sort == "person":  # 拼音 order (portal/sorting.py), not the bytes of the name
+        from ..sorting import person_order
+        rank = person_order(Problem.person)
+        if rank is not None:
+            cols = [rank]
     if f.sort == "deadline":
         order = [Problem.deadline.desc(nulls="LAST") if f.desc else Problem.deadline.asc(nulls="LAST")]
     else:
@@ -170,7 +190,7 @@ def status_counts(user, args) -> dict:
     status, deadline range, overdue, due soon) reads the trigger-maintained LedgerCount instead."""
     f = _as_filters(args)
     counts = dict.fromkeys(STATUSES, 0)
-    narrowed = (f.dept or f.q or f.mech or f.cat or f.source or f.severity or f.ext or f.aspect or f.action
+    narrowed = (f.dept or f.mine or f.person or f.q or f.mech or f.cat or f.source or f.severity or f.ext or f.aspect or f.action
                 or f.action_month or f.self_reported)
     if visible_departments(user) is None and not narrowed:
         return _summary_counts(f, counts)

@@ -213,8 +213,11 @@ def ledger_panel(user):
     if not can(user, "ledger.view"):
         return None
     base = queries.scoped_problems(user)
+    scope = {}  # the ledger's filter that lists exactly what the panel counts
     if can(user, "ledger.mine_only"):
-        base = base.where(Problem.person == user.id)
+        base, scope = base.where(Problem.person == user.id), {"mine": 1}
+    elif queries.visible_departments(user) is not None:  # the departments overseen: the dashboard's numbers
+        base, scope = base.where(queries.charge_expr(user)), {"scope": "depts"}
     days = current_app.config.get("DUE_SOON_DAYS", 7)
     overdue = base.where(Problem.overdue_expr()).count()
     soon = list(base.where(Problem.due_soon_expr()).order_by(Problem.deadline, Problem.id).limit(5))
@@ -226,12 +229,12 @@ def ledger_panel(user):
     if "dept_head" in user.roles:
         confirm = base.where((Problem.status == "rectified") & (Problem.review_stage == "head")
                              & (Problem.department == user.department_id)).count()
-    returned = base.where((Problem.person == user.id) & (Problem.review_stage == "returned")
+    returned = queries.scoped_problems(user).where((Problem.person == user.id) & (Problem.review_stage == "returned")
                           & Problem.open_expr()).count()
     if not (overdue or soon_total or verify or ext or confirm or returned):
         return None
     return Markup(render_template("ledger/_home_panel.html", overdue=overdue, soon=soon,
-                                  soon_total=soon_total, verify=verify, ext=ext, days=days,
+                                  soon_total=soon_total, verify=verify, ext=ext, days=days, scope=scope,
                                   confirm=confirm, returned=returned,
                                   today=clock.today()))
 

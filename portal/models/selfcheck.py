@@ -13,13 +13,15 @@ from .base import BaseModel
 from .campaign import Aspect, Campaign, Item
 from .org import Department, User
 
+# the one vocabulary of a self-check's state, on every page (已退回 is not 未开始/草稿: it was submitted once)
 SELFCHECK_STATUSES = {
     "not_started": "未开始",
-    "draft": "填写中",
-    "submitted": "已提交",
+    "draft": "草稿",
+    "submitted": "待审核",
     "returned": "已退回",
-    "approved": "已审核",
+    "approved": "已通过",
 }
+PERFUNCTORY_LABEL = "退回敷衍"  # people returned at least once as 敷衍应付
 REVIEW_OUTCOMES = {"approved": "审核通过", "returned": "退回修改"}
 REPORT_STATUSES = {"draft": "草稿", "submitted": "已报送"}
 

@@ -97,7 +97,7 @@ def _deadline_notices(rows, heads, sent, today) -> int:
             if (uid, key) in sent:
                 continue
             url = url or problem_url(p.id)
-            made += _made(notify(uid, "deadline", text, url, key=key))
+            made += _made(notify(uid, kind_key, text, url, key=key))
     return made
 
 

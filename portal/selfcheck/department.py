@@ -9,9 +9,8 @@ from .. import audit, clock
 from ..errors import Conflict
 from ..extensions import db
 from ..models import Campaign, Category, Department, Item, Problem, RoleAssignment, User
-from ..models.selfcheck import DepartmentReport, SelfCheck
+from ..models.selfcheck import SELFCHECK_STATUSES, DepartmentReport, SelfCheck
 from ..notify import notify
-from ..permissions import scope_expr
 from .checklist import UNSUBMITTED, checklist, past_deadline
 from .review import _has_business_role
 
@@ -25,28 +24,36 @@ def visible_department_rows(viewer: User):
     return list(q.order_by(Department.sort_order, Department.id))
 
 
-def department_summary(viewer: User, campaign: Campaign):
-    """Per visible department: people, by status, late, perfunctory — one grouped query."""
-    late = past_deadline(campaign)
+def status_tally(depts, campaign: Campaign) -> dict:
+    """The one count of self-check states: {department id: {people, not_started, draft, submitted,
+    returned, approved, perfunctory}} of the active people with a business role in `depts` (None = all
+    departments). perfunctory = people returned as 敷衍应付 at least once. The dashboard and the
+    department overview both read it."""
     status = fn.COALESCE(SelfCheck.status, "not_started")
-    q = (User.select(User.department.alias("dept_id"), fn.COUNT(User.id).alias("people"),
-                     fn.SUM(Case(None, [(status.in_(["submitted", "approved"]), 1)], 0)).alias("submitted"),
-                     fn.SUM(Case(None, [(status == "approved", 1)], 0)).alias("approved"),
-                     fn.SUM(Case(None, [(status == "returned", 1)], 0)).alias("returned"),
-                     fn.SUM(Case(None, [(status == "submitted", 1)], 0)).alias("pending_review"),
-                     fn.SUM(Case(None, [(status.in_(list(UNSUBMITTED)), 1)], 0)).alias("unsubmitted"),
-                     fn.SUM(fn.COALESCE(SelfCheck.perfunctory_count, 0)).alias("perfunctory"))
+    cols = [fn.SUM(Case(None, [(status == k, 1)], 0)).alias(k) for k in SELFCHECK_STATUSES]
+    q = (User.select(User.department.alias("dept_id"), fn.COUNT(User.id).alias("people"), *cols,
+                     fn.SUM(Case(None, [(SelfCheck.perfunctory_count > 0, 1)], 0)).alias("perfunctory"))
          .join(SelfCheck, JOIN.LEFT_OUTER, on=((SelfCheck.user == User.id) & (SelfCheck.campaign == campaign.id)))
-         .where((User.is_active_flag == True) & _has_business_role()  # noqa: E712
-                & scope_expr(viewer, User.department, None))
+         .where((User.is_active_flag == True) & _has_business_role())  # noqa: E712
          .group_by(User.department))
-    rows = {r["dept_id"]: r for r in q.dicts()}
+    if depts is not None:
+        q = q.where(User.department.in_(sorted(depts) or [0]))
+    return {r["dept_id"]: {k: int(v or 0) for k, v in r.items() if k != "dept_id"} for r in q.dicts()}
+
+
+def department_summary(viewer: User, campaign: Campaign):
+    """Per visible department: people by state (status_tally), plus derived numbers: handed_in
+    (待审核 + 已通过), pending_review, unsubmitted (must still act: 未开始, 草稿, 已退回) and late."""
+    from ..permissions import visible_departments
+    late = past_deadline(campaign)
+    rows = status_tally(visible_departments(viewer), campaign)
     out = []
     for d in visible_department_rows(viewer):
         r = rows.get(d.id)
         if not r:
             continue
-        r = {k: int(v or 0) for k, v in r.items()}
+        r = dict(r, handed_in=r["submitted"] + r["approved"], pending_review=r["submitted"],
+                 unsubmitted=sum(r[k] for k in UNSUBMITTED))
         r["late"] = r["unsubmitted"] if late else 0
         out.append((d, r))
     return out

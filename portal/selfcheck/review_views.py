@@ -9,13 +9,15 @@ from .. import audit, clock
 from ..errors import PortalError
 from ..htmx import redirect_to, render
 from ..models import Department, User
-from ..models.selfcheck import SelfCheck
+from ..models.selfcheck import PERFUNCTORY_LABEL, SELFCHECK_STATUSES, SelfCheck
 from ..nav import home_panel, problem_panel, register_nav
 from ..notify import notify
 from ..permissions import can, deny, require, visible_departments
 from . import bp, service
 from .forms import EmptyForm, ReportForm, ReportSubmitForm, ReviewForm
 from .views import _int, active_campaign, selfcheck_for
+
+SC_STATES = [(k, SELFCHECK_STATUSES[k]) for k in ("not_started", "draft", "submitted", "returned", "approved")]
 
 register_nav("自查自纠", "selfcheck.index",
              lambda u: can(u, "selfcheck.fill") or can(u, "selfcheck.oversee"), order=20)
@@ -63,10 +65,13 @@ def department():
                          "label": sc.status_label if sc else "未开始",
                          "late": late and status in service.UNSUBMITTED,
                          "counts": counts.get(p.id, {}), "can_review": can(current_user, "selfcheck.review_person", p)})
+    from ..sorting import name_key
+    rows.sort(key=lambda r: (r["user"].department_id if leaders_only else 0, name_key(r["user"].real_name)))
     return render("selfcheck/department.html", "selfcheck/_people.html", campaign=campaign, cl=cl,
                   summary=summary, dept=dept, rows=rows, leaders_only=leaders_only,
                   is_discipline=can(current_user, "selfcheck.leaders"),
-                  deadline_passed=service.past_deadline(campaign))
+                  deadline_passed=service.past_deadline(campaign), SC_STATES=SC_STATES,
+                  PERFUNCTORY_LABEL=PERFUNCTORY_LABEL)
 
 
 @bp.get("/<int:sc_id>/")
@@ -204,6 +209,7 @@ def review_panel(user):
                        .where(SelfCheck.status.is_null() | SelfCheck.status.in_(list(service.UNSUBMITTED)))
                        .limit(30)]
     return render_template("selfcheck/_home_review.html", user=user, summary=summary, pending=pending,
+                           SC_STATES=SC_STATES,
                            days_left=days_left, unsubmitted=unsubmitted, campaign=campaign)
 
 

@@ -28,7 +28,7 @@ def answer_none(page, item_ids):
 def fill_problem(page, item_id, description, measure, deadline, aspect="工作", fixed=False, nth=0):
     row = page.locator(f"#problems-{item_id} .problem-row").nth(nth)
     row.locator("select").select_option(label=aspect)
-    row.locator('input[type="date"]').fill(deadline)
+    row.locator('input[type="date"], input[data-date]').fill(deadline)
     row.locator("textarea").nth(0).fill(description)
     row.locator("textarea").nth(1).fill(measure)
     if fixed:
@@ -82,7 +82,7 @@ def test_selfcheck_flow(ctx, live_server, page, new_page, travel):
     rows = page.locator(f"#problems-{steps[1][0]} .problem-row")
     expect(rows).to_have_count(2)
     assert rows.nth(0).locator("textarea").nth(0).input_value() == "业务学习不系统，对新规定掌握不全面。"
-    assert rows.nth(1).locator('input[type="date"]').input_value() == "2026-12-10"
+    assert rows.nth(1).locator('input[type="date"], input[data-date]').input_value() == "2026-12-10"
     assert rows.nth(1).locator('input[type="checkbox"]').is_checked()
     expect(page.locator(f'input[name="a-{steps[1][1]}"][value="no_problem"]')).to_be_checked()
     expect(page.locator("#progress-bar")).to_have_attribute("value", "6")
@@ -104,13 +104,13 @@ def test_selfcheck_flow(ctx, live_server, page, new_page, travel):
     page.once("dialog", lambda d: d.accept())
     page.click("button:has-text('确认提交')")
     page.wait_for_url(re.compile(r".*/selfcheck/\?submitted=1$"))
-    expect(page.locator(".sc-status")).to_contain_text("已提交")
+    expect(page.locator(".sc-status")).to_contain_text("待审核")  # the one vocabulary (was 已提交)
 
     # the head returns it as perfunctory
     head = new_page()
     login(head, base, "f-head", PASSWORD)
     head.goto(base + "/selfcheck/department")
-    head.click("tr:has-text('李明') >> text=审核")
+    head.click("tr:has-text('李明') >> a:text-is('审核')")  # the status badge says 待审核 now
     head.check('input[name="outcome"][value="returned"]')
     head.fill('textarea[name="comment"]', "问题查摆不够深入，请结合岗位实际补充。")
     head.check('input[name="perfunctory"]')
@@ -133,13 +133,13 @@ def test_selfcheck_flow(ctx, live_server, page, new_page, travel):
 
     # the head approves version 2
     head.goto(base + "/selfcheck/department")
-    head.click("tr:has-text('李明') >> text=审核")
+    head.click("tr:has-text('李明') >> a:text-is('审核')")  # the status badge says 待审核 now
     head.wait_for_url(re.compile(r".*/selfcheck/\d+/$"))
     expect(head.locator("main")).to_contain_text("第 2 版")
     head.check('input[name="outcome"][value="approved"]')
     head.click("button:has-text('提交审核意见')")
     head.wait_for_url(re.compile(r".*/selfcheck/department\?dept=\d+$"))
-    expect(head.locator("tr:has-text('李明')")).to_contain_text("已审核")
+    expect(head.locator("tr:has-text('李明')")).to_contain_text("已通过")  # the one vocabulary (was 已审核)
 
     # the database: two versions, five self-reported Problems from the self-check
     sc = SelfCheck.get(SelfCheck.user == staff.id)
