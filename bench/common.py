@@ -59,6 +59,10 @@ def _reset_pg(url):
 @contextlib.contextmanager
 def workdir(name):
     """A temp folder under /tmp (the instance folder with its keys goes inside), removed however the run ends."""
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread():  # `kill` (SIGTERM) still runs the clean-up
+        signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
     tmp = tempfile.mkdtemp(prefix=f"fengji-bench-{name}-", dir="/tmp")
     try:
         yield tmp
@@ -128,3 +132,11 @@ def bulk(db, table, cols, rows, chunk=5000):
     for i in range(0, len(rows), chunk):
         with db.atomic():
             db.cursor().executemany(sql, rows[i:i + chunk])
+
+
+def each_database(name, run):
+    """run(url, tmp) once per database (SQLite, then PostgreSQL), each in its own temp folder."""
+    for kind in backends():
+        with workdir(name) as tmp, database(kind, tmp) as url:
+            print(f"== {name}, {label(kind)}", flush=True)
+            run(url, tmp)

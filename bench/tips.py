@@ -1,4 +1,4 @@
-"""Tip box timings, one process, temp SQLite in /tmp, production Argon2 parameters.
+"""Tip box timings, one process, on SQLite and PostgreSQL (bench/common.py), production Argon2 parameters.
 
     .venv/bin/python bench/tips.py                 # 10 submissions with one 5 MB file, 10 follow-up logins
     .venv/bin/python bench/tips.py --runs 30 --mb 20 --clues 5000
@@ -19,7 +19,8 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import each_database  # noqa: E402  (puts the project on sys.path)
 
 from portal import campaigns, create_app  # noqa: E402
 from portal import db as portal_db  # noqa: E402
@@ -44,8 +45,11 @@ def main():
     ap.add_argument("--mb", type=int, default=5)
     ap.add_argument("--clues", type=int, default=1000)
     args = ap.parse_args()
-    tmp = tempfile.mkdtemp(prefix="fengji-bench-tips-", dir="/tmp")
-    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+    each_database("tips", lambda url, tmp: run(args, url, tmp))
+
+
+def run(args, url, tmp):
+    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url,
                       "INSTANCE_PATH": os.path.join(tmp, "instance"), "RATELIMIT_ENABLED": False,
                       "WTF_CSRF_ENABLED": False, "UPLOAD_MAX_BYTES": max(20, args.mb + 1) * 1024 * 1024})
     cfg = app.config
