@@ -35,11 +35,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--big", action="store_true")
     args = ap.parse_args()
-    people, problems = (50_000, 200_000) if args.big else (5_000, 20_000)
     each_database("inspections", lambda url, tmp: run(args, url, tmp))
 
 
 def run(args, url, tmp):
+    people, problems = (50_000, 200_000) if args.big else (5_000, 20_000)
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url,
                       "INSTANCE_PATH": tmp, "RATELIMIT_ENABLED": False})
     portal_db.upgrade()
