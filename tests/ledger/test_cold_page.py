@@ -103,6 +103,14 @@ def test_the_row_action_answer_is_the_tables_row(client, auth, org):
     seq = in_table.split('<td class="seq num">')[1].split("<")[0]
     alone = client.hx_get(f"/ledger/{org.pc1.id}/row?seq={seq}").get_data(as_text=True)
     assert "延期审批中" in in_table and "2026-08-01" in in_table
+    # the links built from the page's base address are the routes' own
+    from flask import url_for
+    modes = __import__("re").findall(r'hx-get="/ledger/%d/row/(\w+)\?seq=' % org.pc1.id, in_table)
+    assert modes
+    with client.application.test_request_context():
+        assert f'href="{url_for("ledger.detail", problem_id=org.pc1.id)}"' in in_table
+        for mode in modes:
+            assert f'hx-get="{url_for("ledger.row_form", problem_id=org.pc1.id, mode=mode, seq=int(seq))}"' in in_table
     assert " ".join(alone.split()) == " ".join(in_table.split())
 
 
