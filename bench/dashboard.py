@@ -1,6 +1,6 @@
 """Dashboard server time with many Problems and staff.
 
-    .venv/bin/python bench/dashboard.py                 # 100,000 Problems, 5,000 staff, temp SQLite in /tmp
+    .venv/bin/python bench/dashboard.py                 # 100,000 Problems, 5,000 staff, SQLite and PostgreSQL
     .venv/bin/python bench/dashboard.py --big           # also 1,000,000 Problems
     .venv/bin/python bench/dashboard.py --pg postgresql://fengji:fengji@127.0.0.1:5432/fengji_h8
                                                         # the same on PostgreSQL (the database is wiped!)
@@ -15,10 +15,10 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import each_database  # noqa: E402  (puts the project on sys.path)
 
 from portal import campaigns, clock, create_app  # noqa: E402
 from portal import db as portal_db  # noqa: E402
@@ -29,7 +29,8 @@ N_DEPTS = 50
 
 def build(url, n_problems, n_staff, instance):
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url,
-                      "INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+                      "INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
+                      "TOTP_ENFORCED": False})
     with app.app_context():
         with db.connection_context():
             if portal_db.is_postgres():
@@ -141,8 +142,7 @@ def groupby_baseline(depts, today):
          .group_by(Problem.item, Problem.aspect).tuples())
 
 
-def run(url, n_problems, n_staff):
-    inst = tempfile.mkdtemp(prefix="fengji-bench-")
+def run(url, n_problems, n_staff, inst):
     print(f"{n_problems:,} problems, {n_staff:,} staff, {'PostgreSQL' if 'postgres' in url else 'SQLite'}")
     app = build(url, n_problems, n_staff, inst)
     from portal.dashboard import service
@@ -212,22 +212,10 @@ def main():
     ap.add_argument("--pg", default=None, help="PostgreSQL URL (its public schema is wiped)")
     a = ap.parse_args()
     sizes = [a.problems] + ([1_000_000] if a.big else [])
-    for n in sizes:
-        if a.pg:
-            url = a.pg
-        else:
-            fd, path = tempfile.mkstemp(prefix="fengji-bench-", suffix=".sqlite3", dir="/tmp")
-            os.close(fd)
-            os.unlink(path)
-            url = "sqlite:///" + path
-        run(url, n, a.staff)
-        if not a.pg:
-            for suffix in ("", "-wal", "-shm"):
-                try:
-                    os.unlink(url.split("///", 1)[1] + suffix)
-                except FileNotFoundError:
-                    pass
-
+    if a.pg:
+        os.environ["BENCH_DATABASE_URL"], os.environ["BENCH_DB"] = a.pg, "postgres"
+    for n in sizes:  # on SQLite and PostgreSQL (bench/common.py), temp folders removed at the end
+        each_database("dashboard", lambda url, tmp: run(url, n, a.staff, os.path.join(tmp, "instance")))
 
 if __name__ == "__main__":
     main()

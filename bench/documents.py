@@ -10,10 +10,8 @@ import io
 import json
 import os
 import resource
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -72,10 +70,10 @@ def bench_render(repeat):
     print(f"portal overhead ratio: {p / b:.3f} (median)  {min(portal_t) / min(bare_t):.3f} (min)  target ≤ 1.10")
 
 
-def make_app(tmp):
+def make_app(tmp, url):
     from portal import create_app
     from portal import db as portal_db
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url,
                       "INSTANCE_PATH": os.path.join(tmp, "instance"), "ARGON2_TIME_COST": 1,
                       "ARGON2_MEMORY_COST": 8192, "ARGON2_PARALLELISM": 1, "DB_MAX_CONNECTIONS": 8})
     with app.app_context():
@@ -117,13 +115,12 @@ def seed_people(n):
     return disc, depts
 
 
-def bench_batch(persons, pages_target, workers):
+def bench_batch(persons, pages_target, workers, url, tmp):
     from portal.documents import batch
     from portal.extensions import db
     from portal.models import PrintJob
-    tmp = tempfile.mkdtemp(prefix="fengji-bench-docs-")
-    try:
-        app = make_app(tmp)
+    if True:  # the temp folder and the database come from bench/common.py
+        app = make_app(tmp, url)
         app.config["DOCUMENT_BATCH_WORKERS"] = workers
         with app.app_context(), db.connection_context():
             disc, depts = seed_people(persons)
@@ -171,8 +168,6 @@ def bench_batch(persons, pages_target, workers):
             print(f"batch job of {job.done} personal reports ({job.pages} pages, {size:.1f} MB, "
                   f"{per_person_pages:.1f} pages/person) in {dt_all:.1f} s with {workers} worker processes; "
                   f"target ≤ 60 s")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main():
@@ -184,7 +179,9 @@ def main():
     args = ap.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     bench_render(args.repeat)
-    bench_batch(args.persons, args.pages, args.workers)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from common import each_database  # the rendering above needs no database; the register and batches do
+    each_database("documents", lambda url, tmp: bench_batch(args.persons, args.pages, args.workers, url, tmp))
     print(f"peak memory: this process {rss_mb():.0f} MB RSS, largest worker process {children_rss_mb():.0f} MB RSS")
 
 

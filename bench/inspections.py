@@ -3,7 +3,7 @@
     .venv/bin/python bench/inspections.py            # 5,000 staff, 20,000 open problems
     .venv/bin/python bench/inspections.py --big      # 50,000 staff, 200,000 open problems
 
-Temp SQLite in /tmp. Prints seconds for: preparing the roster (freeze + hash + automatic exclusions),
+On SQLite and PostgreSQL (bench/common.py), each in a temp folder removed at the end. Prints seconds for: preparing the roster (freeze + hash + automatic exclusions),
 the draw (ranking every candidate by SHA-256), verifying it, the public verify page, and one run of the
 periodic notice triggers (deadline reminders for every problem due within DUE_SOON_DAYS), twice (the
 second run finds nothing new: dedupe keys).
@@ -13,10 +13,10 @@ import datetime as dt
 import json
 import os
 import sys
-import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import each_database  # noqa: E402  (puts the project on sys.path)
 
 from portal import clock, create_app  # noqa: E402
 from portal import db as portal_db  # noqa: E402
@@ -34,9 +34,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--big", action="store_true")
     args = ap.parse_args()
+    each_database("inspections", lambda url, tmp: run(args, url, tmp))
+
+
+def run(args, url, tmp):
     people, problems = (50_000, 200_000) if args.big else (5_000, 20_000)
-    tmp = tempfile.mkdtemp(prefix="fengji-bench-insp-", dir="/tmp")
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{tmp}/b.sqlite3",
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url,
                       "INSTANCE_PATH": tmp, "RATELIMIT_ENABLED": False})
     portal_db.upgrade()
     from portal import campaigns

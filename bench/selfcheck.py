@@ -16,12 +16,10 @@ import argparse
 import http.cookiejar
 import os
 import re
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -36,10 +34,18 @@ TEXTS = ["落实工作部署行动偏慢，报表延期报送", "业务学习不
          "上班期间偶有浏览与工作无关内容", "外出办事未按规定登记报告"]
 
 
+DB = {"url": None}  # this run's database (bench/common.py); None: the SQLite file at `path`
+
+
+def db_url(path):
+    return DB["url"] or f"sqlite:///{path}"
+
+
 def config(path):
-    return {"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "bench-secret-key", "RATELIMIT_ENABLED": False,
+    return {"DATABASE_URL": db_url(path), "SECRET_KEY": "bench-secret-key", "RATELIMIT_ENABLED": False,
             "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8192, "ARGON2_PARALLELISM": 1,
-            "INSTANCE_PATH": os.path.join(os.path.dirname(path), "instance"), "IDLE_TIMEOUT_MINUTES": 600}
+            "INSTANCE_PATH": os.path.join(os.path.dirname(path), "instance"), "IDLE_TIMEOUT_MINUTES": 600,
+            "TOTP_ENFORCED": False}
 
 
 def build(path, staff, answers):
@@ -252,10 +258,10 @@ class Staff(threading.Thread):
 
 def load_run(path, step1, aspects, clients, seconds, max_saves, workers, threads):
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{path}", PORTAL_SECRET_KEY="bench-secret-key",
+    env = dict(os.environ, DATABASE_URL=db_url(path), PORTAL_SECRET_KEY="bench-secret-key",
                PORTAL_INSTANCE_PATH=os.path.join(os.path.dirname(path), "instance"),
                PORTAL_RATELIMIT_ENABLED="false", PORTAL_ARGON2_TIME_COST="1", PORTAL_ARGON2_MEMORY_COST="8192",
-               PORTAL_ARGON2_PARALLELISM="1", PORTAL_IDLE_TIMEOUT_MINUTES="600", PORTAL_DB_MAX_CONNECTIONS="64",
+               PORTAL_ARGON2_PARALLELISM="1", PORTAL_IDLE_TIMEOUT_MINUTES="600", PORTAL_DB_MAX_CONNECTIONS="64", PORTAL_TOTP_ENFORCED="false",
                )
     cmd = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", str(workers), "--threads",
            str(threads), "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--timeout", "120",
@@ -303,7 +309,7 @@ def load_run(path, step1, aspects, clients, seconds, max_saves, workers, threads
     conflicts = sum(s.conflicts for s in staff)
     busy = sum(s.busy for s in staff)
     print(f"(b) load: {clients} concurrent staff for {elapsed:.1f} s against gunicorn ({workers} workers x {threads} "
-          f"threads) on SQLite: {acked} saves acknowledged ({acked / elapsed:.0f}/s), {found} found in the database, "
+          f"threads) on {db_url(path).split(':')[0]}: {acked} saves acknowledged ({acked / elapsed:.0f}/s), {found} found in the database, "
           f"last text wrong for {lost} people; errors {len(errors)}, stale refusals {conflicts}, "
           f"busy refusals (503, retried) {busy} "
           f"({'ok' if not errors and acked == found and not lost else 'MISSED'})")
@@ -327,15 +333,17 @@ def main():
     a = ap.parse_args()
     if a.quick:
         a.staff, a.answers, a.samples, a.clients, a.seconds = 500, 10000, 200, 20, 5
-    tmp = tempfile.mkdtemp(prefix="fengji-bench-selfcheck-", dir="/tmp")
-    path = os.path.join(tmp, "bench.sqlite3")
-    try:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from common import each_database
+
+    def run(url, tmp):
+        path = os.path.join(tmp, "bench.sqlite3")
+        DB["url"] = None if url.startswith("sqlite") else url
         step1, aspects = build(path, a.staff, a.answers)
         in_process(path, step1, aspects, a.samples, a.staff)
         if not a.skip_load:
             load_run(path, step1, aspects, min(a.clients, a.staff), a.seconds, a.max_saves, a.workers, a.threads)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    each_database("selfcheck", run)
 
 
 if __name__ == "__main__":

@@ -252,7 +252,17 @@ def main():
     ap.add_argument("--reset", action="store_true", help="empty the --database-url database first (required)")
     ap.add_argument("--only", choices=("autosave", "ledger", "tips", "documents"), default=None,
                     help="one kind of load only (to find which one a memory growth comes from)")
+    ap.add_argument("--one", action="store_true", help="only the database given (default: SQLite, then PostgreSQL)")
     a = ap.parse_args()
+    if not a.one and not a.database_url:  # both databases, one after the other (bench/common.py)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from common import backends, pg_url
+        rest = [x for x in sys.argv[1:]]
+        for kind in backends():
+            print(f"== soak, {'SQLite' if kind == 'sqlite' else 'PostgreSQL'}", flush=True)
+            extra = ["--one"] + (["--database-url", pg_url(), "--reset"] if kind == "postgres" else [])
+            subprocess.run([sys.executable, os.path.abspath(__file__)] + rest + extra, check=False)
+        return
     if a.database_url and not a.reset:
         ap.error("--database-url needs --reset: the database is emptied and filled with the demo bureau")
     kinds = (["ledger"] * max(1, round(a.clients * .2)) + ["tips"] * max(1, round(a.clients * .15))
@@ -321,7 +331,8 @@ def main():
             continue
         growth = (e - w) / w * 100 if w else float("nan")
         print(f"worker {p}: RSS start {s / 1024:.1f} MiB, after warm-up {w / 1024:.1f} MiB, end {e / 1024:.1f} MiB "
-              f"(growth since warm-up {growth:+.1f} %, since start {(e - s) / s * 100 if s else 0:+.1f} %)")
+              f"(growth since warm-up {growth:+.1f} %, since start {(e - s) / s * 100 if s else 0:+.1f} %; "
+              f"end ÷ start {e / s if s else 0:.2f}; goal: end ≤ 120 MiB)")
     new = set(end_rss) - set(pids)
     if new:
         print(f"new workers appeared during the run (a worker died and was replaced): {sorted(new)}")

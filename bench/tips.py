@@ -1,4 +1,4 @@
-"""Tip box timings, one process, temp SQLite in /tmp, production Argon2 parameters.
+"""Tip box timings, one process, on SQLite and PostgreSQL (bench/common.py), production Argon2 parameters.
 
     .venv/bin/python bench/tips.py                 # 10 submissions with one 5 MB file, 10 follow-up logins
     .venv/bin/python bench/tips.py --runs 30 --mb 20 --clues 5000
@@ -11,15 +11,16 @@ Prints the median and p90 of:
   - the clue ledger list page for the discipline office with N clues.
 """
 import argparse
+import hashlib
 import io
 import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import each_database  # noqa: E402  (puts the project on sys.path)
 
 from portal import campaigns, create_app  # noqa: E402
 from portal import db as portal_db  # noqa: E402
@@ -30,6 +31,21 @@ def stats(name, values, unit="ms"):
     values = sorted(values)
     p90 = values[min(len(values) - 1, int(round(0.9 * (len(values) - 1))))]
     print(f"{name:<46} median {statistics.median(values):8.1f} {unit}   p90 {p90:8.1f} {unit}   n={len(values)}")
+
+
+def pdf_bytes(size):
+    """A well-formed one-page PDF carrying `size` random bytes in a stream (the upload check opens PDFs)."""
+    blob = os.urandom(size)
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+            b"<< /Length %d >>\nstream\n" % len(blob) + blob + b"\nendstream"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
 
 
 def timed(fn):
@@ -44,13 +60,16 @@ def main():
     ap.add_argument("--mb", type=int, default=5)
     ap.add_argument("--clues", type=int, default=1000)
     args = ap.parse_args()
-    tmp = tempfile.mkdtemp(prefix="fengji-bench-tips-", dir="/tmp")
-    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+    each_database("tips", lambda url, tmp: run(args, url, tmp))
+
+
+def run(args, url, tmp):
+    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url,
                       "INSTANCE_PATH": os.path.join(tmp, "instance"), "RATELIMIT_ENABLED": False,
-                      "WTF_CSRF_ENABLED": False, "UPLOAD_MAX_BYTES": max(20, args.mb + 1) * 1024 * 1024})
+                      "WTF_CSRF_ENABLED": False, "TIPS_POW_BITS": 1, "UPLOAD_MAX_BYTES": max(20, args.mb + 1) * 1024 * 1024})
     cfg = app.config
     print(f"Argon2id: time_cost={cfg['ARGON2_TIME_COST']} memory={cfg['ARGON2_MEMORY_COST'] // 1024} MiB "
-          f"parallelism={cfg['ARGON2_PARALLELISM']}; file {args.mb} MB; SQLite in {tmp}")
+          f"parallelism={cfg['ARGON2_PARALLELISM']}; file {args.mb} MB; {url.split(':')[0]}")
     with app.app_context():
         portal_db.upgrade()
         from portal import crypto
@@ -63,15 +82,19 @@ def main():
             dept = Department.create(name="机关党委（纪委）")
             create_user("bench-office", "郑清源", dept, "Bench@Pass2026", roles=["discipline", "staff"],
                         must_change=False)
-        payload = b"%PDF-1.4\n" + os.urandom(args.mb * 1024 * 1024 - 20) + b"\n%%EOF\n"
+        payload = pdf_bytes(args.mb * 1024 * 1024)
         client = app.test_client()
         submit_ms, codes = [], []
         for i in range(args.runs):
-            data = {"subject_name": "李明", "subject_department": "-1", "subject_department_other": "财务科",
+            page = client.get("/tips/").get_data(as_text=True)  # the proof of work the page's script does
+            challenge = re.search(r'name="pow_challenge" type="hidden" value="([^"]*)"', page).group(1)
+            from portal.tips.pow import zero_bits
+            nonce = next(n for n in range(10 ** 7) if zero_bits(hashlib.sha256(f"{challenge}:{n}".encode()).digest()) >= 1)
+            data = {"pow_challenge": challenge, "pow_nonce": str(nonce), "subject_name": "李明", "subject_department": "-1", "subject_department_other": "财务科",
                     "item": "0", "body": "上班时间多次用办公电脑玩网络游戏。" * 10, "identity": "anonymous",
                     "password_mode": "generate", "files": [(io.BytesIO(payload), "证据.pdf")]}
             ms, r = timed(lambda: client.post("/tips/", data=data, content_type="multipart/form-data"))
-            assert r.status_code == 200, r.status_code
+            assert r.status_code == 200, (r.status_code, re.findall(r"(?:error|errors)[^>]*>([^<]+)<", r.get_data(as_text=True))[:5])
             text = r.get_data(as_text=True)
             codes.append((re.search(r"data-receipt-code>([^<]+)<", text).group(1),
                           re.search(r"data-receipt-password>([^<]+)<", text).group(1)))

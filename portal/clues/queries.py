@@ -1,6 +1,6 @@
 """List queries for the clue ledger, always inside scope_clues(user)."""
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from .. import clock, workdays
 from ..models import Category, Department, Item, User
@@ -46,8 +46,11 @@ def filtered(user, f: dict):
     return q
 
 
-def page_of(user, f: dict):
-    pg = paginate(filtered(user, f).order_by(Clue.overdue_expr().desc(), Clue.id.desc()), f.get("page"))
+def page_of(user, f: dict, counted: dict | None = None):
+    """One page; an unfiltered list takes its total from `counted` (counts()) instead of counting again."""
+    plain = not any(v for k, v in f.items() if k != "page")
+    total = counted["all"] if counted is not None and plain else None
+    pg = paginate(filtered(user, f).order_by(Clue.overdue_expr().desc(), Clue.id.desc()), f.get("page"), total=total)
     return pg.rows, pg.total, pg.page, pg.pages
 
 
@@ -70,14 +73,19 @@ def same_person_counts(user, rows) -> dict:
 
 
 def counts(user) -> dict:
-    base = Clue.select().where(scope_clues(user))
+    """The counters above the list (and "all", the unfiltered total) in one pass over the visible clues."""
     soon = workdays.add_workdays(clock.today(), SOON_WORKDAYS)
-    return {
-        "pending": base.where(Clue.status == "pending").count(),
-        "open": base.where(Clue.status != "concluded").count(),
-        "overdue": base.where(Clue.overdue_expr()).count(),
-        "soon": base.where(Clue.due_before_expr(soon) & ~Clue.overdue_expr()).count(),
+    conds = {
+        "pending": Clue.status == "pending",
+        "open": Clue.status != "concluded",
+        "overdue": Clue.overdue_expr(),
+        "soon": Clue.due_before_expr(soon) & ~Clue.overdue_expr(),
     }
+    sums = [fn.SUM(Case(None, [(c, 1)], 0)) for c in conds.values()]
+    row = Clue.select(fn.COUNT(Clue.id), *sums).where(scope_clues(user)).tuples().first() or (0,) * 5
+    out = {k: int(v or 0) for k, v in zip(conds, row[1:])}  # PostgreSQL sums to Decimal, None when empty
+    out["all"] = int(row[0] or 0)
+    return out
 
 
 def category_choices():

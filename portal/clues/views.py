@@ -25,14 +25,15 @@ def index():
     form.category.choices = queries.category_choices()
     form.handler.choices = queries.handler_filter_choices(current_user)
     f = {k: v for k, v in form.data.items() if v not in (None, "", 0)} if form.validate() else {}
-    rows, total, page, pages = queries.page_of(current_user, f)
+    counted = queries.counts(current_user)
+    rows, total, page, pages = queries.page_of(current_user, f, counted)
     same = queries.same_person_counts(current_user, rows)
     base = {k: v for k, v in f.items() if k != "page"}
 
     def url_for_page(n):
         return url_for("clues.index", **(base | {"page": n}))
     ctx = dict(form=form, rows=rows, total=total, page_no=page, pages=pages, same=same, url_for_page=url_for_page,
-               counts=queries.counts(current_user), statuses=CLUE_STATUSES, filters=f,
+               counts=counted, statuses=CLUE_STATUSES, filters=f,
                can_manage=can(current_user, "clues.manage"),
                escalated_count=Clue.select().where(scope_escalated_clues(current_user)).count())
     return render("clues/index.html", "clues/_table.html", **ctx)

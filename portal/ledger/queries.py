@@ -13,10 +13,10 @@ import math
 import re
 
 from flask import current_app
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, Case, fn
 
 from .. import clock, search
-from ..paging import Page, paginate
+from ..paging import Page, page_number
 from ..models import SEVERITIES, STATUSES, Category, Department, Item, Problem, User
 from ..models.ledger import NO_DEADLINE, DeadlineExtension, LedgerCount, MechanismProblem, ProblemAction
 from ..models.problem import due_soon_cond, overdue_cond
@@ -139,8 +139,10 @@ _STATUS_ORDER = Case(Problem.status, [(k, i) for i, k in enumerate(STATUSES)], 9
 _SEVERITY_ORDER = Case(Problem.severity, [(k, i) for i, k in enumerate(SEVERITIES)], 9)
 
 
-def _order(f: Filters):
-    d = "desc" if f.desc else "asc"
+def _order(f: Filters, flip=False):
+    """The screen order of a filter; flip=True is the same order backwards (to read a deep page from the end)."""
+    desc = f.desc != flip
+    d = "desc" if desc else "asc"
     cols = {
         "seq": [Problem.id],
         "source": [Problem.source],
@@ -156,12 +158,13 @@ def _order(f: Filters):
         rank = person_order(Problem.person)
         if rank is not None:
             cols = [rank]
-    if f.sort == "deadline":
-        order = [Problem.deadline.desc(nulls="LAST") if f.desc else Problem.deadline.asc(nulls="LAST")]
+    if f.sort == "deadline":  # no deadline sorts last on screen, so first when read backwards
+        nulls = "FIRST" if flip else "LAST"
+        order = [Problem.deadline.desc(nulls=nulls) if desc else Problem.deadline.asc(nulls=nulls)]
     else:
         order = [getattr(c, d)() for c in cols]
     if f.sort != "seq":
-        order.append(Problem.id.desc() if f.desc else Problem.id.asc())
+        order.append(Problem.id.desc() if desc else Problem.id.asc())
     return order
 
 
@@ -195,18 +198,26 @@ def status_counts(user, args) -> dict:
     if visible_departments(user) is None and not narrowed:
         return _summary_counts(f, counts)
     conds = _conditions(user, f, with_status=False)
-    if f.q:
-        # a search counts exactly up to a bound, then says "1,000+" instead of reading every match
-        bound = search.COUNT_BOUND
-        found = Problem.select(Problem.id).where(_where(conds)).limit(bound + 1)
-        if found.count() > bound:
-            return dict(dict.fromkeys(STATUSES, "—"), overdue="—", total=bound, capped=True)
     overdue = Problem.overdue_expr()
-    # grouping by an expression (status || '') keeps SQLite from walking the status index in group
-    # order with a table lookup per row; the WHERE still picks the scope/filter index
-    key = Problem.status.concat("")
-    q = (Problem.select(key, fn.COUNT(Problem.id).alias("n"), fn.SUM(Case(None, [(overdue, 1)], 0)).alias("late"))
-         .where(_where(conds)).group_by(key).tuples())
+    late_case = Case(None, [(overdue, 1)], 0)
+    if f.q:
+        # a search counts exactly up to a bound, then says "1,000+" instead of reading every match: one
+        # grouped pass over at most bound + 1 matches
+        bound = search.COUNT_BOUND
+        found = (Problem.select(Problem.status.alias("s"), late_case.alias("late")).where(_where(conds))
+                 .limit(bound + 1).alias("found"))
+        q = (Problem.select(found.c.s, fn.COUNT(SQL("*")), fn.SUM(found.c.late)).from_(found)
+             .group_by(found.c.s).tuples())
+        rows = list(q)
+        if sum(int(n) for _s, n, _l in rows) > bound:
+            return dict(dict.fromkeys(STATUSES, "—"), overdue="—", total=bound, capped=True)
+    else:
+        # grouping by an expression (status || '') keeps SQLite from walking the status index in group
+        # order with a table lookup per row; the WHERE still picks the scope/filter index
+        key = Problem.status.concat("")
+        rows = (Problem.select(key, fn.COUNT(SQL("*")).alias("n"), fn.SUM(late_case).alias("late"))
+                .where(_where(conds)).group_by(key).tuples())
+    q = rows
     late = 0
     for status, n, od in q:
         if status in counts:
@@ -243,14 +254,58 @@ def _summary_counts(f: Filters, counts: dict) -> dict:
     return counts
 
 
+def _page_ids(where, f: Filters, offset, n, total):
+    """The ids of one page as a subquery: only the sort's own joins, and a deep page read from the nearer end
+    of the order (the last page is the first n rows backwards), so no page joins or skips more than half the
+    filter's rows; the page's rows are then joined for these n ids only."""
+    q = Problem.select(Problem.id)
+    if f.sort == "department":
+        q = q.join(Department, on=(Problem.department == Department.id))
+    elif f.sort == "person":
+        q = q.join(Person, JOIN.LEFT_OUTER, on=(Problem.person == Person.id))
+    elif f.sort == "category":
+        q = q.join(Item, JOIN.LEFT_OUTER, on=(Problem.item == Item.id))
+    q = q.where(where)
+    back = total - offset - n
+    if 0 <= back < offset:
+        return q.order_by(*_order(f, flip=True)).limit(n).offset(back)
+    return q.order_by(*_order(f)).limit(n).offset(offset)
+
+
+def _pending_extension(column):
+    """A correlated subquery: `column` of the Problem's newest pending deadline extension (or NULL)."""
+    de = DeadlineExtension
+    return (de.select(column).where((de.problem == Problem.id) & (de.status == "pending"))
+            .order_by(de.id.desc()).limit(1))
+
+
 def page_of(user, f: Filters, per_page=None) -> Page:
-    """One screen page (portal/paging.py); its total comes from the counters, which it also carries."""
+    """One screen page (portal/paging.py) in four queries: the counters (which give the total), the page's
+    rows with their relations and pending extension, their actions, their mechanisms."""
     counts = status_counts(user, f)
     total = counts["total"] if f.status and counts.get("capped") else (
         counts[f.status] if f.status else counts["total"])
-    pg = paginate(filtered(user, f), f.page, per_page or current_app.config.get("PAGE_SIZE", 50), total=total)
-    f.page = pg.page  # out of range -> last page
-    decorate(pg.rows, with_evidence=False)
+    size = per_page or current_app.config.get("PAGE_SIZE", 50)
+    pages = max(1, -(-total // size))
+    f.page = min(page_number(f.page), pages)  # out of range -> last page
+    offset = (f.page - 1) * size
+    n = max(0, min(size, total - offset))
+    rows = []
+    if n:
+        where = _where(_conditions(user, f))
+        ext_id, ext_date = DeadlineExtension.id, DeadlineExtension.new_deadline
+        q = _joined(Problem.id.in_(_page_ids(where, f, offset, n, total)))
+        q = q.select_extend(_pending_extension(ext_id).alias("ext_id"),
+                            _pending_extension(ext_date).alias("ext_date"))
+        rows = list(q.order_by(*_order(f)))
+        for p in rows:
+            p.pending_ext = None
+            if getattr(p, "ext_id", None):
+                when = p.ext_date
+                when = dt.date.fromisoformat(str(when)[:10]) if when and not isinstance(when, dt.date) else when
+                p.pending_ext = DeadlineExtension(id=p.ext_id, problem=p.id, new_deadline=when, status="pending")
+    pg = Page(rows, total, f.page, pages, size)
+    decorate(pg.rows, with_evidence=False, with_extensions=False)
     attach_ops(pg.rows, user)
     pg.counts = counts
     return pg

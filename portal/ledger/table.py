@@ -36,7 +36,8 @@ def decorate(rows, with_evidence=True, with_extensions=True):
         p.action_list = acts.get(p.id, [])
         p.mechanism_list = mechs.get(p.id, [])
         p.evidence_count = evid.get(p.id, 0)
-        p.pending_ext = exts.get(p.id)
+        if with_extensions:  # otherwise the caller loaded it with the rows (queries.page_of)
+            p.pending_ext = exts.get(p.id)
     from ..supervision.badges import attach
     attach(rows)  # 催办 count, escalation level, 多发频发 flag
     return rows

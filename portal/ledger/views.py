@@ -38,19 +38,29 @@ def results_key(user, f, kind):
     midnight), the viewer's scope, the normalized filter, the kind of answer and the settings it shows."""
     cfg = current_app.config
     return cache.key(clock.today(), scope_signature(user), f.query_string(), tuple(f.errors), kind,
-                     cfg.get("DUE_SOON_DAYS", 7), cfg.get("PAGE_SIZE", 50))
+                     cfg.get("DUE_SOON_DAYS", 7), cfg.get("PAGE_SIZE", 50), on=("ledger", "reference"))
 
 
-def list_context(user, f):
+def form_choices(user, office, reference_version):
+    """The filter and action forms' choices, kept while the reference data (migration 0029) is unchanged:
+    a write to a Problem makes the page cold but does not read these again."""
+    def load():
+        return dict(heads=choices.heads_choices(user) if office else [],
+                    mechanisms=choices.mechanism_choices(), departments=choices.department_choices(user),
+                    categories=choices.category_choices(), aspects=choices.aspect_choices())
+    return cache.memo("ledger_choices", cache.content_key(reference_version, scope_signature(user), office), load)
+
+
+def list_context(user, f, reference_version=None):
     page = queries.page_of(user, f)
     office = can(user, "ledger.office")
+    forms = form_choices(user, office, reference_version) if reference_version is not None else None
     return dict(
         f=f, pg=page, counts=page.counts, STATUSES=STATUSES, SOURCES=SOURCES, SEVERITIES=SEVERITIES,
         REVIEW_STAGES=REVIEW_STAGES,
-        ACTION_KINDS=ACTION_KINDS, office=office, L=url_for("ledger.index"), today=clock.today(),  # L: row cache key
-        render_row=rows.render_row,
-        heads=choices.heads_choices(user) if office else [],
-        mechanisms=choices.mechanism_choices() if office else [],
+        ACTION_KINDS=ACTION_KINDS, office=office, today=clock.today(), forms=forms,
+        heads=(forms["heads"] if forms else choices.heads_choices(user)) if office else [],
+        mechanisms=(forms["mechanisms"] if forms else choices.mechanism_choices()) if office else [],
     )
 
 
@@ -66,14 +76,14 @@ def index():
     key = results_key(user, f, ("fragment" if partial else "page", with_filters))
     hit = cache.get("ledger", key)
     if hit is None:
-        ctx = list_context(user, f)
+        ctx = list_context(user, f, key[1][1])  # key[1]: the (ledger, reference) versions
         table = render_template("ledger/_table.html", **ctx)
         counters = render_template("ledger/_counters.html", oob=partial, **ctx)
         filters = ""
         if with_filters:
-            ctx.update(departments=choices.department_choices(user), categories=choices.category_choices(),
-                       all_mechanisms=ctx["mechanisms"] or choices.mechanism_choices(),
-                       aspects=choices.aspect_choices())
+            forms = ctx["forms"]
+            ctx.update(departments=forms["departments"], categories=forms["categories"],
+                       all_mechanisms=forms["mechanisms"], aspects=forms["aspects"])
             filters = render_template("ledger/_filters.html", oob=partial, **ctx)
         hit = cache.put("ledger", key, (Markup(table), Markup(counters), Markup(filters), f.page))
     table, counters, filters, f.page = hit
