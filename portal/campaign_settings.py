@@ -41,8 +41,13 @@ SETTINGS: dict[str, Rule] = {
 def _campaign_id(campaign=None):
     if campaign is not None:
         return getattr(campaign, "id", campaign)
+    if has_request_context() and "_active_campaign_id" in g:
+        return g._active_campaign_id
     active = Campaign.active()
-    return active.id if active else None
+    cid = active.id if active else None
+    if has_request_context():
+        g._active_campaign_id = cid
+    return cid
 
 
 def _stored(campaign_id) -> dict:

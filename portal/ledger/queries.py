@@ -147,17 +147,12 @@ def _order(f: Filters, flip=False):
         "seq": [Problem.id],
         "source": [Problem.source],
         "department": [Department.sort_order, Department.id],
-        "person": [Person.real_name],
+        "person": [Person.sort_name],  # 拼音 order (portal/sorting.py), not the bytes of the name
         "category": [Item.seq],
         "severity": [_SEVERITY_ORDER],
         "status": [_STATUS_ORDER],
         "updated": [Problem.updated_at],
     }.get(f.sort)
-    if f.sort == "person":  # 拼音 order (portal/sorting.py), not the bytes of the name
-        from ..sorting import person_order
-        rank = person_order(Problem.person)
-        if rank is not None:
-            cols = [rank]
     if f.sort == "deadline":  # no deadline sorts last on screen, so first when read backwards
         nulls = "FIRST" if flip else "LAST"
         order = [Problem.deadline.desc(nulls=nulls) if desc else Problem.deadline.asc(nulls=nulls)]
@@ -281,7 +276,8 @@ def _pending_extension(column):
 
 def page_of(user, f: Filters, per_page=None) -> Page:
     """One screen page (portal/paging.py) in four queries: the counters (which give the total), the page's
-    rows with their relations and pending extension, their actions, their mechanisms."""
+    rows with their relations, pending extension and 督办 badges, their actions, their mechanisms."""
+    from ..supervision.badges import columns as badge_columns
     counts = status_counts(user, f)
     total = counts["total"] if f.status and counts.get("capped") else (
         counts[f.status] if f.status else counts["total"])
@@ -296,7 +292,7 @@ def page_of(user, f: Filters, per_page=None) -> Page:
         ext_id, ext_date = DeadlineExtension.id, DeadlineExtension.new_deadline
         q = _joined(Problem.id.in_(_page_ids(where, f, offset, n, total)))
         q = q.select_extend(_pending_extension(ext_id).alias("ext_id"),
-                            _pending_extension(ext_date).alias("ext_date"))
+                            _pending_extension(ext_date).alias("ext_date"), *badge_columns())
         rows = list(q.order_by(*_order(f)))
         for p in rows:
             p.pending_ext = None

@@ -50,6 +50,27 @@ class User(UserMixin, BaseModel):
     last_login_at = DateTimeField(null=True)
     session_token = CharField(max_length=64, default=new_session_token)
     created_at = DateTimeField(default=clock.now)
+    sort_name = CharField(max_length=160, default="", index=True)  # 拼音 key of real_name (migration 0040)
+
+    def save(self, *args, **kwargs):
+        from ..sorting import sort_name
+        self.sort_name = sort_name(self.real_name)
+        return super().save(*args, **kwargs)
+
+    @classmethod
+    def update(cls, *args, **values):
+        """Every update that sets real_name also sets its 拼音 key."""
+        from ..sorting import sort_name
+        if "real_name" in values:
+            values["sort_name"] = sort_name(values["real_name"])
+        data = args[0] if args else None
+        if data:
+            named = {getattr(k, "name", k): v for k, v in data.items()}
+            if "real_name" in named:
+                data = dict(data)
+                data["sort_name"] = sort_name(named["real_name"])
+            return super().update(data, **values)
+        return super().update(**values)
 
     # Flask-Login ------------------------------------------------------
     @property

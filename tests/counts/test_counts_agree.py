@@ -123,8 +123,12 @@ def test_counts_agree_for_every_role_of_the_bureau(ctx, client, auth, bureau, bi
     assert ledger_len(client, "/ledger/") == ledger_len(client, "/ledger/?scope=depts") + 2
     home = _get(client, "/")
     overdue = [int(NUMBER.search(_text(t)).group(1)) for h, t in LINK.findall(home)
-               if "overdue=1" in h and NUMBER.search(_text(t))]
+               if "overdue=1" in h and "dept=" not in h and NUMBER.search(_text(t))]
     assert len(overdue) == 2 and overdue[0] == overdue[1], overdue  # the two home panels agree
+    # the 分管部门 panel's per-department overdue counts add up to the same number
+    per_dept = [int(NUMBER.search(_text(t)).group(1)) for h, t in LINK.findall(home)
+                if "overdue=1" in h and "dept=" in h and NUMBER.search(_text(t))]
+    assert sum(per_dept) == overdue[0], (per_dept, overdue)
     assert "查看分管部门自查情况" in home and "查看本单位自查情况" not in home
 
 
