@@ -18,7 +18,7 @@ from ..nav import home_panel, problem_panels, register_nav
 from ..quoting import quoted
 from ..params import to_id
 from ..permissions import can, deny, require, scope_signature
-from . import bp, choices, queries, rows, service, table
+from . import bp, choices, queries, service, table
 from .export import build_xlsx, default_title
 from .forms import parse_filters
 
