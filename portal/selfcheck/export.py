@@ -1,5 +1,5 @@
-"""Self-check status as .xlsx (自查情况): one sheet per department (people, submitted, approved, waiting for
-review, returned, returned as 敷衍应付, not started, not submitted) and one per person, for the departments
+"""Self-check status as .xlsx (自查情况): one sheet per department (people by state in the one vocabulary of
+models/selfcheck.py SELFCHECK_STATUSES, people returned as 敷衍应付, not submitted) and one per person, for the departments
 the viewer oversees (scope in SQL, the same queries as /selfcheck/department), with that page's filters
 (a department, leaders only)."""
 from flask import abort, request
@@ -7,13 +7,14 @@ from flask_login import current_user
 
 from .. import audit, clock, uploads, xlsx
 from ..models import Campaign, Department, User
+from ..models.selfcheck import PERFUNCTORY_LABEL, SELFCHECK_STATUSES
 from ..permissions import can, deny, require, visible_departments
 from . import bp, service
 from .views import _int
 
-DEPT_HEADERS = ["序号", "部门", "应参加人数", "已提交", "其中已审核", "待审核", "已退回", "敷衍应付退回次数",
-                "填写中", "未开始", "未提交合计"]
-DEPT_WIDTHS = [6, 20, 10, 8, 10, 8, 8, 14, 8, 8, 10]
+DEPT_HEADERS = (["序号", "部门", "应参加人数"] + list(SELFCHECK_STATUSES.values())
+                + [f"{PERFUNCTORY_LABEL}（人）", "未提交合计"])
+DEPT_WIDTHS = [6, 20, 10] + [8] * len(SELFCHECK_STATUSES) + [12, 10]
 PERSON_HEADERS = ["序号", "部门", "姓名", "工号", "职务", "自查状态", "最近提交时间", "被认定敷衍应付次数", "截止后未提交"]
 PERSON_WIDTHS = [6, 18, 10, 10, 16, 10, 18, 16, 12]
 
@@ -29,18 +30,9 @@ def person_rows(people, late):
                sc.perfunctory_count if sc else 0, "是" if late and status in service.UNSUBMITTED else ""]
 
 
-def department_rows(summary, people):
-    by_dept = {}
-    for p in people:
-        sc = getattr(p, "sc", None)
-        status = sc.status if sc is not None and sc.id else "not_started"
-        d = by_dept.setdefault(p.department_id, {"draft": 0, "not_started": 0})
-        if status in d:
-            d[status] += 1
+def department_rows(summary):
     for n, (dept, r) in enumerate(summary, 1):
-        extra = by_dept.get(dept.id, {"draft": 0, "not_started": 0})
-        yield [n, dept.name, r["people"], r["submitted"], r["approved"], r["pending_review"], r["returned"],
-               r["perfunctory"], extra["draft"], extra["not_started"], r["unsubmitted"]]
+        yield [n, dept.name, r["people"]] + [r[k] for k in SELFCHECK_STATUSES] + [r["perfunctory"], r["unsubmitted"]]
 
 
 @bp.get("/export.xlsx")
@@ -66,7 +58,7 @@ def export():
     today = clock.today().isoformat()
     wb = xlsx.new_workbook()
     if not leaders_only:
-        xlsx.add_table(wb, "按部门", DEPT_HEADERS, department_rows(summary, everyone), DEPT_WIDTHS,
+        xlsx.add_table(wb, "按部门", DEPT_HEADERS, department_rows(summary), DEPT_WIDTHS,
                        title=f"{campaign.name}个人自查情况（按部门，{today}）", note=note)
     xlsx.add_table(wb, "按人员", PERSON_HEADERS, person_rows(everyone, late), PERSON_WIDTHS,
                    title=f"{campaign.name}个人自查情况（按人员，{today}）", note=note)

@@ -33,11 +33,13 @@ def test_selfcheck_export_by_department_and_person(client, auth, bureau):
     assert_paper_layout(depts, 2, "序号")
     assert_paper_layout(people, 2, "序号")
     fin = next(row for row in depts.iter_rows(min_row=3, values_only=True) if row[1] == "财务科")
-    # people, submitted, approved, waiting, returned, perfunctory, draft, not started, not submitted
-    assert fin[2:] == (4, 2, 1, 1, 1, 1, 0, 1, 2)
+    # people; 未开始, 草稿, 待审核, 已退回, 已通过 (the one vocabulary); returned as 敷衍; not submitted
+    assert [c.value for c in depts[2]][2:] == ["应参加人数", "未开始", "草稿", "待审核", "已退回", "已通过",
+                                               "退回敷衍（人）", "未提交合计"]
+    assert fin[2:] == (4, 1, 0, 1, 1, 1, 1, 2)
     by_name = {row[2]: row for row in people.iter_rows(min_row=3, values_only=True)}
     assert by_name["张华"][5] == "已退回" and by_name["张华"][7] == 1
-    assert by_name["王立新"][5] == "未开始" and by_name["孙丽"][5] == "填写中"
+    assert by_name["王立新"][5] == "未开始" and by_name["孙丽"][5] == "草稿"
     cell = next(c for c in people["C"] if c.value == "=SUM(1,2)")
     assert cell.data_type == "s" and cell.quotePrefix
     assert AuditRecord.select().where(AuditRecord.action == "selfcheck_export").count() == 1
