@@ -17,8 +17,10 @@ def heartbeat_seconds() -> float:
 
 
 def dead_after() -> dt.timedelta:
-    """A worker silent this long is dead and its running jobs are taken up (4 missed beats)."""
-    return dt.timedelta(seconds=4 * heartbeat_seconds())
+    """A worker silent this long is dead and its running jobs are taken up (3 missed beats). Every live
+    worker reaps at each beat, so a dead worker's job is noticed within 4 beats (60 s by default); a dead
+    worker on the same host is noticed at the next beat (its process is gone)."""
+    return dt.timedelta(seconds=3 * heartbeat_seconds())
 PERIODIC: dict = {}                    # name -> (crontab, label)
 
 
