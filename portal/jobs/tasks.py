@@ -46,6 +46,17 @@ def run_notices(run):
     return out
 
 
+@periodic("backup", crontab(hour="18", minute="30"), "数据备份（每日凌晨2:30，保留最近若干份）")
+def run_backup(run):
+    """The nightly backup into BACKUP_DIR, read back and recorded; keeps the newest BACKUP_KEEP (18:30 UTC is
+    02:30 in Beijing). A failed one is a failed run on the jobs page and red on the sysadmin's home."""
+    from ..backup import nightly
+    rec = nightly()
+    if rec.get("check") != "ok":
+        raise RuntimeError(rec.get("check") or "备份失败")
+    return rec.get("file")
+
+
 def beat(worker: str | None = None) -> None:
     """The worker is alive: its row in worker_heartbeat, and instance/worker_heartbeat for /healthz."""
     import os
