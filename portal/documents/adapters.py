@@ -31,6 +31,7 @@ def default_fields(kind: str) -> dict:
         base["printer"] = ""
     elif kind == "minutes":
         base["organ"] = o + "党组会议纪要"
+        base["signature"] = ""                     # 纪要: no 署名 and no seal, the date alone under the lists
     if kind == "report":
         base["addressees"] = "市纪委监委派驻纪检组，市纪工委，市纠风办"
     elif kind in ("circular", "notice"):

@@ -187,12 +187,14 @@ class Composer(Blocks):
                       block="att-note")
 
     def labelled(self, label, text):
-        """出席/请假/列席: 黑体 label, 仿宋 names, continuation aligned after the colon."""
+        """出席/请假/列席: 黑体 label, 仿宋 names, continuation aligned after the colon. The lists are one block,
+        and the 纪要's own content: on the page of the 成文日期 they are what shows with it (7.3.5.4), so 正文
+        need not be carried over for them."""
         if not text:
             return
         full = f"{label}：{text}"
         roles = ["hei"] * (len(label) + 1) + ["fang"] * len(text)
-        self.para(full, roles, first_indent=2.0, rest_indent=2.0 + len(label) + 1, body=False)
+        self.para(full, roles, first_indent=2.0, rest_indent=2.0 + len(label) + 1, body=True, block="attendance")
 
     def signature_block(self):
         """发文机关署名 and 成文日期 (7.3.5). Without a seal (7.3.5.2) the signature stands 右空二字 and the date
