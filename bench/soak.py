@@ -241,6 +241,17 @@ class Tally:
                     self.samples.append(f"{where or label} {status}: {m.group(1) if m else page[:160]!r}")
 
 
+def progress(tally, elapsed, start_rss, warm_rss, pids):
+    """One line of figures so far, for a long run that may be cut short."""
+    with tally.lock:
+        total, errors, busy = sum(tally.requests.values()), sum(tally.errors.values()), sum(tally.busy.values())
+    rss = ", ".join(f"{p}: {start_rss.get(p, 0) / 1024:.1f}→{rss_kb(p) / 1024:.1f} MiB"
+                    + (f" ({(rss_kb(p) - warm_rss[p]) / warm_rss[p] * 100:+.1f} % since warm-up)"
+                       if warm_rss.get(p) else "") for p in pids)
+    print(f"[{elapsed / 60:.1f} min] {total} requests ({total / elapsed:.0f}/s), errors {errors}, 503 busy {busy}; "
+          f"RSS per worker start→now: {rss}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=int, default=120)
@@ -252,6 +263,8 @@ def main():
     ap.add_argument("--reset", action="store_true", help="empty the --database-url database first (required)")
     ap.add_argument("--only", choices=("autosave", "ledger", "tips", "documents"), default=None,
                     help="one kind of load only (to find which one a memory growth comes from)")
+    ap.add_argument("--report-every", type=int, default=300,
+                    help="print the figures so far every N seconds (0: only at the end)")
     a = ap.parse_args()
     if a.database_url and not a.reset:
         ap.error("--database-url needs --reset: the database is emptied and filled with the demo bureau")
@@ -298,8 +311,14 @@ def main():
             c.start()
         time.sleep(max(1.0, a.seconds / 10))  # warm-up: every kind of request has been served by then
         warm_rss = {p: rss_kb(p) for p in pids}
+        last = time.time()
+        while any(c.is_alive() for c in clients) and time.time() < stop_at + 300:
+            time.sleep(1.0)
+            if a.report_every and time.time() - last >= a.report_every and time.time() < stop_at:
+                last = time.time()
+                progress(tally, time.time() - start, start_rss, warm_rss, workers_of(proc.pid))
         for c in clients:
-            c.join(a.seconds + 300)
+            c.join(5)
         elapsed = time.time() - start
         end_rss = {p: rss_kb(p) for p in workers_of(proc.pid)}
     finally:
