@@ -9,7 +9,7 @@ from portal.models import JobRun
 from tests.factories import make_user
 
 
-def test_the_worker_schedules_and_runs_the_nightly_backup(ctx, app, tmp_path, travel):
+def test_the_worker_schedules_and_runs_the_nightly_backup(ctx, app, tmp_path, travel, client, auth):
     assert "backup" in PERIODIC
     assert any(name == "backup" for name, _label, _at in next_runs())
     make_user("staff-n", roles=("staff",))
@@ -24,3 +24,6 @@ def test_the_worker_schedules_and_runs_the_nightly_backup(ctx, app, tmp_path, tr
     run = jobs.enqueue("backup")
     assert run.status == "failed" and "口令" in run.error
     assert JobRun.select().where(JobRun.name == "backup").count() == 4
+    auth.login(make_user("sys-n", roles=("sysadmin",)))
+    page = client.get("/admin/jobs/?status=failed").get_data(as_text=True)
+    assert "数据备份" in page and "未配置备份口令" in page
