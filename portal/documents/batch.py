@@ -89,7 +89,11 @@ JOB_NAME = "documents.batch"
 
 @job(JOB_NAME)
 def print_batch(job_run, print_job_id):
-    """The job worker's side: run (or, after a dead worker, resume) one batch print."""
+    """The job worker's side: run (or, after a dead worker, resume) one batch print. A failed one that the
+    system administrator retries (后台作业 → 重试) starts again."""
+    if job_run.attempts > 1:
+        (PrintJob.update(status="queued", error="", finished_at=None, done=0, pages=0, cancel_requested=False)
+         .where((PrintJob.id == print_job_id) & (PrintJob.status == "failed")).execute())
     return run(print_job_id, job_run=job_run).status
 
 

@@ -121,3 +121,20 @@ def test_progress_says_when_the_worker_died(ctx, client, auth):
     finally:
         queue.huey.flush()
         queue.huey.immediate = True
+
+
+def test_a_failed_batch_retried_by_the_sysadmin_runs_again(ctx, client, auth):
+    dept = make_department("财务科")
+    disc = make_user("disc", make_department("机关党委"), roles=("discipline", "staff"))
+    for i in range(2):
+        submitted_selfcheck(make_user(f"p{i}", dept, real_name=f"人员{i}号"))
+    job = batch.start(disc, None, run=False)
+    PrintJob.update(status="failed", error="生成失败，请稍后重试或联系系统管理员。").where(PrintJob.id == job.id).execute()
+    run = JobRun.create(task_id="", name=batch.JOB_NAME, status="failed", attempts=1, error="RuntimeError: 磁盘已满",
+                        args=f'{{"print_job_id": {job.id}}}')
+    auth.login(make_user("sys", roles=("sysadmin",)))
+    page = client.get("/admin/jobs/?status=failed").get_data(as_text=True)
+    assert "批量打印个人对照检查材料" in page
+    assert client.hx_post(f"/admin/jobs/{run.id}/retry").status_code == 200      # immediate mode: runs now
+    assert _job(job.id).status == "done" and _job(job.id).done == 2
+    assert JobRun.get_by_id(run.id).status == "done"
