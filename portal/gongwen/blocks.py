@@ -58,7 +58,13 @@ class Blocks:
         if any(header):      # a header word is never broken: its column widens, the roomiest give way
             extra = [pad * CELL + 0.5 + (0.5 if k == ncol - 1 else 0.0) for k in range(ncol)]
             need = [text_width_pt(f, h, "hei", spacing=0) + pads[k] + extra[k] + 0.01 for k, h in enumerate(header)]
-            widths = _fit(widths, need)
+            fitted = _fit(widths, need)
+
+            def lines(ws):                   # every body cell's line count with these widths
+                return [len(ts.wrap_cells(f, c.strip(), (ws[k] - pads[k] - extra[k]) / BODY, "fang", BODY))
+                        for r in rows for k, c in enumerate(r)]
+            if fitted is not widths and all(a <= b for a, b in zip(lines(fitted), lines(widths))):
+                widths = fitted              # only when no cell wraps into more lines for it
         lefts = [sum(widths[:k]) for k in range(ncol)]
         caption = (t.get("caption") or "").strip()
         if caption:
