@@ -32,15 +32,26 @@ sys.path.insert(0, ROOT)
 
 PASSWORD = "Soak@Pass2026"
 TOKEN_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+CHALLENGE_RE = re.compile(r'name="pow_challenge" type="hidden" value="([^"]*)"')
+POW_BITS = 10   # the tip box's proof of work, kept small: the load is on the server, not the client's CPU
 VERSION_RE = re.compile(r'id="draft-version" value="(\d+)"')
 TEXTS = ["落实工作部署行动偏慢，报表延期报送", "业务学习不系统，新规定掌握不全面", "到基层调研次数偏少",
          "上班期间偶有浏览与工作无关内容", "外出办事未按规定登记报告"]
 
 
+def solve(challenge: str, bits: int) -> str:
+    """What the tip page's script computes: n with SHA-256("<challenge>:<n>") starting with `bits` zero bits."""
+    import hashlib
+    n = 0
+    while int.from_bytes(hashlib.sha256(f"{challenge}:{n}".encode()).digest(), "big") >> (256 - bits):
+        n += 1
+    return str(n)
+
+
 def settings(db_url, instance):
     return {"DATABASE_URL": db_url, "SECRET_KEY": "soak-secret-key", "RATELIMIT_ENABLED": False,
             "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8192, "ARGON2_PARALLELISM": 1,
-            "INSTANCE_PATH": instance, "IDLE_TIMEOUT_MINUTES": 600,
+            "INSTANCE_PATH": instance, "IDLE_TIMEOUT_MINUTES": 600, "TOTP_ENFORCED": False,
             "DB_MAX_CONNECTIONS": 64}
 
 
@@ -197,10 +208,11 @@ class Client(threading.Thread):
         while time.time() < self.stop_at:
             n += 1
             st, page = self.req("tips", "/tips/")
-            m = TOKEN_RE.search(page)
+            m, c = TOKEN_RE.search(page), CHALLENGE_RE.search(page)
             self.pause()
-            if m and n % 3 == 0:  # one in three visitors leaves a tip
-                self.req("tips", "/tips/", {"csrf_token": m.group(1), "subject_name": "李明",
+            if m and c and n % 3 == 0:  # one in three visitors leaves a tip (with the page's proof of work)
+                self.req("tips", "/tips/", {"csrf_token": m.group(1), "pow_challenge": c.group(1),
+                                            "pow_nonce": solve(c.group(1), POW_BITS), "subject_name": "李明",
                                             "subject_department": "0", "item": "0",
                                             "body": f"反映上班时间多次外出办私事，第{n}次补充。", "identity": "anonymous",
                                             "password_mode": "generate"})
@@ -241,6 +253,17 @@ class Tally:
                     self.samples.append(f"{where or label} {status}: {m.group(1) if m else page[:160]!r}")
 
 
+def progress(tally, elapsed, start_rss, warm_rss, pids):
+    """One line of figures so far, for a long run that may be cut short."""
+    with tally.lock:
+        total, errors, busy = sum(tally.requests.values()), sum(tally.errors.values()), sum(tally.busy.values())
+    rss = ", ".join(f"{p}: {start_rss.get(p, 0) / 1024:.1f}→{rss_kb(p) / 1024:.1f} MiB"
+                    + (f" ({(rss_kb(p) - warm_rss[p]) / warm_rss[p] * 100:+.1f} % since warm-up)"
+                       if warm_rss.get(p) else "") for p in pids)
+    print(f"[{elapsed / 60:.1f} min] {total} requests ({total / elapsed:.0f}/s), errors {errors}, 503 busy {busy}; "
+          f"RSS per worker start→now: {rss}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=int, default=120)
@@ -253,6 +276,8 @@ def main():
     ap.add_argument("--only", choices=("autosave", "ledger", "tips", "documents"), default=None,
                     help="one kind of load only (to find which one a memory growth comes from)")
     ap.add_argument("--one", action="store_true", help="only the database given (default: SQLite, then PostgreSQL)")
+    ap.add_argument("--report-every", type=int, default=300,
+                    help="print the figures so far every N seconds (0: only at the end)")
     a = ap.parse_args()
     if not a.one and not a.database_url:  # both databases, one after the other (bench/common.py)
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -281,7 +306,8 @@ def main():
     port = free_port()
     env = dict(os.environ, DATABASE_URL=db_url, PORTAL_SECRET_KEY="soak-secret-key", PORTAL_INSTANCE_PATH=instance,
                PORTAL_RATELIMIT_ENABLED="false", PORTAL_ARGON2_TIME_COST="1", PORTAL_ARGON2_MEMORY_COST="8192",
-               PORTAL_ARGON2_PARALLELISM="1", PORTAL_IDLE_TIMEOUT_MINUTES="600", PORTAL_DB_MAX_CONNECTIONS="64")
+               PORTAL_ARGON2_PARALLELISM="1", PORTAL_IDLE_TIMEOUT_MINUTES="600", PORTAL_DB_MAX_CONNECTIONS="64",
+               PORTAL_TOTP_ENFORCED="false", PORTAL_TIPS_POW_BITS=str(POW_BITS))
     cmd = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", str(a.workers), "--threads",
            str(a.threads), "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--timeout", "120",
            "--log-level", "warning", "app:app"]
@@ -308,8 +334,14 @@ def main():
             c.start()
         time.sleep(max(1.0, a.seconds / 10))  # warm-up: every kind of request has been served by then
         warm_rss = {p: rss_kb(p) for p in pids}
+        last = time.time()
+        while any(c.is_alive() for c in clients) and time.time() < stop_at + 300:
+            time.sleep(1.0)
+            if a.report_every and time.time() - last >= a.report_every and time.time() < stop_at:
+                last = time.time()
+                progress(tally, time.time() - start, start_rss, warm_rss, workers_of(proc.pid))
         for c in clients:
-            c.join(a.seconds + 300)
+            c.join(5)
         elapsed = time.time() - start
         end_rss = {p: rss_kb(p) for p in workers_of(proc.pid)}
     finally:

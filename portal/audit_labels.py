@@ -40,6 +40,7 @@ ACTION_LABELS = {
     # documents
     "document_create": "起草公文", "document_issue": "印发公文", "document_download": "下载公文",
     "document_print_draft": "打印公文草稿", "document_refused": "公文操作被拒绝", "document_delete": "删除公文草稿",
+    "document_attachment_upload": "上传公文附件 PDF", "document_attachment_remove": "移除公文附件 PDF",
     "document_correct": "更正公文", "document_integrity": "公文文件校验失败", "seal_upload": "上传印章",
     "print_batch_start": "发起批量打印", "print_batch_done": "批量打印完成", "print_batch_cancel": "取消批量打印",
     "print_batch_download": "下载批量打印文件", "selfcheck_print": "打印个人对照检查材料",

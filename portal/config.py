@@ -91,7 +91,7 @@ class Defaults:
     REPORT_REMIND_DAYS = 3  # remind department heads N days before a reporting period is due
     JOBS_IMMEDIATE = False  # True: a queued job runs at once in the caller (tests, `jobs run`)
     JOBS_MODULES = ()  # extra modules that register jobs (tests' sample jobs)
-    JOBS_HEARTBEAT_SECONDS = 15  # a worker silent for 4 beats is dead; its running jobs are taken up again
+    JOBS_HEARTBEAT_SECONDS = 15  # a worker silent for 3 beats is dead; its running jobs are taken up again
     # tip box (issue 12 §3)
     TIPS_TRACK_MINUTES = 15  # a reporter's follow-up session ends after N idle minutes ...
     TIPS_TRACK_MAX_MINUTES = 60  # ... and N minutes after it began, whatever happens

@@ -31,6 +31,7 @@ def default_fields(kind: str) -> dict:
         base["printer"] = ""
     elif kind == "minutes":
         base["organ"] = o + "党组会议纪要"
+        base["signature"] = ""                     # 纪要: no 署名 and no seal, the date alone under the lists
     if kind == "report":
         base["addressees"] = "市纪委监委派驻纪检组，市纪工委，市纠风办"
     elif kind in ("circular", "notice"):
@@ -48,6 +49,15 @@ def cn_index(i: int) -> str:
     return CN_NUM[i // 10 - 1] + "十" + (CN_NUM[i % 10 - 1] if i % 10 else "")
 
 
+def uploaded_pdfs(extra: dict) -> list:
+    """The uploaded PDF attachments' bytes by attachment number - 1 (None where there is none)."""
+    from .. import uploads
+    out = []
+    for item in extra.get("attachment_pdfs") or []:
+        out.append(uploads.load(item["key"]) if isinstance(item, dict) and item.get("key") else None)
+    return out
+
+
 # ---------------------------------------------------------------- register Document → doc
 def document_to_doc(doc, number=None, seal_png=None) -> dict:
     """A register Document as the engine's doc dict."""
@@ -57,7 +67,8 @@ def document_to_doc(doc, number=None, seal_png=None) -> dict:
     body, tables = content.extract_tables(doc.body)
     d = dict(kind=doc.kind, organ=doc.organ, number=number, title=doc.title, addressees=doc.addressees,
              body=body, tables=tables,
-             attachments=content.attachments(doc.attachment_list, extra.get("attachment_bodies") or []),
+             attachments=content.attachments(doc.attachment_list, extra.get("attachment_bodies") or [],
+                                             uploaded_pdfs(extra)),
              signature=doc.signature, date=doc.doc_date or None, seal=bool(doc.seal),
              seal_png=seal_png if doc.seal else None, note=doc.note, copy_to=doc.copy_to, printer=doc.printer,
              print_date=doc.print_date or doc.doc_date or None, **content.header_fields(extra))

@@ -1,11 +1,14 @@
 """Batch printing: every person's submitted self-check report (个人对照检查材料) of a department, or of the
-whole bureau, as one PDF — a background job whose state lives in the PrintJob table.
+whole bureau, as one PDF — a job of the job worker (portal/jobs) whose state lives in the PrintJob table.
 
-The request creates the row and starts a thread (any gunicorn worker can answer the progress polls: they
-read the row). The thread renders person by person, writes progress and a heartbeat after each, and checks
-the cancel flag between persons. The result is written under instance/jobs/ and can be downloaded until
-``expires_at``; expired files are removed by ``expire_jobs()``. A job whose heartbeat stopped (its worker
-died) is reported as failed.
+The request creates the row and queues the job; any gunicorn worker answers the progress polls (they read
+the row). The job worker renders person by person in child processes that die with it, writes each
+finished report to instance/jobs/<id>.parts/ and its progress (reports and pages) after each, and checks the
+cancel flag between persons. If the worker dies (even by SIGKILL) the reaper of portal/jobs queues the job
+again and it resumes after the last report it finished — none is rendered twice. The result is bound from
+the parts at the end and can be downloaded until ``expires_at``; expired files are removed by
+``expire_jobs()``. A running job that the job worker does not know (never queued there) and whose
+heartbeat stopped is reported as failed.
 """
 from __future__ import annotations
 
@@ -14,21 +17,19 @@ import hashlib
 import json
 import os
 import secrets
-import threading
+import shutil
 
 from flask import current_app
+from peewee import fn
 
 from .. import audit, clock
 from ..errors import Conflict, Invalid, NotFound, PortalError, Refused
-from ..extensions import db
-from ..models import Campaign, Department, PrintJob, User
+from ..jobs import enqueue, job, progress
+from ..models import Campaign, Department, JobRun, PrintJob, User
 from ..permissions import can, print_departments, scope_expr
-from . import adapters, cover
+from . import adapters, cover, render_pool
 
 STALE_AFTER = dt.timedelta(minutes=5)
-_THREADS: list[threading.Thread] = []
-
-
 
 
 # ---------------------------------------------------------------- data
@@ -60,6 +61,7 @@ def version_doc(version_id: int) -> dict:
 
 # ---------------------------------------------------------------- lifecycle
 def start(user, department_id: int | None, run=True) -> PrintJob:
+    """Create the job (and queue it for the job worker unless ``run`` is false)."""
     if not can(user, "documents.batch"):
         raise Refused("您没有批量打印的权限")
     allowed = print_departments(user)
@@ -78,31 +80,28 @@ def start(user, department_id: int | None, run=True) -> PrintJob:
     audit.record("print_batch_start", "print_job", job.id, actor=user,
                  detail={"department": department_id, "total": total})
     if run:
-        launch(job.id)
-    return job
+        enqueue(JOB_NAME, print_job_id=job.id)
+    return PrintJob.get_by_id(job.id)
 
 
-def launch(job_id: int):
-    app = current_app._get_current_object()
-    t = threading.Thread(target=_thread_main, args=(app, job_id), name=f"print-job-{job_id}", daemon=True)
-    _THREADS.append(t)
-    t.start()
-    return t
+JOB_NAME = "documents.batch"
 
 
-def wait_all(timeout=120):
-    """Tests: wait for the background jobs started in this process."""
-    while _THREADS:
-        _THREADS.pop().join(timeout)
+@job(JOB_NAME)
+def print_batch(job_run, print_job_id):
+    """The job worker's side: run (or, after a dead worker, resume) one batch print. A failed one that the
+    system administrator retries (后台作业 → 重试) starts again."""
+    if job_run.attempts > 1:
+        (PrintJob.update(status="queued", error="", finished_at=None, done=0, pages=0, cancel_requested=False)
+         .where((PrintJob.id == print_job_id) & (PrintJob.status == "failed")).execute())
+    return run(print_job_id, job_run=job_run).status
 
 
-def _thread_main(app, job_id):
-    with app.app_context():
-        with db.connection_context():
-            try:
-                run(job_id)
-            except Exception:  # noqa: BLE001 - the job row carries the failure
-                app.logger.exception("print job %s failed", job_id)
+def job_run_of(job_id):
+    """The job worker's JobRun of a batch print, if it was queued there."""
+    return (JobRun.select().where((JobRun.name == JOB_NAME)
+                                  & (JobRun.args == json.dumps({"print_job_id": job_id})))
+            .order_by(JobRun.id.desc()).first())
 
 
 def _cancel_requested(job_id) -> bool:
@@ -115,66 +114,130 @@ def jobs_dir():
     return path
 
 
-def run(job_id: int, on_person=None) -> PrintJob:
-    """Run a queued job to its end (done / cancelled / failed). ``on_person(job_id, done)`` is called after
-    each person (tests use it to cancel in the middle)."""
-    from ..gongwen.binder import Binder
+def parts_dir(job_id) -> str:
+    """Each finished report's PDF (0001.pdf …) and the plan (the version ids, fixed at the first start)."""
+    return os.path.join(jobs_dir(), f"{int(job_id)}.parts")
+
+
+def _write_atomic(path, data: bytes):
+    tmp = path + ".part"
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _plan(job, requester) -> list:
+    """The persons of the job in order: fixed when it first starts, so a resumed run prints the same list."""
+    path = os.path.join(parts_dir(job.id), "plan.json")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    os.makedirs(parts_dir(job.id), exist_ok=True)
+    persons = cover.included(job.department_id, requester)
+    _write_atomic(path, json.dumps(persons, ensure_ascii=False).encode())
+    return persons
+
+
+def _finished_parts(job_id, total) -> tuple[int, int]:
+    """(reports finished, pages they fill when bound duplex) from the parts on disk, in order."""
+    from pypdf import PdfReader
+    done = pages = 0
+    while done < total:
+        path = os.path.join(parts_dir(job_id), f"{done + 1:04d}.pdf")
+        if not os.path.exists(path):
+            break
+        n = len(PdfReader(path).pages)
+        pages += n + n % 2
+        done += 1
+    return done, pages
+
+
+def run(job_id: int, on_person=None, job_run=None) -> PrintJob:
+    """Run a queued job to its end (done / cancelled / failed); a job the worker takes up again after its
+    worker died (``job_run`` given, status still running) resumes after the last report it finished.
+    ``on_person(job_id, done)`` is called after each person (tests use it to cancel in the middle)."""
     now = clock.now()
-    claimed = (PrintJob.update(status="running", started_at=now, heartbeat_at=now)
-               .where((PrintJob.id == job_id) & (PrintJob.status == "queued")).execute())
+    claimable = PrintJob.status.in_(("queued", "running")) if job_run is not None else PrintJob.status == "queued"
+    claimed = (PrintJob.update(status="running", started_at=fn.COALESCE(PrintJob.started_at, now), heartbeat_at=now)
+               .where((PrintJob.id == job_id) & claimable).execute())
     if not claimed:
         return PrintJob.get_by_id(job_id)
     job = PrintJob.get_by_id(job_id)
     requester = User.get_by_id(job.requested_by_id)
-    persons = cover.included(job.department_id, requester)
-    ids = [p["version"] for p in persons]
-    PrintJob.update(total=len(ids)).where(PrintJob.id == job_id).execute()
-    book = Binder()
-    writer = book.writer
-    tmp = None
     try:
+        persons = _plan(job, requester)
+        done, pages = _finished_parts(job_id, len(persons))
+        PrintJob.update(total=len(persons), done=done, pages=pages).where(PrintJob.id == job_id).execute()
+        if job_run is not None:
+            progress(job_run, done, len(persons))
         fonts = adapters.fonts_dir()
-        book.add(cover.cover_pdf(job, persons, cover.missing(job.department_id, requester), fonts), "打印清单")
+        todo = persons[done:]
         workers = int(current_app.config.get("DOCUMENT_BATCH_WORKERS", 2) or 0)
-        pdfs = _rendered(ids, fonts, workers if len(ids) >= PARALLEL_FROM else 0, job_id)
-        for i, result in enumerate(pdfs, 1):
+        docs = (version_doc(p["version"]) for p in todo)
+        results = render_pool.rendered(docs, fonts, workers if len(todo) >= PARALLEL_FROM else 0,
+                                       lambda: _cancel_requested(job_id))
+        for i, result in enumerate(results, done + 1):
             if result is None:
                 return _finish(job_id, "cancelled")
             name, pdf, error = result
             if error:
                 raise Invalid(f"{name}的材料中：{error}")
-            book.add(pdf, name or persons[i - 1]["name"], persons[i - 1]["department"])
-            PrintJob.update(done=i, pages=book.pages, heartbeat_at=clock.now()).where(PrintJob.id == job_id).execute()
+            _write_atomic(os.path.join(parts_dir(job_id), f"{i:04d}.pdf"), pdf)
+            n = _page_count(pdf)
+            pages += n + n % 2
+            PrintJob.update(done=i, pages=pages, heartbeat_at=clock.now()).where(PrintJob.id == job_id).execute()
+            if job_run is not None:
+                progress(job_run, i)
             if on_person:
                 on_person(job_id, i)
         if _cancel_requested(job_id):
             return _finish(job_id, "cancelled")
-        name = f"{job_id}-{secrets.token_hex(8)}.pdf"
-        path = os.path.join(jobs_dir(), name)
-        tmp = path + ".part"
-        with open(tmp, "wb") as fh:
-            book.write(fh)
-        os.replace(tmp, path)
-        tmp = None
-        with open(path, "rb") as fh:
-            sha = hashlib.sha256(fh.read()).hexdigest()
-        hours = current_app.config.get("DOCUMENT_JOB_TTL_HOURS", 24)
-        finished = clock.now()
-        PrintJob.update(status="done", result_path=name, result_sha256=sha, result_size=os.path.getsize(path),
-                        pages=len(writer.pages), finished_at=finished, heartbeat_at=finished,
-                        expires_at=finished + dt.timedelta(hours=hours)).where(PrintJob.id == job_id).execute()
-        audit.record("print_batch_done", "print_job", job_id, actor=requester,
-                     detail={"persons": len(ids), "pages": len(writer.pages), "sha256": sha})
-        return PrintJob.get_by_id(job_id)
+        return _bind(job, requester, persons)
     except Exception as e:  # noqa: BLE001
         msg = e.message if isinstance(e, PortalError) else "生成失败，请稍后重试或联系系统管理员。"
         _finish(job_id, "failed", error=msg)
         if not isinstance(e, PortalError):
             raise
         return PrintJob.get_by_id(job_id)
+
+
+def _page_count(pdf: bytes) -> int:
+    import io
+    from pypdf import PdfReader
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _bind(job, requester, persons) -> PrintJob:
+    """The cover list and every finished report into one duplex-ready PDF under instance/jobs/."""
+    from ..gongwen.binder import Binder
+    book = Binder()
+    book.add(cover.cover_pdf(job, persons, cover.missing(job.department_id, requester), adapters.fonts_dir()),
+             "打印清单")
+    for i, p in enumerate(persons, 1):
+        with open(os.path.join(parts_dir(job.id), f"{i:04d}.pdf"), "rb") as fh:
+            book.add(fh.read(), p["name"], p["department"])
+    name = f"{job.id}-{secrets.token_hex(8)}.pdf"
+    path = os.path.join(jobs_dir(), name)
+    tmp = path + ".part"
+    try:
+        with open(tmp, "wb") as fh:
+            book.write(fh)
+        os.replace(tmp, path)
     finally:
-        if tmp and os.path.exists(tmp):
+        if os.path.exists(tmp):
             os.remove(tmp)
+    with open(path, "rb") as fh:
+        sha = hashlib.sha256(fh.read()).hexdigest()
+    hours = current_app.config.get("DOCUMENT_JOB_TTL_HOURS", 24)
+    finished = clock.now()
+    PrintJob.update(status="done", result_path=name, result_sha256=sha, result_size=os.path.getsize(path),
+                    pages=book.pages, finished_at=finished, heartbeat_at=finished,
+                    expires_at=finished + dt.timedelta(hours=hours)).where(PrintJob.id == job.id).execute()
+    audit.record("print_batch_done", "print_job", job.id, actor=requester,
+                 detail={"persons": len(persons), "pages": book.pages, "sha256": sha})
+    return PrintJob.get_by_id(job.id)
 
 
 PARALLEL_FROM = 12  # below this many persons the worker processes' start-up is not worth it
@@ -182,55 +245,12 @@ PARALLEL_FROM = 12  # below this many persons the worker processes' start-up is 
 
 def render_version(version_id: int, fonts=None):
     """One submitted version as its GB/T 9704 PDF: (person, pdf bytes, error message)."""
-    return _render_one(version_doc(version_id), adapters.fonts_dir() if fonts is None else fonts)
-
-
-def _render_one(doc, fonts):
-    """In this process or a worker process: (person, pdf bytes, error message)."""
-    from ..gongwen.render import MissingGlyph, render_pdf
-    try:
-        return doc.get("person") or "", render_pdf("self-check-report", doc, fonts), ""
-    except MissingGlyph as e:
-        return doc.get("person") or "", b"", str(e)
-
-
-def _rendered(ids, fonts, workers, job_id):
-    """Yield (person, pdf, error) in order; None once the job's cancel flag is seen (checked between persons).
-    With ``workers`` > 1 the renders run in that many spawned processes, a small window ahead of the merge."""
-    if workers <= 1:
-        for vid in ids:
-            if _cancel_requested(job_id):
-                yield None
-                return
-            yield _render_one(version_doc(vid), fonts)
-        return
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        window = deque()
-        pending = iter(ids)
-        try:
-            for vid in pending:
-                window.append(pool.submit(_render_one, version_doc(vid), fonts))
-                if len(window) >= 2 * workers:
-                    break
-            while window:
-                if _cancel_requested(job_id):
-                    yield None
-                    return
-                result = window.popleft().result()
-                nxt = next(pending, None)
-                if nxt is not None:
-                    window.append(pool.submit(_render_one, version_doc(nxt), fonts))
-                yield result
-        finally:
-            for f in window:
-                f.cancel()
+    return render_pool.render_one(version_doc(version_id), adapters.fonts_dir() if fonts is None else fonts)
 
 
 def _finish(job_id, status, error=""):
     PrintJob.update(status=status, finished_at=clock.now(), error=error).where(PrintJob.id == job_id).execute()
+    shutil.rmtree(parts_dir(job_id), ignore_errors=True)
     return PrintJob.get_by_id(job_id)
 
 
@@ -252,12 +272,29 @@ def refresh(job: PrintJob) -> PrintJob:
         _expire(job)
         return PrintJob.get_by_id(job.id)
     if job.status == "running" and job.heartbeat_at and now - job.heartbeat_at > STALE_AFTER:
-        _finish(job.id, "failed", error="生成过程中断（服务重启），请重新发起。")
-        return PrintJob.get_by_id(job.id)
+        run_ = job_run_of(job.id)
+        if run_ is None or run_.status in ("failed", "done"):  # nobody will take it up again
+            _finish(job.id, "failed", error="生成过程中断（服务重启），请重新发起。")
+            return PrintJob.get_by_id(job.id)
     return job
 
 
+def waiting_note(job: PrintJob) -> str:
+    """Why an unfinished job does not move, for its progress bar: its worker died and it waits to be taken up
+    again (it resumes after the last finished report), or no job worker is running at all."""
+    if job.finished:
+        return ""
+    from ..jobs.tasks import live_workers
+    run_ = job_run_of(job.id)
+    if job.status == "running" and run_ is not None and run_.status in ("requeued", "queued"):
+        return f"作业进程中断，任务将从第 {job.done + 1} 份继续，已完成的不会重复生成。"
+    if run_ is not None and run_.status == "queued" and not live_workers():
+        return "作业进程未运行，任务将在其启动后开始，请联系系统管理员。"
+    return ""
+
+
 def _expire(job):
+    shutil.rmtree(parts_dir(job.id), ignore_errors=True)
     if job.result_path:
         path = os.path.join(jobs_dir(), os.path.basename(job.result_path))
         if os.path.exists(path):

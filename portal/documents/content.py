@@ -69,12 +69,16 @@ def header_fields(extra: dict) -> dict:
     return out
 
 
-def attachments(titles, bodies):
-    """附件 titles and their contents → the engine's attachments (a dict with a body is a page)."""
+def attachments(titles, bodies, pdfs=()):
+    """附件 titles and their contents → the engine's attachments (a dict with a body is a page; one with
+    ``pdf``, the bytes of an uploaded PDF, is that file's pages set in after them)."""
     out = []
     for i, title in enumerate(titles):
         body = bodies[i] if i < len(bodies) and isinstance(bodies[i], str) else ""
-        if body.strip():
+        pdf = pdfs[i] if i < len(pdfs) else None
+        if pdf:
+            out.append(dict(title=title, pdf=pdf))
+        elif body.strip():
             text, tables = extract_tables(body)
             out.append(dict(title=title, body=text, tables=tables))
         else:

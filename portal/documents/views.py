@@ -120,6 +120,8 @@ def _save(doc):
     if not form.validate():
         return doc, form, None
     data = form.content()
+    if doc.extra_dict.get("attachment_pdfs"):          # uploaded separately (views_attach): kept
+        data["extra"]["attachment_pdfs"] = doc.extra_dict["attachment_pdfs"]
     if data["kind"] != doc.kind:
         # fields still at the old kind's defaults follow the new kind
         old_d, new_d = adapters.default_fields(doc.kind), adapters.default_fields(data["kind"])

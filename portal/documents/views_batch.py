@@ -63,14 +63,14 @@ def batch_index():
 def batch_job(job_id):
     job = _get_job(job_id)
     return render("documents/ui/batch_job.html", "documents/ui/_job.html", job=job,
-                  scope_label=batch.scope_label)
+                  scope_label=batch.scope_label, note=batch.waiting_note(job))
 
 
 @bp.route("/batch/<int:job_id>/progress")
 @login_required
 def batch_progress(job_id):
     job = _get_job(job_id)
-    return render_template("documents/ui/_job.html", job=job, scope_label=batch.scope_label)
+    return render_template("documents/ui/_job.html", job=job, scope_label=batch.scope_label, note=batch.waiting_note(job))
 
 
 @bp.route("/batch/<int:job_id>/cancel", methods=["POST"])
@@ -80,10 +80,10 @@ def batch_cancel(job_id):
     try:
         job = batch.cancel(current_user._get_current_object(), job)
     except PortalError as e:
-        return render_template("documents/ui/_job.html", job=job, scope_label=batch.scope_label,
+        return render_template("documents/ui/_job.html", job=job, scope_label=batch.scope_label, note=batch.waiting_note(job),
                                message=e.message), e.status
     if is_htmx():
-        return render_template("documents/ui/_job.html", job=job, scope_label=batch.scope_label)
+        return render_template("documents/ui/_job.html", job=job, scope_label=batch.scope_label, note=batch.waiting_note(job))
     return redirect(url_for("documents.batch_job", job_id=job.id))
 
 

@@ -14,6 +14,17 @@ from .typeset import plain_line, text_width_pt
 NUMBER = re.compile(r"([+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+))(\.\d+)?[%‰]?")
 
 
+def _fit(widths, need):
+    """Column widths (pt, same total) where every column is at least ``need`` when the total allows: the
+    missing room is taken from the columns with room to spare, in proportion to what they can give."""
+    short = sum(max(0.0, n - w) for w, n in zip(widths, need))
+    spare = [max(0.0, w - n) for w, n in zip(widths, need)]
+    if not short or short > sum(spare):
+        return widths
+    k = short / sum(spare)
+    return [max(w, n) if n > w else w - s * k for w, n, s in zip(widths, need, spare)]
+
+
 class Blocks:
     """Mixed into the Composer (uses its ``fonts``, ``texts``, ``units`` and ``add``)."""
 
@@ -42,9 +53,19 @@ class Blocks:
             bounds[-1] = 28.0
         else:
             bounds = [0.0, 28.0]
-        lefts = [bounds[k] * CELL for k in range(ncol)]
         widths = [(bounds[k + 1] - bounds[k]) * CELL for k in range(ncol)]
         pads = [2 * CELL] + [pad * CELL] * (ncol - 1)
+        if any(header):      # a header word is never broken: its column widens, the roomiest give way
+            extra = [pad * CELL + 0.5 + (0.5 if k == ncol - 1 else 0.0) for k in range(ncol)]
+            need = [text_width_pt(f, h, "hei", spacing=0) + pads[k] + extra[k] + 0.01 for k, h in enumerate(header)]
+            fitted = _fit(widths, need)
+
+            def lines(ws):                   # every body cell's line count with these widths
+                return [len(ts.wrap_cells(f, c.strip(), (ws[k] - pads[k] - extra[k]) / BODY, "fang", BODY))
+                        for r in rows for k, c in enumerate(r)]
+            if fitted is not widths and all(a <= b for a, b in zip(lines(fitted), lines(widths))):
+                widths = fitted              # only when no cell wraps into more lines for it
+        lefts = [sum(widths[:k]) for k in range(ncol)]
         caption = (t.get("caption") or "").strip()
         if caption:
             self.texts.append(("hei", caption))

@@ -6,7 +6,7 @@ import re
 
 from . import typeset as ts
 from .blocks import Blocks
-from .grid import BLOCK_W, BODY, CELL, FORMAT, MM, P
+from .grid import BLOCK_W, BODY, CAP, CELL, FORMAT, MM, P
 from .pagination import Paginator, Unit
 from .titles import cn_index, fmt_date, name_lines, split_title
 from .typeset import plain_line, snap_indent, text_width_pt
@@ -187,12 +187,14 @@ class Composer(Blocks):
                       block="att-note")
 
     def labelled(self, label, text):
-        """出席/请假/列席: 黑体 label, 仿宋 names, continuation aligned after the colon."""
+        """出席/请假/列席: 黑体 label, 仿宋 names, continuation aligned after the colon. The lists are one block,
+        and the 纪要's own content: on the page of the 成文日期 they are what shows with it (7.3.5.4), so 正文
+        need not be carried over for them."""
         if not text:
             return
         full = f"{label}：{text}"
         roles = ["hei"] * (len(label) + 1) + ["fang"] * len(text)
-        self.para(full, roles, first_indent=2.0, rest_indent=2.0 + len(label) + 1, body=False)
+        self.para(full, roles, first_indent=2.0, rest_indent=2.0 + len(label) + 1, body=True, block="attendance")
 
     def signature_block(self):
         """发文机关署名 and 成文日期 (7.3.5). Without a seal (7.3.5.2) the signature stands 右空二字 and the date
@@ -252,6 +254,9 @@ class Composer(Blocks):
         atts = [a for a in (self.doc.get("attachments") or []) if isinstance(a, dict) and a.get("body")]
         many = len([a for a in (self.doc.get("attachments") or [])]) > 1
         for i, a in enumerate(self.doc.get("attachments") or [], 1):
+            if isinstance(a, dict) and a.get("pdf"):
+                self.uploaded_pages(f"附件{i}" if many else "附件", a["pdf"])
+                continue
             if not (isinstance(a, dict) and (a.get("body") or a.get("tables") or a.get("figures"))):
                 continue
             self.page_break()
@@ -265,6 +270,17 @@ class Composer(Blocks):
             self.blank()
             self.body_text(a.get("body", ""), a.get("tables"), a.get("figures"))
         return atts
+
+    def uploaded_pages(self, label, pdf: bytes):
+        """An uploaded PDF attachment: its 附件 label on line 1 of a new page, each of its pages set into the
+        text block below (numbered on as the document's own pages; gongwen.appendix sets them in)."""
+        from .appendix import page_count
+        self.texts.append(("hei", label))
+        for k in range(page_count(pdf)):
+            self.page_break()
+            if k == 0:
+                self.add("ln", P, line=plain_line(label, role="hei", kind="att-label"), keep=True)
+            self.add("upload", CAP - (P if k == 0 else 0), pdf=pdf, page=k)
 
     # ---- whole document
     def compose(self):

@@ -4,7 +4,7 @@ float, signature pages that show body text and the 版记 on the last, even page
 A page ends where the next unit does not fit, moved back to the nearest place a page may end:
 - never inside a paragraph so that one line is left alone at a page's foot or head (orphans, widows);
 - never right after a heading (一、（一）…), a caption, a table's header row or a title: they keep at least
-  two lines of what follows;
+  two lines of what follows (one, when nothing else keeps the page full);
 - never inside the 附件说明 (7.3.4), nor between the last two lines of 正文 and the 署名/成文日期 block: when
   the block moves to a new page the lines of 正文 and the blank line before 署名 go with it (7.3.5).
 A page left short by these rules is filled by setting the punctuation of paragraphs before its end half width
@@ -77,8 +77,38 @@ class Paginator:
                 if trial and self._mends(short, trial[2], k):
                     relaxed = relaxed | {start}
                     state = self._run(var, relaxed, mode, state, start)
+                    continue
+                found = self._mend_twice(state, k, var, relaxed, mode)
+                if found:
+                    var, relaxed = found
+                    state = self._run(var, relaxed, mode)
+                    continue
+                # last resort, the grid first: a heading keeps one line of what follows on that page
+                trial = self._run(var, relaxed | {start, ("keep", start)}, mode, state, start, stop=k + 2)
+                if self._mends(short, trial[2], k):
+                    relaxed = relaxed | {start, ("keep", start)}
+                    state = self._run(var, relaxed, mode, state, start)
                 else:
                     given_up.add(k)
+
+    def _mend_twice(self, state, k, var, relaxed, mode):
+        """Two steps that mend short page k together though neither does alone: two paragraphs a line
+        shorter, or one and a widow or an orphan allowed at that page's end (a heading that needs two
+        lines after it often needs both). Returns (var, relaxed) or None."""
+        short, pages = state[2], state[1]
+        for pid, delta, at in self._candidates(state[0], pages, k, var):
+            one = {**var, pid: delta}
+            first = self._run(one, relaxed, mode, state, at, stop=k + 2)
+            start = first[1][k]["start"] if len(first[1]) > k else None
+            if start is not None and start not in relaxed:
+                trial = self._run(one, relaxed | {start}, mode, first, start, stop=k + 2)
+                if self._mends(short, trial[2], k) and not dict(trial[2]).get(k):
+                    return one, relaxed | {start}
+            for pid2, delta2, at2 in self._candidates(first[0], first[1], k, one):
+                trial = self._run({**one, pid2: delta2}, relaxed, mode, first, at2, stop=k + 2)
+                if self._mends(short, trial[2], k) and not dict(trial[2]).get(k):
+                    return {**one, pid2: delta2}, relaxed
+        return None
 
     @staticmethod
     def _mends(old, new, k):
@@ -156,14 +186,15 @@ class Paginator:
             out.append(u)
         return out
 
-    def _allowed(self, s, b, strict=True):
-        """May a page start at unit b? ``strict``: not leaving a widow or an orphan either."""
+    def _allowed(self, s, b, strict=True, keep2=True):
+        """May a page start at unit b? ``strict``: not leaving a widow or an orphan either; ``keep2``: a
+        heading keeps two lines of what follows (else one)."""
         if b <= 0 or b >= len(s):
             return True
         if b in self._nobreak:
             return False
         prev, cur = s[b - 1], s[b]
-        if prev.data.get("keep") or (b >= 2 and s[b - 2].data.get("keep") == 2):
+        if prev.data.get("keep") or (keep2 and b >= 2 and s[b - 2].data.get("keep") == 2):
             return False
         blk = cur.data.get("block")
         if blk is not None and blk == prev.data.get("block"):
@@ -258,7 +289,8 @@ class Paginator:
                     continue
             if page["used"] + need > cap + 0.01 and page["units"]:
                 b, strict = k, page["start"] not in self._relaxed
-                while b > page["start"] and not self._allowed(units, b, strict):
+                keep2 = ("keep", page["start"]) not in self._relaxed
+                while b > page["start"] and not self._allowed(units, b, strict, keep2):
                     b -= 1
                 if b <= page["start"] or not any(i < b for i in page["idx"]) or (
                         len(pages) == 1 and not any(x[0].body for x, i in zip(page["units"], page["idx"]) if i < b)):

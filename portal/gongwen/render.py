@@ -185,8 +185,10 @@ def render_pdf(kind: str, doc: dict, fonts_dir: str | None = None) -> bytes:
         raise MissingGlyph(missing)
     html = _html(kind, doc, fonts, comp, pages)
     from weasyprint import HTML
+    from . import appendix
     sheets, fc = _stylesheets(fonts)
-    return HTML(string=html, base_url=ROOT).write_pdf(stylesheets=sheets, font_config=fc)
+    pdf = HTML(string=html, base_url=ROOT).write_pdf(stylesheets=sheets, font_config=fc)
+    return appendix.set_in(pdf, appendix.boxes(pages))     # uploaded PDF attachments, if any
 
 
 def page_png(pdf: bytes, page: int = 0, width_px: int = 620) -> bytes:

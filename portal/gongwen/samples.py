@@ -163,11 +163,12 @@ def sample(kind: str) -> dict:
     if kind == "reminder-letter":
         return dict(base, organ=ORGAN, number="机管函〔2026〕12号",
                     title="关于作风纪律整顿有关问题的提醒函", addressees="车辆管理服务中心",
-                    body=REMINDER_BODY, signature=ORGAN + "“六治六提”工作领导小组办公室")
+                    body=REMINDER_BODY, signature=ORGAN + "“六治六提”工作领导小组办公室",
+                    seal=True, seal_png=seal_png())   # a 函 goes out under the organ's seal
     if kind == "talk-notice":
         return dict(base, organ=ORGAN, number="机管约〔2026〕3号", title="约谈通知书",
                     addressees="刘××同志", body=TALK_BODY,
-                    signature=ORGAN + "“六治六提”工作领导小组")
+                    signature=ORGAN + "“六治六提”工作领导小组", seal=True, seal_png=seal_png())
     if kind == "supervision-notice":
         return dict(base, organ=ORGAN + "文件", number="机管督〔2026〕1号", title="督办通知单",
                     addressees="财务科负责同志", body=SUPERVISION_BODY, signature="局领导小组办公室",
@@ -207,7 +208,7 @@ def sample(kind: str) -> dict:
     if kind == "minutes":
         return dict(base, organ=ORGAN + "党组会议纪要", number="机管纪〔2026〕3号",
                     title="研究部署“六治六提”干部队伍作风纪律整顿工作",
-                    body=MINUTES_BODY, signature=ORGAN + "办公室",
+                    body=MINUTES_BODY, signature="",      # 纪要 carry no 署名 and no seal: the mark names the organ
                     attendees="张××、李××、王××、赵××、陈××、周××",
                     absent="吴××（公务外出）", observers="人事教育科、办公室、机关党委主要负责同志",
                     copy_to="局领导班子成员，机关各科室，各事业单位", printer=ORGAN + "办公室", print_date=DATE)

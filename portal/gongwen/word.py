@@ -198,7 +198,13 @@ def render_docx(kind: str, doc: dict, fonts_dir: str | None = None) -> bytes:
         elif u.kind == "blank":
             _para(d)
         elif u.kind == "break":
-            d.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+            nxt = units[i + 1] if i + 1 < len(units) else None
+            if not (nxt is not None and nxt.kind == "upload" and nxt.data["page"]):   # one page per upload
+                d.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+        elif u.kind == "upload":
+            if not u.data["page"]:
+                from .appendix import page_count
+                _para(d, f"（此附件为上传的 PDF 文件，共 {page_count(u.data['pdf'])} 页，见 PDF 版本。）")
         elif u.kind == "ln" and u.data.get("para") is not None:
             pid, lines = u.data["para"], []
             while i < len(units) and units[i].kind == "ln" and units[i].data.get("para") == pid:

@@ -18,6 +18,7 @@ def _beating(app, worker, stop: threading.Event):
         try:
             with app.app_context(), db.connection_context():
                 beat(worker)
+                reap()  # a dead worker's running jobs are taken up within a beat or four, not a minute more
         except Exception:  # noqa: BLE001 - a missed beat must not end the worker; the next one retries
             logging.getLogger(__name__).exception("heartbeat failed")
 

@@ -16,7 +16,7 @@ from .queue import JOBS, huey, submit
 from .tasks import live_workers, next_runs
 
 MANAGE = "admin.manage"
-JOB_LABELS = {"notices": "整改时限与报送提醒"}
+JOB_LABELS = {"notices": "整改时限与报送提醒", "backup": "数据备份", "documents.batch": "批量打印个人对照检查材料"}
 
 
 def label(name: str) -> str:

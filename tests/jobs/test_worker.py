@@ -111,3 +111,24 @@ def test_scheduled_jobs_listed_with_next_run(ctx, client, auth):
     auth.login(make_user(department=make_department("信息中心"), roles=["sysadmin"]))
     page = client.get("/admin/jobs/").get_data(as_text=True)
     assert "整改时限与报送提醒" in page and "下次执行" in page
+
+
+def test_a_running_worker_takes_up_a_dead_workers_job_at_its_heartbeat(ctx, sample, db_url, tmp_path):
+    """Not only at a worker's start: a live worker notices a dead one's running job at its next beats (the
+    periodic reaper ran once a minute before), and runs it to its end."""
+    import json
+    import socket
+    user = make_user(department=make_department("办公室"))
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    live = _worker(db_url, tmp_path)
+    try:
+        _wait(lambda: WorkerHeartbeat.select().where(WorkerHeartbeat.worker.endswith(f":{live.pid}")).exists())
+        run = JobRun.create(task_id="", name="sample.steps", status="running", attempts=1,
+                            worker=f"{socket.gethostname()}:{gone.pid}",
+                            args=json.dumps({"user_id": user.id, "n": 2, "delay": 0}))
+        done = _wait(lambda: _run(run.id).status == "done" and _run(run.id), timeout=20.0)
+    finally:
+        os.killpg(live.pid, signal.SIGTERM)
+        live.wait(20)
+    assert done.attempts == 2 and done.worker.endswith(f":{live.pid}")

@@ -170,6 +170,8 @@ def test_nightly_keeps_the_last_n_and_the_admin_page_shows_the_status(app, seede
     travel(dt.datetime(2026, 12, 3, 9, 0))
     page = client.get("/admin/").get_data(as_text=True)
     assert "最近一次成功备份" in page and "2026-12-03 02:00" in page and "读回检查通过" in page
+    from portal.backup import size_label
+    assert f"{size_label(rec['size'])}，读回检查通过" in page                       # the size shown too
     assert "backup-status flash-success" in page
     home = client.get("/").get_data(as_text=True)
     assert "数据备份" in home and "2026-12-03 02:00" in home
