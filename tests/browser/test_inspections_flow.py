@@ -1,14 +1,17 @@
 """The office plans a spot check and draws 5 people with a witness number, verifies the draw; an inspector
 records a finding; the Problem appears in the ledger, the dashboard's count goes up by one, and the office
 generates the monthly report and downloads the PDF and the spreadsheet."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import Notice, Problem
+from portal.models import Notice, Problem, User
 from portal.models.inspection import Draw, Finding
 from tests.browser.conftest import login
 from tests.factories import PASSWORD
 from tests.inspections.helpers import bureau
+from tests.reports.test_reports import sign_latest
 
 pytestmark = pytest.mark.browser
 
@@ -75,13 +78,24 @@ def test_spot_check_to_dashboard_and_monthly_report(ctx, live_server, page, new_
     # the monthly report upward: an official-format PDF per recipient and the ledger spreadsheet
     page.click("nav.mainnav >> text=定期报送")
     page.click("a.button.primary[href$='/reports/new']")
-    page.check("input[name=kind][value=monthly]")
-    page.fill("input[name=signer]", "周正华")
+    # this month so far (a month that has not ended is reported as a custom period up to today)
+    from portal import clock
+    today = clock.today()
+    page.check("input[name=kind][value=range]")
+    page.fill("#start", today.replace(day=1).isoformat())
+    page.fill("#end", today.isoformat())
+    page.select_option("#reviewer", str(User.get(User.username == "leader").id))
+    page.select_option("#signer", str(User.get(User.username == "chief").id))
     page.fill("textarea[name=narrative]", "各科室认真开展自查自纠。\n机关党委（纪委）开展明察暗访一次。")
     page.wait_for_selector("#preview h3")
-    with page.expect_navigation(url="**/reports/*", timeout=120000):
-        page.click("#generate", timeout=120000)
-    assert "已生成报告并归档" in page.content()
+    page.click("#generate")
+    page.wait_for_url(re.compile(r".*/reports/drafts/\d+$"))
+    draft_id = int(page.url.rsplit("/", 1)[1])
+    sign_latest()  # 审核 and 签发 (walked in the browser by test_reports_signoff_flow.py)
+    page.goto(f"{base}/reports/drafts/{draft_id}")
+    page.fill("#number", "机管报〔2026〕3号")
+    page.click("#number-submit", no_wait_after=True)  # the PDFs are made by a job (immediate in tests)
+    page.wait_for_url(re.compile(r".*/reports/\d+$"), timeout=120_000)
     rows = page.locator("#report-files tbody tr")
     expect(rows).to_have_count(7)
     with page.expect_download() as dl:
