@@ -63,6 +63,18 @@
     });
   }
 
+  // -- wide tables: every data table scrolls inside its own box on a narrow screen (.table-wrap) ------
+  function wrapTables(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    Array.prototype.forEach.call(scope.querySelectorAll("main table.grid"), function (table) {
+      if (table.parentElement.closest(".table-wrap")) return;
+      var box = document.createElement("div");
+      box.className = "table-wrap";
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    });
+  }
+
   // -- announcements -----------------------------------------------------------------------------
   function announce(text) {
     var live = document.getElementById("live-status");
@@ -75,6 +87,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     menu();
     foldFilters(document);
+    wrapTables(document);
     document.body.addEventListener("change", function (e) {
       var form = e.target.closest && e.target.closest("form.filters");
       if (form) foldFilters(form);
@@ -103,6 +116,7 @@
   }
   document.addEventListener("htmx:afterSettle", function (evt) {
     foldFilters(document);
+    wrapTables(document);
     refocus();
     var t = evt.detail && evt.detail.target;
     if (t && t.id === "ledger-results") {
