@@ -350,7 +350,7 @@ def export_query(viewer):
     from ..models import Department as D
     return (User.select(User, D).join(D)
             .where(scope_users(viewer) & (User.is_active_flag == True))  # noqa: E712
-            .order_by(D.sort_order, D.name, User.username))
+            .order_by(D.sort_order, D.name, User.sort_name, User.username))
 
 
 def export_bytes(viewer) -> tuple[bytes, int]:

@@ -16,7 +16,7 @@ def role_query(q="", role="", department=None):
     """People for the role page."""
     query = User.select(User, Department).join(Department)
     query = filter_users(query, q, department, role)
-    return query.order_by(Department.sort_order, Department.name, User.username)
+    return query.order_by(Department.sort_order, Department.name, User.sort_name, User.username)
 
 
 def attach_totp(users):

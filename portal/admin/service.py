@@ -164,7 +164,7 @@ def user_query(viewer, q="", department=None, role="", active="", locked=False):
         query = query.where(User.is_active_flag == False)  # noqa: E712
     if locked:
         query = query.where(User.locked_until > clock.now())
-    return query.order_by(Department.sort_order, Department.name, User.username)
+    return query.order_by(Department.sort_order, Department.name, User.sort_name, User.username)
 
 
 def attach_roles(users):

@@ -108,5 +108,5 @@ def department_choices():
 
 def people_choices(first="请选择"):
     rows = (User.select(User, Department).join(Department).where(User.is_active_flag == True)  # noqa: E712
-            .order_by(Department.sort_order, User.id))
+            .order_by(Department.sort_order, User.sort_name, User.id))
     return [(0, first)] + [(u.id, f"{u.real_name}（{u.department.name}{'·' + u.title if u.title else ''}）") for u in rows]

@@ -57,4 +57,4 @@ def heads_choices(user):
     depts = visible_departments(user)
     if depts is not None:
         q = q.where(User.department.in_(sorted(depts) or [0]))
-    return list(q.order_by(Department.sort_order, User.id).tuples())
+    return list(q.order_by(Department.sort_order, User.sort_name, User.id).tuples())

@@ -39,7 +39,7 @@ def department_for(user, raw):
 def people_of(dept_id):
     return list(User.select(User.id, User.real_name, User.title)
                 .where((User.department == dept_id) & (User.is_active_flag == True))  # noqa: E712
-                .order_by(User.id).tuples())
+                .order_by(User.sort_name, User.id).tuples())
 
 
 def person_for(dept, raw):

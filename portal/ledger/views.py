@@ -211,7 +211,7 @@ def mechanisms():
     if can(current_user, "ledger.mechanism"):
         owners = list(User.select(User.id, User.real_name, Department.name).join(Department)
                       .where(User.is_active_flag == True)  # noqa: E712
-                      .order_by(Department.sort_order, User.id).tuples())
+                      .order_by(Department.sort_order, User.sort_name, User.id).tuples())
     return render("ledger/mechanisms.html", None, 422 if errors else 200, mechs=mechs, counts=counts,
                   uncovered=uncovered, errors=errors, form=form, owners=owners, today=clock.today())
 

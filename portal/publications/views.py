@@ -120,7 +120,7 @@ def _publish_form(formdata=None):
                        .order_by(Department.sort_order, Department.id))
     people = list(User.select(User, Department).join(Department)
                   .where(User.id.in_(service._people().select(User.id)))
-                  .order_by(Department.sort_order, Department.id, User.id))
+                  .order_by(Department.sort_order, Department.id, User.sort_name, User.id))
     form.fill(departments, people)
     return form
 

@@ -28,3 +28,20 @@ def test_ledger_person_column_and_selfcheck_people_sort_by_pinyin(ctx, client, a
     listed = [n for n in re.findall(r"<td>(安娜|白云|陈静|张伟)</td>", page)]
     assert listed == ORDER, listed
     assert name_key("安娜") < name_key("张伟")
+
+
+def test_sort_name_is_kept_on_create_and_rename_and_orders_the_user_list(ctx, client, auth, bureau):
+    from portal.models import User
+    b = bureau
+    dept = b.asset
+    people = [make_user(f"q{i}", dept, real_name=n) for i, n in enumerate(NAMES)]
+    assert User.get_by_id(people[0].id).sort_name.startswith("zhang")
+    # a rename through a plain UPDATE keeps the key too
+    User.update(real_name="艾伟").where(User.id == people[0].id).execute()
+    assert User.get_by_id(people[0].id).sort_name.startswith("ai")
+    User.update({User.real_name: "张伟"}).where(User.id == people[0].id).execute()
+    assert User.get_by_id(people[0].id).sort_name.startswith("zhang")
+    auth.login(b.sysadmin)
+    page = client.get(f"/admin/?department={dept.id}").get_data(as_text=True)
+    listed = [n for n in re.findall(r"(安娜|白云|陈静|张伟)", page) if n in NAMES]
+    assert listed and [n for i, n in enumerate(listed) if n not in listed[:i]] == ORDER, listed
