@@ -67,6 +67,7 @@ ACTION_LABELS = {
     # 通知公告, accountability outcomes, typical cases
     "publication_publish": "发布通知公告", "publication_download": "下载通知公告", "publication_ack": "确认已阅",
     "publication_remind": "提醒未读人员", "publication_withdraw": "撤回通知公告",
-    "outcome_record": "登记问责处理结果", "outcome_void": "作废问责处理结果", "typical_mark": "标记典型问题",
+    "outcome_record": "登记问责处理结果", "outcome_option_add": "新增处理方式",
+    "outcome_option_switch": "启用或停用处理方式", "outcome_void": "作废问责处理结果", "typical_mark": "标记典型问题",
     "typical_unmark": "取消典型问题",
 }

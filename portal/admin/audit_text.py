@@ -17,6 +17,7 @@ OBJECT_TYPES = {
     "mechanism": "长效机制", "dashboard": "工作看板", "notice": "通知", "audit": "审计日志",
     "urge": "催办", "escalation": "升级督办", "instruction": "领导批示",
     "publication": "通知公告", "outcome": "问责处理结果", "typical_case": "典型问题",
+    "outcome_option": "处理方式清单条目",
 }
 
 DETAIL_KEYS = {

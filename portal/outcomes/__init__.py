@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 
-from . import demo, views  # noqa: E402,F401
+from . import demo, lists, views  # noqa: E402,F401
