@@ -304,8 +304,8 @@ def _expire(job):
 
 def expire_jobs():
     now = clock.now()
-    for job in PrintJob.select().where((PrintJob.status == "done") & (PrintJob.expires_at <= now)):
-        _expire(job)
+    for pj in PrintJob.select().where((PrintJob.status == "done") & (PrintJob.expires_at <= now)):
+        _expire(pj)
 
 
 def result_bytes(job: PrintJob) -> bytes:
