@@ -1,6 +1,6 @@
 """What a ledger row shows of 督办: how many times it was urged, its escalation level and the 多发频发 flag.
 `columns()` adds them to the ledger's row query as correlated subqueries (no extra query per page);
-`attach(rows)` fills any row loaded without them (one query each for a whole page)."""
+`attach(rows)` turns them into the row's badges, loading them in one query for rows read without them."""
 from peewee import Case, fn
 
 from .. import campaign_settings
@@ -27,22 +27,17 @@ def columns() -> list:
 
 def attach(rows):
     rows = list(rows)
-    if rows and all(hasattr(p, "frequent_department") for p in rows):  # loaded with columns()
-        for p in rows:
-            p.urge_count = int(p.urge_count or 0)
-            p.escalation_level = int(p.escalation_level or 0)
-            p.frequent = bool(p.item_id and (int(p.frequent_person or 0) and p.person_id
-                                             or int(p.frequent_department or 0)))
-        return rows
-    from .escalation import levels
-    from .patterns import frequent_keys
-    from .service import urge_counts
-    ids = [p.id for p in rows]
-    counts, lv = urge_counts(ids), levels(ids)
-    freq = frequent_keys(rows) if rows else set()
+    missing = [p for p in rows if not hasattr(p, "frequent_department")]
+    if missing:  # rows loaded without columns(): the same expressions, one query for all of them
+        loaded = {r["id"]: r for r in Problem.select(Problem.id, *columns())
+                  .where(Problem.id.in_([p.id for p in missing])).dicts()}
+        for p in missing:
+            for k, v in loaded.get(p.id, {}).items():
+                if k != "id":
+                    setattr(p, k, v)
     for p in rows:
-        p.urge_count = counts.get(p.id, 0)
-        p.escalation_level = lv.get(p.id, 0)
-        p.frequent = bool(p.item_id and (("p", p.person_id, p.item_id) in freq
-                                         or ("d", p.department_id, p.item_id) in freq))
+        p.urge_count = int(getattr(p, "urge_count", 0) or 0)
+        p.escalation_level = int(getattr(p, "escalation_level", 0) or 0)
+        p.frequent = bool(p.item_id and (int(getattr(p, "frequent_person", 0) or 0) and p.person_id
+                                         or int(getattr(p, "frequent_department", 0) or 0)))
     return rows

@@ -55,27 +55,6 @@ def frequent(viewer) -> list[dict]:
     return out
 
 
-def frequent_keys(rows) -> set:
-    """The (person, item) and (department, item) pairs of a page of rows that are 多发频发 (one query each)."""
-    n = int(campaign_settings.get("repeat_threshold"))
-    persons = {p.person_id for p in rows if p.person_id}
-    depts = {p.department_id for p in rows}
-    keys = set()
-    if persons:
-        for person, item in (Problem.select(Problem.person, Problem.item)
-                             .where((Problem.withdrawn == False) & Problem.person.in_(list(persons))  # noqa: E712
-                                    & Problem.item.is_null(False))
-                             .group_by(Problem.person, Problem.item).having(fn.COUNT(Problem.id) >= n).tuples()):
-            keys.add(("p", person, item))
-    if depts:
-        for dept, item in (Problem.select(Problem.department, Problem.item)
-                           .where((Problem.withdrawn == False) & Problem.department.in_(list(depts))  # noqa: E712
-                                  & Problem.item.is_null(False))
-                           .group_by(Problem.department, Problem.item).having(fn.COUNT(Problem.id) >= n).tuples()):
-            keys.add(("d", dept, item))
-    return keys
-
-
 def common(viewer=None) -> list[dict]:
     """Items with problems in many departments or among a large share of the staff."""
     min_depts = int(campaign_settings.get("common_departments"))
