@@ -65,8 +65,7 @@ def department():
                          "label": sc.status_label if sc else "未开始",
                          "late": late and status in service.UNSUBMITTED,
                          "counts": counts.get(p.id, {}), "can_review": can(current_user, "selfcheck.review_person", p)})
-    from ..sorting import name_key
-    rows.sort(key=lambda r: (r["user"].department_id if leaders_only else 0, name_key(r["user"].real_name)))
+    rows.sort(key=lambda r: (r["user"].department_id if leaders_only else 0, r["user"].sort_name))  # 拼音 order
     return render("selfcheck/department.html", "selfcheck/_people.html", campaign=campaign, cl=cl,
                   summary=summary, dept=dept, rows=rows, leaders_only=leaders_only,
                   is_discipline=can(current_user, "selfcheck.leaders"),
