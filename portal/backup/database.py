@@ -100,7 +100,31 @@ def table_names(query) -> list[str]:
     return [r[0] for r in query(sql)]
 
 
-class Inspector:
+class _Piped:
+    """The copy arrives part by part: kept in memory for SQLite (`parts`), or written to the stdin of a
+    pg_restore child (`proc`) for PostgreSQL."""
+    parts: list
+    proc = None
+
+    def feed(self, part: bytes) -> None:
+        if self.proc is None:
+            self.parts.append(part)
+            return
+        try:
+            self.proc.stdin.write(part)
+        except BrokenPipeError:
+            pass  # pg_restore stopped: finish() reports why
+
+    def _close_pipe(self) -> int:
+        """End pg_restore's input and wait for it; its exit status."""
+        try:
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        return self.proc.wait()
+
+
+class Inspector(_Piped):
     """Reads the copy without restoring it (`backup verify`). SQLite: opened in memory, integrity check,
     row counts, applied migrations. PostgreSQL: the dump's table of contents read by pg_restore --list
     from a pipe (a damaged dump fails)."""
@@ -114,23 +138,10 @@ class Inspector:
             self.proc = subprocess.Popen(["pg_restore", "--list"], stdin=subprocess.PIPE, stdout=self.out,
                                          stderr=self.err)
 
-    def feed(self, part: bytes) -> None:
-        if self.proc is None:
-            self.parts.append(part)
-            return
-        try:
-            self.proc.stdin.write(part)
-        except BrokenPipeError:
-            pass
-
     def finish(self) -> dict:
         if self.proc is None:
             return _inspect_sqlite(b"".join(self.parts))
-        try:
-            self.proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        rc = self.proc.wait()
+        rc = self._close_pipe()
         try:
             if rc != 0:
                 raise BackupError(f"备份中的数据库转储无法读取：{_run_errors(self.err)}")
@@ -158,7 +169,7 @@ def _inspect_sqlite(data: bytes) -> dict:
     return {"integrity": ok, "tables": counts}
 
 
-class Loader:
+class Loader(_Piped):
     """Feeds the copy, part by part, into the configured database (which holds no tables: reset first)."""
 
     def __init__(self, app):
@@ -174,15 +185,6 @@ class Loader:
                                           "--single-transaction", "--dbname", env["PGDATABASE"]],
                                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.err, env=env)
 
-    def feed(self, part: bytes) -> None:
-        if self.proc is None:
-            self.parts.append(part)
-            return
-        try:
-            self.proc.stdin.write(part)
-        except BrokenPipeError:
-            pass  # pg_restore stopped: finish() reports why
-
     def finish(self) -> None:
         if self.proc is None:
             mem = sqlite3.connect(":memory:")
@@ -195,11 +197,7 @@ class Loader:
                 dst.close()
             self.parts = []
             return
-        try:
-            self.proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        rc = self.proc.wait()
+        rc = self._close_pipe()
         try:
             if rc != 0:
                 raise BackupError(f"pg_restore 失败：{_run_errors(self.err)}")
