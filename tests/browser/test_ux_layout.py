@@ -65,7 +65,10 @@ def test_layout_at_phone_and_desktop_width(ctx, live_server, en_browser, size): 
         button.click()
         expect(button).to_have_attribute("aria-expanded", "true")
         expect(form).to_be_visible()
-        page.select_option("#f-severity", index=1)
+        with page.expect_response(lambda r: "/ledger/" in r.url and "severity=" in r.url):
+            page.select_option("#f-severity", index=1)
+        # measure the swapped-in table, not the one htmx is about to detach
+        page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
         expect(button).to_have_text("筛选（已选 3 项）")
         expect(form).to_be_visible()  # still open after the results (and the filters) were swapped
         shot(page, f"ledger-filters-open-{tag}")
