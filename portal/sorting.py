@@ -5,9 +5,10 @@ sort_name(name)           the same key as one string, stored in user.sort_name (
                           SQL lists order by; the User model keeps it on every save and update)
 sort_by_name(rows, get)   a list sorted by that key
 """
-from pypinyin import Style, lazy_pinyin
+
 
 def name_key(name: str) -> tuple:
+    from pypinyin import Style, lazy_pinyin  # imported when first needed: its dictionaries weigh ~55 MB
     name = name or ""
     return (" ".join(lazy_pinyin(name, style=Style.TONE3, errors="default")).lower(), name)
 

@@ -53,22 +53,27 @@ class User(UserMixin, BaseModel):
     sort_name = CharField(max_length=160, default="", index=True)  # 拼音 key of real_name (migration 0040)
 
     def save(self, *args, **kwargs):
-        from ..sorting import sort_name
-        self.sort_name = sort_name(self.real_name)
+        # the key is computed only when the name is new or changed: a login's save of last_login_at must
+        # not load pypinyin's dictionaries (~55 MB) into every web worker
+        if not self.sort_name or "real_name" in self._dirty:
+            from ..sorting import sort_name
+            self.sort_name = sort_name(self.real_name)
         return super().save(*args, **kwargs)
 
     @classmethod
     def update(cls, *args, **values):
-        """Every update that sets real_name also sets its 拼音 key."""
-        from ..sorting import sort_name
-        if "real_name" in values:
-            values["sort_name"] = sort_name(values["real_name"])
-        data = args[0] if args else None
+        """Every update that sets real_name also sets its 拼音 key — unless the key is given with it (as
+        save() does, with every field: the key it carries is already right)."""
+        data = dict(args[0]) if args and args[0] else {}
+        named = {getattr(k, "name", k) for k in data} | set(values)
+        if "real_name" in named and "sort_name" not in named:
+            from ..sorting import sort_name
+            if "real_name" in values:
+                values["sort_name"] = sort_name(values["real_name"])
+            else:
+                name = next(v for k, v in data.items() if getattr(k, "name", k) == "real_name")
+                data["sort_name"] = sort_name(name)
         if data:
-            named = {getattr(k, "name", k): v for k, v in data.items()}
-            if "real_name" in named:
-                data = dict(data)
-                data["sort_name"] = sort_name(named["real_name"])
             return super().update(data, **values)
         return super().update(**values)
 
