@@ -108,6 +108,18 @@ def workers_of(master: int) -> list[int]:
         return []
 
 
+def children_of(pid: int) -> list[int]:
+    """Every child of every thread of `pid` (a gthread worker spawns from its request threads)."""
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out += [int(c) for c in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
 def rss_kb(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -344,6 +356,7 @@ def main():
             c.join(5)
         elapsed = time.time() - start
         end_rss = {p: rss_kb(p) for p in workers_of(proc.pid)}
+        helpers = {p: [(c, rss_kb(c)) for c in children_of(p)] for p in end_rss}
     finally:
         proc.terminate()
         proc.wait(30)
@@ -365,6 +378,10 @@ def main():
         print(f"worker {p}: RSS start {s / 1024:.1f} MiB, after warm-up {w / 1024:.1f} MiB, end {e / 1024:.1f} MiB "
               f"(growth since warm-up {growth:+.1f} %, since start {(e - s) / s * 100 if s else 0:+.1f} %; "
               f"end ÷ start {e / s if s else 0:.2f}; goal: end ≤ 120 MiB)")
+    for p, kids in helpers.items():
+        if kids:
+            print(f"worker {p}'s child processes (the PDF render child of portal/pdfs.py, its resource tracker): "
+                  + ", ".join(f"{c}: {kb / 1024:.1f} MiB" for c, kb in kids))
     new = set(end_rss) - set(pids)
     if new:
         print(f"new workers appeared during the run (a worker died and was replaced): {sorted(new)}")

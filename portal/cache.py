@@ -52,9 +52,23 @@ def versions(*names) -> tuple:
     return tuple(found[i] for i in ids)
 
 
+class Versions(tuple):
+    """The data versions a key was made from, with their names: ((name, v), …)."""
+
+    @property
+    def names(self):
+        return tuple(n for n, _ in self)
+
+
 def key(*parts, on=("ledger",)) -> tuple:
     """A key valid while the data versions `on` are unchanged (and only for this database)."""
-    return (id(db.obj), versions(*on)) + parts
+    return (id(db.obj), Versions(zip(on, versions(*on)))) + parts
+
+
+def _superseded(k, other) -> bool:
+    """`other` was made from other versions of the same data as `k`: it can never be asked for again."""
+    return (len(other) > 1 and isinstance(other[1], Versions) and other[0] == k[0]
+            and other[1].names == k[1].names and other[1] != k[1])
 
 
 def content_key(*parts) -> tuple:
@@ -96,6 +110,12 @@ def put(store: str, k, value):
     stored = _swap(value, _token(), _CSRF_MARK, str)
     with _lock:
         s = _stores.setdefault(store, OrderedDict())
+        if len(k) > 1 and isinstance(k[1], Versions):
+            # an entry of older data versions is dead weight (versions never come back): drop it now
+            # rather than when the bound pushes it out — with steady writes (autosaves bump the versions)
+            # the store would otherwise sit at its bound, megabytes of pages nobody can hit
+            for old in [o for o in s if _superseded(k, o)]:
+                del s[old]
         s[k] = stored
         s.move_to_end(k)
         while len(s) > MAX_ENTRIES.get(store, 256):

@@ -90,6 +90,9 @@ class Defaults:
     PORTAL_BASE_URL = ""  # e.g. http://fengji.bureau.local, for links in e-mails
     REPORT_REMIND_DAYS = 3  # remind department heads N days before a reporting period is due
     JOBS_IMMEDIATE = False  # True: a queued job runs at once in the caller (tests, `jobs run`)
+    PDF_RENDERER = "process"  # web requests make PDFs in a render child (portal/pdfs.py); "inline": here
+    PDF_TIMEOUT = 120          # seconds before a render is stopped and answered 503
+    PDF_CHILD_MAX_TASKS = 200  # the render child is replaced after this many PDFs (bounded memory)
     JOBS_MODULES = ()  # extra modules that register jobs (tests' sample jobs)
     JOBS_HEARTBEAT_SECONDS = 15  # a worker silent for 3 beats is dead; its running jobs are taken up again
     # tip box (issue 12 §3)

@@ -32,6 +32,8 @@ def base_config(db_url, instance_path):
         "DB_MAX_CONNECTIONS": 64,
         "TOTP_ENFORCED": False,  # two-factor sign-in is tested in tests/auth; other tests sign in with a password
         "JOBS_IMMEDIATE": True,
+        # PDFs in this process (tests/documents/test_pdf_child.py runs the web's render child for real)
+        "PDF_RENDERER": os.environ.get("TEST_PDF_RENDERER", "inline"),
     }
 
 

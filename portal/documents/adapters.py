@@ -230,9 +230,8 @@ def _watermark_page(text: str) -> bytes:
         hit = _wm_cache.get(text)
         if hit:
             return hit
-    from weasyprint import HTML
-
     from ..gongwen.fonts import font_set
+    from ..pdfs import html_pdf
     path = font_set(None).path("hei")
     html = (f"<html><head><style>@font-face {{ font-family: WM; src: url('file://{path}'); }}"
             "@page { size: 210mm 297mm; margin: 0 }"
@@ -243,7 +242,7 @@ def _watermark_page(text: str) -> bytes:
             ".tag { position: absolute; top: 8mm; right: 10mm; font-family: WM; font-size: 14pt;"
             " color: rgb(200, 40, 40) }"
             f"</style></head><body><div class='wm'>{text}</div><div class='tag'>{text}·未印发</div></body></html>")
-    pdf = HTML(string=html).write_pdf()
+    pdf = html_pdf(html)
     with _wm_lock:
         _wm_cache[text] = pdf
     return pdf

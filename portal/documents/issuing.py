@@ -87,7 +87,8 @@ def _ensure_counter(prefix: str, year: int):
 
 def issue(doc_id: int, actor) -> Document:
     """Draft → issued: number, render, store the PDF and its hash, all in one transaction."""
-    from ..gongwen.render import MissingGlyph, render_pdf
+    from ..gongwen.render import MissingGlyph
+    from ..pdfs import render_pdf
     doc = Document.get_or_none(Document.id == doc_id)
     if doc is None:
         raise NotFound("公文不存在")
@@ -177,7 +178,8 @@ def stored_pdf(doc: Document) -> bytes:
 
 def draft_pdf(doc: Document) -> bytes:
     """A draft printed for review: no number, no seal image, every page marked 草稿."""
-    from ..gongwen.render import MissingGlyph, render_pdf
+    from ..gongwen.render import MissingGlyph
+    from ..pdfs import render_pdf
     data = adapters.document_to_doc(doc, number=None, seal_png=None)
     try:
         pdf = render_pdf(doc.kind, data, fonts_dir())

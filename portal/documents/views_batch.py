@@ -101,7 +101,8 @@ def batch_download(job_id):
 def selfcheck_pdf(version_id):
     """One person's submitted self-check as 个人对照检查材料: the person, whoever oversees their department."""
     from ..models.selfcheck import SelfCheck, SelfCheckVersion
-    from ..gongwen.render import MissingGlyph, render_pdf
+    from ..gongwen.render import MissingGlyph
+    from ..pdfs import render_pdf
     v = (SelfCheckVersion.select(SelfCheckVersion).join(SelfCheck).join(User, on=(SelfCheck.user == User.id))
          .where((SelfCheckVersion.id == version_id) & scope_expr(current_user, User.department, User.id))
          .first())
@@ -165,7 +166,8 @@ def department_report_pdf(report_id):
     """A department's 单位自查自纠情况报告 as a PDF: its head, its leader, the discipline office."""
     from ..models.selfcheck import DepartmentReport
     from . import adapters
-    from ..gongwen.render import MissingGlyph, render_pdf
+    from ..gongwen.render import MissingGlyph
+    from ..pdfs import render_pdf
     rep = (DepartmentReport.select().where((DepartmentReport.id == report_id)
                                            & scope_expr(current_user, DepartmentReport.department)).first())
     found_or_404(rep, DepartmentReport, report_id, "department_report")

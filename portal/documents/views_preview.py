@@ -27,7 +27,8 @@ def _require_writer():
 def page_one(doc_id):
     _require_writer()
     doc = get_document_for(current_user, doc_id)
-    from ..gongwen.render import MissingGlyph, page_png, render_pdf
+    from ..gongwen.render import MissingGlyph
+    from ..pdfs import page_png, render_pdf
     try:
         png = page_png(render_pdf(doc.kind, preview_data(doc), adapters.fonts_dir()))
     except (MissingGlyph, ValueError):

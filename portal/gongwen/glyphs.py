@@ -13,6 +13,9 @@ class MissingGlyph(ValueError):
         shown = "、".join(f"“{c}”(U+{ord(c):04X})" for c in self.chars[:8])
         super().__init__(f"字库中没有以下字符，无法生成公文：{shown}" + ("等" if len(self.chars) > 8 else ""))
 
+    def __reduce__(self):  # raised in a render child process (portal/pdfs.py) and re-raised in the web worker
+        return (type(self), (self.chars,))
+
 
 _SVG_UNITS = {"pt": 1.0, "px": 0.75, "mm": MM, "cm": 10 * MM, "in": 72.0, "": 1.0}
 

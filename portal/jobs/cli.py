@@ -30,6 +30,7 @@ def worker_command(threads):
     from huey.consumer import Consumer
     from . import load_modules
     app = current_app._get_current_object()
+    app.config["PDF_RENDERER"] = "inline"  # the job worker is where PDFs are made (portal/pdfs.py)
     load_modules(app)
     bind_app(app)
     huey.immediate = False

@@ -67,7 +67,8 @@ def generate(actor, kind, start, end, narrative, signer, number="", title="", si
              typical_cases="", next_plan=""):
     """Build and keep a report: three PDFs (one per recipient), the period's ledger, a zip per recipient.
     Returns the Report. Raises Invalid with a Chinese message."""
-    from ..gongwen.render import MissingGlyph, render_pdf
+    from ..gongwen.render import MissingGlyph
+    from ..pdfs import render_pdf
     if kind not in REPORT_KINDS:
         raise Invalid("报告类型无效。")
     if start > end:

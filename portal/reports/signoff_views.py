@@ -133,7 +133,8 @@ def number(draft_id):
 @login_required
 def draft_pdf(draft_id):
     """The draft as it will print (no number yet), for the reviewer and the signer."""
-    from ..gongwen.render import MissingGlyph, render_pdf
+    from ..gongwen.render import MissingGlyph
+    from ..pdfs import render_pdf
     from .numbers import doc_for
     d = _draft(draft_id)
     stats = service.period_stats(d.period_start, d.period_end)
