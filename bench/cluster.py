@@ -195,10 +195,10 @@ def action_count(port, cookies, problem_id):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--rows", type=int, default=5000)
-    ap.add_argument("--clients", type=int, default=6)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=float, default=60, help="seconds of load for each of one and two servers")
+    ap.add_argument("--rows", type=int, default=5000, help="problems seeded")
+    ap.add_argument("--clients", type=int, default=6, help="client processes driving the load")
     opts = ap.parse_args()
     if not shutil.which("nginx") and not os.path.exists("/usr/sbin/nginx"):
         sys.exit("nginx is missing: apt-get install -y nginx")

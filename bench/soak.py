@@ -17,6 +17,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -295,10 +296,14 @@ def main():
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from common import backends, pg_url
         rest = [x for x in sys.argv[1:]]
+        failed = []
         for kind in backends():
             print(f"== soak, {'SQLite' if kind == 'sqlite' else 'PostgreSQL'}", flush=True)
             extra = ["--one"] + (["--database-url", pg_url(), "--reset"] if kind == "postgres" else [])
-            subprocess.run([sys.executable, os.path.abspath(__file__)] + rest + extra, check=False)
+            if subprocess.run([sys.executable, os.path.abspath(__file__)] + rest + extra, check=False).returncode:
+                failed.append(kind)
+        if failed:  # `make bench` sees it
+            sys.exit(f"soak failed on: {', '.join(failed)}")
         return
     if a.database_url and not a.reset:
         ap.error("--database-url needs --reset: the database is emptied and filled with the demo bureau")
@@ -308,6 +313,23 @@ def main():
     if a.only:
         kinds = [a.only] * a.clients
     tmp = tempfile.mkdtemp(prefix="fengji-soak-")
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))  # `kill` still removes the temp folder (its keys)
+    try:
+        return soak(a, kinds, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def login_rate(base, seconds=3.0) -> float:
+    """The baseline measured in the same run: GET /login per second by one client, before the load starts."""
+    n, end = 0, time.time() + seconds
+    while time.time() < end:
+        urllib.request.urlopen(base + "/login", timeout=30).read()
+        n += 1
+    return n / seconds
+
+
+def soak(a, kinds, tmp):
     instance = os.path.join(tmp, "instance")
     db_url = a.database_url or f"sqlite:///{os.path.join(tmp, 'soak.sqlite3')}"
     t0 = time.time()
@@ -335,6 +357,7 @@ def main():
                 break  # it answers (503 = no backup yet is fine here)
             except Exception:  # noqa: BLE001 - not up yet
                 time.sleep(0.1)
+        base_rate = login_rate(base)
         pids = workers_of(proc.pid)
         start_rss = {p: rss_kb(p) for p in pids}
         start = time.time()
@@ -360,11 +383,12 @@ def main():
     finally:
         proc.terminate()
         proc.wait(30)
-        shutil.rmtree(tmp, ignore_errors=True)
 
     total = sum(tally.requests.values())
     print(f"{a.seconds} s, {len(kinds)} clients, gunicorn {a.workers} workers x {a.threads} threads: "
           f"{total} requests ({total / elapsed:.0f}/s): " + ", ".join(f"{k} {v}" for k, v in sorted(tally.requests.items())))
+    print(f"baseline: one client fetching the login page, {base_rate:.0f}/s before the load; the mix's rate is "
+          f"×{total / elapsed / base_rate:.2f} of it")
     print(f"errors {sum(tally.errors.values())} ({dict(tally.errors) or 'none'}), "
           f"503 busy {sum(tally.busy.values())} ({dict(tally.busy) or 'none'})")
     for s in tally.samples:
@@ -385,7 +409,8 @@ def main():
     new = set(end_rss) - set(pids)
     if new:
         print(f"new workers appeared during the run (a worker died and was replaced): {sorted(new)}")
+    return 1 if not total or sum(tally.errors.values()) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
