@@ -65,8 +65,9 @@ def dashboard_block(user):
     if not can(user, "supervision.view"):
         return ""
     from .patterns import common
-    return Markup(render_template("supervision/_ranking.html", rows=rag.by_department(user),
-                                  leaders=rag.by_leader(user) if "leader" not in user.roles else [],
+    rows = rag.by_department(user)
+    return Markup(render_template("supervision/_ranking.html", rows=rows,
+                                  leaders=rag.by_leader(user, dept_rows=rows) if "leader" not in user.roles else [],
                                   legend=rag.legend(), ledger_link=ledger_link, title="红黄绿排名（问题最多者在前）",
                                   reports=None, home=False)
                   + render_template("supervision/_common.html", common=common(user),
