@@ -4,10 +4,11 @@ patterns.common, within the same scope (scope_problems: the departments the view
 viewer's own problems elsewhere — read directly, they are few)."""
 import datetime as dt
 
-from peewee import SQL, Case, fn
+from peewee import Case, fn
 
 from .. import clock
-from ..models import Problem, ProblemEvent
+from ..extensions import db
+from ..models import Problem
 from ..models.problem import OPEN, due_soon_days
 from ..models.tally import ItemPeople, ItemPersonTally, ItemTally, OpenTally, ProblemTally
 from ..permissions import visible_departments
@@ -66,22 +67,28 @@ def department_counts(viewer, today=None) -> dict:
     return out
 
 
+# rag.returned_expr per department. Written out so both databases read the two small partial indexes of
+# migration 0044 (SQLite uses a partial index only for the same literal values, and would rather walk the
+# status index: `status || ''` keeps it off; CROSS JOIN makes SQLite start from the events).
+RETURNED_SQL = """
+SELECT p."id", p."department_id" FROM "problem" p
+ WHERE p."review_stage" = 'returned' AND p."status" || '' IN ('pending', 'in_progress') AND NOT p."withdrawn"
+UNION
+SELECT p."id", p."department_id" FROM "problem_event" e CROSS JOIN "problem" p ON p."id" = e."problem_id"
+ WHERE e."from_status" = 'rectified' AND e."to_status" = 'in_progress'
+   AND p."status" || '' IN ('pending', 'in_progress') AND NOT p."withdrawn"
+"""
+
+
 def returned_by_department(depts) -> dict:
-    """rag.returned_expr per department: open problems the verifier sent back (rectified → in_progress) or
-    returned in the 销号 review — two small index reads (partial indexes, migration 0044, which SQLite
-    uses only for the same literal values), united by id."""
-    live = Problem.status.in_(OPEN) & (Problem.withdrawn == False)  # noqa: E712
-    if depts is not None:
-        live &= _in(Problem.department, depts)
-    review = Problem.select(Problem.id, Problem.department).where(
-        live & (Problem.review_stage == SQL("'returned'")))
-    sent = (Problem.select(Problem.id, Problem.department)
-            .join(ProblemEvent, on=(ProblemEvent.problem == Problem.id))
-            .where(live & (ProblemEvent.from_status == SQL("'rectified'"))
-                   & (ProblemEvent.to_status == SQL("'in_progress'"))))
+    """Open problems the verifier sent back (rectified → in_progress) or returned in the 销号 review, per
+    department (of `depts`; None = all): few rows, read whole and counted here."""
+    assert OPEN == ("pending", "in_progress")  # the literal list in RETURNED_SQL
+    keep = None if depts is None else set(depts)
     out = {}
-    for _pid, d in (review | sent).tuples():
-        out[d] = out.get(d, 0) + 1
+    for _pid, d in db.execute_sql(RETURNED_SQL).fetchall():
+        if keep is None or d in keep:
+            out[d] = out.get(d, 0) + 1
     return out
 
 
