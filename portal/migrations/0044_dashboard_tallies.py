@@ -6,6 +6,9 @@ dashboard reads a few hundred rows instead of grouping every Problem (bench/dash
 - item_people (item): persons = how many people have a live Problem of the item (in any department), kept by
   triggers on item_person_tally when a person's first Problem of the item comes or the last one goes (tally
   rows are never deleted, only counted down to 0; emptying both tables, as the tests do, stays consistent).
+- mechanism_item_tally (item, mechanism): n = links (mechanism_problem) to problems of the item, kept by
+  triggers on mechanism_problem and on a problem's item; a problem's links are counted off BEFORE it is
+  deleted (the cascade then deletes links whose problem is gone: both databases hide it from their triggers).
 - partial indexes for 被退回 (returned) counts: problems sent back by the verifier (a problem_event
   rectified → in_progress) and problems returned in the 销号 review (review_stage = 'returned').
 
@@ -118,9 +121,79 @@ def pg_statements():
     ]
 
 
+
+# 长效机制 per item: mechanism_problem joined to the problem's item, kept as a tally
+MT = '"mechanism_item_tally"'
+MECH_CREATE = f'''CREATE TABLE IF NOT EXISTS {MT} ("item_id" INTEGER NOT NULL, "mechanism_id" INTEGER NOT NULL,
+    "n" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY ("item_id", "mechanism_id"))'''
+MECH_BACKFILL = [f'DELETE FROM {MT}', f'''INSERT INTO {MT} ("item_id", "mechanism_id", "n")
+    SELECT p."item_id", mp."mechanism_id", COUNT(*) FROM "mechanism_problem" mp JOIN "problem" p ON p."id" = mp."problem_id"
+    WHERE p."item_id" IS NOT NULL GROUP BY 1, 2''']
+UPSERT = f'ON CONFLICT ("item_id", "mechanism_id") DO UPDATE SET "n" = {MT}."n" + 1'
+
+
+def _link_add(r):
+    return (f'INSERT INTO {MT} ("item_id", "mechanism_id", "n") SELECT p."item_id", {r}."mechanism_id", 1 '
+            f'FROM "problem" p WHERE p."id" = {r}."problem_id" AND p."item_id" IS NOT NULL {UPSERT}')
+
+
+def _link_sub(r):
+    return (f'UPDATE {MT} SET "n" = "n" - 1 WHERE "mechanism_id" = {r}."mechanism_id" '
+            f'AND "item_id" = (SELECT p."item_id" FROM "problem" p WHERE p."id" = {r}."problem_id")')
+
+
+def _problem_add(r):
+    return (f'INSERT INTO {MT} ("item_id", "mechanism_id", "n") SELECT {r}."item_id", mp."mechanism_id", 1 '
+            f'FROM "mechanism_problem" mp WHERE mp."problem_id" = {r}."id" AND {r}."item_id" IS NOT NULL {UPSERT}')
+
+
+def _problem_sub(r):
+    return (f'UPDATE {MT} SET "n" = "n" - 1 WHERE "item_id" = {r}."item_id" AND "mechanism_id" IN '
+            f'(SELECT mp."mechanism_id" FROM "mechanism_problem" mp WHERE mp."problem_id" = {r}."id")')
+
+
+def mech_sqlite():
+    return [
+        f'CREATE TRIGGER IF NOT EXISTS "mech_item_link_ins" AFTER INSERT ON "mechanism_problem" BEGIN {_link_add("NEW")}; END',
+        f'CREATE TRIGGER IF NOT EXISTS "mech_item_link_del" AFTER DELETE ON "mechanism_problem" BEGIN {_link_sub("OLD")}; END',
+        f'''CREATE TRIGGER IF NOT EXISTS "mech_item_link_upd" AFTER UPDATE OF "mechanism_id", "problem_id"
+        ON "mechanism_problem" BEGIN {_link_sub("OLD")}; {_link_add("NEW")}; END''',
+        f'''CREATE TRIGGER IF NOT EXISTS "mech_item_problem_upd" AFTER UPDATE OF "item_id" ON "problem"
+        WHEN OLD."item_id" IS NOT NEW."item_id" BEGIN {_problem_sub("OLD")}; {_problem_add("NEW")}; END''',
+        f'CREATE TRIGGER IF NOT EXISTS "mech_item_problem_del" BEFORE DELETE ON "problem" BEGIN {_problem_sub("OLD")}; END',
+    ]
+
+
+def mech_pg():
+    return [
+        f"""CREATE OR REPLACE FUNCTION mech_item_link_trg() RETURNS trigger AS $$
+    BEGIN
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN {_link_sub("OLD")}; END IF;
+      IF TG_OP IN ('UPDATE', 'INSERT') THEN {_link_add("NEW")}; END IF;
+      RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+        'DROP TRIGGER IF EXISTS "mech_item_link" ON "mechanism_problem"',
+        """CREATE TRIGGER "mech_item_link" AFTER INSERT OR DELETE OR UPDATE OF "mechanism_id", "problem_id"
+    ON "mechanism_problem" FOR EACH ROW EXECUTE FUNCTION mech_item_link_trg()""",
+        f"""CREATE OR REPLACE FUNCTION mech_item_problem_trg() RETURNS trigger AS $$
+    BEGIN
+      IF TG_OP = 'DELETE' THEN {_problem_sub("OLD")}; RETURN OLD; END IF;
+      IF OLD."item_id" IS DISTINCT FROM NEW."item_id" THEN {_problem_sub("OLD")}; {_problem_add("NEW")}; END IF;
+      RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+        'DROP TRIGGER IF EXISTS "mech_item_problem_upd" ON "problem"',
+        """CREATE TRIGGER "mech_item_problem_upd" AFTER UPDATE OF "item_id" ON "problem"
+    FOR EACH ROW EXECUTE FUNCTION mech_item_problem_trg()""",
+        'DROP TRIGGER IF EXISTS "mech_item_problem_del" ON "problem"',
+        """CREATE TRIGGER "mech_item_problem_del" BEFORE DELETE ON "problem"
+    FOR EACH ROW EXECUTE FUNCTION mech_item_problem_trg()""",
+    ]
+
+
 def up(migrator, db):
     pg = isinstance(db, PostgresqlDatabase)
-    for stmt in CREATE + BACKFILL + (pg_statements() if pg else sqlite_statements()):
+    for stmt in (CREATE + [MECH_CREATE] + BACKFILL + MECH_BACKFILL
+                 + (pg_statements() + mech_pg() if pg else sqlite_statements() + mech_sqlite())):
         db.execute_sql(stmt)
 
 
@@ -129,11 +202,15 @@ def down(migrator, db):
         db.execute_sql('DROP TRIGGER IF EXISTS "item_person_tally" ON "problem"')
         db.execute_sql("DROP FUNCTION IF EXISTS item_person_tally_trg() CASCADE")
         db.execute_sql("DROP FUNCTION IF EXISTS item_people_trg() CASCADE")
+        db.execute_sql("DROP FUNCTION IF EXISTS mech_item_link_trg() CASCADE")
+        db.execute_sql("DROP FUNCTION IF EXISTS mech_item_problem_trg() CASCADE")
     else:
         for name in ("item_person_tally_ins", "item_person_tally_del", "item_person_tally_upd",
-                     "item_people_ins", "item_people_upd"):
+                     "item_people_ins", "item_people_upd", "mech_item_link_ins", "mech_item_link_del",
+                     "mech_item_link_upd", "mech_item_problem_upd", "mech_item_problem_del"):
             db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
     for name in ("problem_event_sent_back", "problem_review_returned"):
         db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
     db.execute_sql('DROP TABLE IF EXISTS "item_people"')
+    db.execute_sql('DROP TABLE IF EXISTS "mechanism_item_tally"')
     db.execute_sql('DROP TABLE IF EXISTS "item_person_tally"')

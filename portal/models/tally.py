@@ -75,3 +75,14 @@ class ItemPeople(BaseModel):
 
     class Meta:
         table_name = "item_people"
+
+
+class MechanismItemTally(BaseModel):
+    """Links of a 长效机制 to problems of a checklist item (migration 0044)."""
+    item_id = IntegerField()
+    mechanism_id = IntegerField()
+    n = IntegerField(default=0)
+
+    class Meta:
+        table_name = "mechanism_item_tally"
+        primary_key = CompositeKey("item_id", "mechanism_id")

@@ -69,9 +69,10 @@ def common(viewer=None) -> list[dict]:
             out.append(dict(item=item, departments=depts, persons=persons, n=n, share=pct))
     items = {i.id: i for i in Item.select().where(Item.id.in_([g["item"] for g in out] or [0]))}
     mechanisms = {}
-    if out:  # the 长效机制 linked to problems of these items, in one query
-        for m in (Mechanism.select(Mechanism, Problem.item.alias("item_id")).join(MechanismProblem).join(Problem)
-                  .where(Problem.item.in_([g["item"] for g in out])).distinct().objects()
+    if out:  # the 长效机制 linked to problems of these items, from their trigger-kept tally (migration 0044)
+        from ..models.tally import MechanismItemTally as T
+        for m in (Mechanism.select(Mechanism, T.item_id).join(T, on=(T.mechanism_id == Mechanism.id))
+                  .where(T.item_id.in_([g["item"] for g in out]) & (T.n > 0)).objects()
                   .order_by(Mechanism.id)):
             mechanisms.setdefault(m.item_id, []).append(m)
     for g in out:

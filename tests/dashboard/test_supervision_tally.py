@@ -123,3 +123,44 @@ def test_next_dashboard_shows_a_write(bureau, client, auth, travel):
     html = client.get("/dashboard/").get_data(as_text=True)
     assert fin_row(html) == ("green", [1, 0, 0, 0])
     assert re.search(rf'<tr data-dept="{bureau.asset.id}" data-colour="red">', html)
+
+
+def _fresh_links():
+    from portal.models.ledger import MechanismProblem
+    q = (MechanismProblem.select(Problem.item, MechanismProblem.mechanism, fn.COUNT(MechanismProblem.id))
+         .join(Problem).where(Problem.item.is_null(False)).group_by(Problem.item, MechanismProblem.mechanism).tuples())
+    return {(i, m): n for i, m, n in q}
+
+
+def _kept_links():
+    from portal.models.tally import MechanismItemTally as T
+    return {(r.item_id, r.mechanism_id): r.n for r in T.select().where(T.n != 0)}
+
+
+def test_mechanism_item_tally_follows_links_items_and_deletes(bureau, travel):
+    from portal.models.ledger import Mechanism, MechanismProblem
+    from portal.supervision import patterns
+    travel(NOW)
+    items = list(Item.select().where(Item.campaign == default_campaign()).order_by(Item.seq))
+    ps = [make_problem(bureau.staff_a, item=items[k % 2]) for k in range(4)]
+    m1 = patterns.start_mechanism(bureau.office, items[0].id)                    # links both problems of item 0
+    m2 = Mechanism.create(title="第二个机制", date=TODAY)
+    MechanismProblem.create(mechanism=m2.id, problem=ps[1].id)
+    assert _kept_links() == _fresh_links() == {(items[0].id, m1.id): 2, (items[1].id, m2.id): 1}
+    problems.update(ps[1].id, bureau.office, 1, item=items[0].id)               # the linked problem moves
+    MechanismProblem.update(mechanism=m1.id).where(MechanismProblem.problem == ps[3].id).execute()
+    MechanismProblem.delete().where(MechanismProblem.problem == ps[0].id).execute()
+    assert _kept_links() == _fresh_links()
+    bare = Problem.insert(department=bureau.fin.id, item=items[1].id, source="other", status="pending",
+                          description="无事件记录的问题", campaign=items[1].campaign_id).execute()
+    MechanismProblem.create(mechanism=m2.id, problem=bare)
+    MechanismProblem.create(mechanism=m1.id, problem=bare)
+    assert _kept_links() == _fresh_links()
+    with db.atomic():
+        Problem.delete().where(Problem.id == bare).execute()                    # its links go by cascade
+    assert _kept_links() == _fresh_links()
+    Mechanism.delete().where(Mechanism.id == m2.id).execute()
+    assert _kept_links() == _fresh_links()
+    shown = {g["item"]: [m.id for m in g["mechanisms"]] for g in patterns.common(bureau.office)}
+    for item, ids in shown.items():
+        assert ids == sorted({m for (i, m) in _fresh_links() if i == item}), item
