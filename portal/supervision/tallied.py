@@ -103,8 +103,23 @@ def item_counts(viewer) -> list[tuple]:
                 .where((t.n > 0) & (t.item_id != 0)).group_by(t.item_id).tuples())
         return [(i, int(d), int(people.get(i, 0)), int(n)) for i, d, n in rows]
     t = ItemPersonTally
-    where = _in(t.department_id, depts) | (t.person_id == me)
-    person = Case(None, [(t.person_id != 0, t.person_id)], None)
-    rows = (t.select(t.item_id, fn.COUNT(fn.DISTINCT(t.department_id)), fn.COUNT(fn.DISTINCT(person)), fn.SUM(t.n))
-            .where((t.n > 0) & where).group_by(t.item_id).tuples())
-    return [(i, int(d), int(p), int(n)) for i, d, p, n in rows]
+    rows = {i: [int(d), int(p), int(n)] for i, d, p, n in
+            t.select(t.item_id, fn.COUNT(fn.DISTINCT(t.department_id)),
+                     fn.COUNT(fn.DISTINCT(Case(None, [(t.person_id != 0, t.person_id)], None))), fn.SUM(t.n))
+            .where((t.n > 0) & _in(t.department_id, depts)).group_by(t.item_id).tuples()}
+    # the viewer's own problems (few; read through the person index): outside the departments they add
+    # problems and departments, and the viewer as a person unless already counted for the item
+    p = Problem
+    mine = list(p.select(p.item, p.department).where(
+        (p.person == me) & (p.withdrawn == False) & p.item.is_null(False)).tuples())  # noqa: E712
+    inside = {i for i, d in mine if d in depts}
+    outside = {}
+    for i, d in mine:
+        if d not in depts:
+            outside.setdefault(i, []).append(d)
+    for i, ds in outside.items():
+        r = rows.setdefault(i, [0, 0, 0])
+        r[0] += len(set(ds))
+        r[1] += 0 if i in inside else 1
+        r[2] += len(ds)
+    return [(i, d, p, n) for i, (d, p, n) in rows.items()]
