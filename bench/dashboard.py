@@ -182,11 +182,11 @@ def run(url, n_problems, n_staff, inst):
 
 
 def _status_write(app):
-    """A Problem moves between 待整改 and 已整改 (its tallies, counters and the RAG ranking change)."""
+    """The next Problem moves from 待整改 to 已整改: new numbers every time (tallies, counters, RAG ranking)."""
     with app.app_context():
         with db.connection_context():
-            db.execute_sql("UPDATE problem SET status = CASE status WHEN 'pending' THEN 'rectified' ELSE 'pending' END "
-                           "WHERE id = (SELECT min(id) FROM problem WHERE status IN ('pending', 'rectified'))")
+            db.execute_sql("UPDATE problem SET status = 'rectified' "
+                           "WHERE id = (SELECT min(id) FROM problem WHERE status = 'pending')")
 
 
 def write_cost(app, n=200):
