@@ -1,6 +1,6 @@
 """工作看板 /dashboard: the campaign's numbers as charts (server-rendered SVG) with data tables, each bar
 linking to the ledger filtered to the problems it counts."""
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from flask import current_app, g, render_template, url_for
 from markupsafe import Markup
@@ -39,10 +39,19 @@ def ledger_url(**params):
     """The ledger list filtered to exactly the problems a number counts: department=<id>,
     category=<category id>, source, severity, status, overdue=1. (Hundreds per page: the base address
     is built once per request.)"""
-    q = urlencode([(LEDGER_PARAMS[k], f"c{v}" if k == "category" else v)
-                   for k, v in params.items() if v is not None])
+    q = "&".join(f"{LEDGER_PARAMS[k]}={_quoted(f'c{v}' if k == 'category' else v)}"
+                 for k, v in params.items() if v is not None)
     base = _ledger_base()
     return base + (("&" if "?" in base else "?") + q if q else "")
+
+
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+
+def _quoted(v):
+    """A query-string value as urlencode writes it (ids, keys and months need no quoting: the fast path)."""
+    v = str(v)
+    return v if _SAFE.issuperset(v) else quote_plus(v)
 
 
 def clue_url(**params):
@@ -192,6 +201,18 @@ def _macros():
         m = g._dashboard_macros = current_app.jinja_env.get_template("dashboard/_body.html").make_module(
             {"ledger_url": ledger_url, "STATUSES": STATUSES, "STATUS_KEYS": STATUS_KEYS, "SOURCES": SOURCES})
     return m
+
+
+@bp.app_template_global("dashboard_bar")
+def dashboard_bar(c, b):
+    """One bar of a chart as SVG (templates/dashboard/_chart.html `bar`), kept by content: its geometry,
+    numbers, words and links."""
+    key = cache.content_key("bar", c.id, c.unit, c.label_w, b.label, b.href, b.note, b.y, b.w,
+                            tuple((s.key, s.label, s.value, s.href, s.x, s.w) for s in b.segs))
+
+    def make():
+        return str(current_app.jinja_env.get_template("dashboard/_chart.html").module.bar(c, b))
+    return Markup(cache.memo("dashboard_bars", key, make))
 
 
 def _part(name, inputs, args):
