@@ -184,7 +184,8 @@ def _parts(user, data, clues):
     """(macro of templates/dashboard/_body.html, its arguments' inputs, how to make the arguments)."""
     p = data["problems"]
     sc = data.get("selfcheck")
-    yield _part("head", (scope_note(user), p["today"]), lambda: (scope_note(user), p))
+    note = scope_note(user)
+    yield _part("head", (note, p["today"]), lambda: (note, p))
     yield _part("counters", (p["total"], p["self_split"]), lambda: (p,))
     yield _part("selfcheck", sc, lambda: ({"selfcheck": sc}, selfcheck_charts(sc)))
     yield _part("status", (p["departments"], p["total"]), lambda: (p, status_charts(p)))
