@@ -164,3 +164,29 @@ def test_mechanism_item_tally_follows_links_items_and_deletes(bureau, travel):
     shown = {g["item"]: [m.id for m in g["mechanisms"]] for g in patterns.common(bureau.office)}
     for item, ids in shown.items():
         assert ids == sorted({m for (i, m) in _fresh_links() if i == item}), item
+
+
+def test_a_cold_dashboard_reads_tallies_not_every_problem(bureau, client, auth, travel, monkeypatch):
+    """After a write, the office's dashboard groups no Problems: its problem numbers come from the tallies;
+    the only read of the problem table is the 被退回 one, through its partial indexes."""
+    from portal.supervision.tallied import RETURNED_SQL
+    travel(NOW)
+    items = list(Item.select().where(Item.campaign == default_campaign()).order_by(Item.seq))
+    for k in range(3):
+        make_problem(bureau.staff_a, item=items[k], deadline=TODAY - dt.timedelta(days=k))
+    auth.login(bureau.office)
+    assert client.get("/dashboard/").status_code == 200
+    make_problem(bureau.staff_b, item=items[0])                                   # the next page is cold
+    seen = []
+    real = db.obj.execute_sql
+
+    def record(sql, params=None, *a, **k):
+        seen.append(sql)
+        return real(sql, params, *a, **k)
+    monkeypatch.setattr(db.obj, "execute_sql", record)
+    html = client.get("/dashboard/").get_data(as_text=True)
+    monkeypatch.undo()
+    assert '<b id="n-total">4</b>' in html
+    reads = [s for s in seen if re.search(r'(FROM|JOIN) "problem"( |$)', s)]
+    assert reads == [RETURNED_SQL], reads
+    assert len(seen) <= 40, len(seen)
