@@ -74,8 +74,8 @@ RETURNED_SQL = """
 SELECT p."id", p."department_id" FROM "problem" p
  WHERE p."review_stage" = 'returned' AND p."status" || '' IN ('pending', 'in_progress') AND NOT p."withdrawn"
 UNION
-SELECT p."id", p."department_id" FROM "problem_event" e CROSS JOIN "problem" p ON p."id" = e."problem_id"
- WHERE e."from_status" = 'rectified' AND e."to_status" = 'in_progress'
+SELECT p."id", p."department_id" FROM "problem_event" e CROSS JOIN "problem" p
+ WHERE p."id" = e."problem_id" AND e."from_status" = 'rectified' AND e."to_status" = 'in_progress'
    AND p."status" || '' IN ('pending', 'in_progress') AND NOT p."withdrawn"
 """
 
