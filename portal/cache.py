@@ -32,7 +32,8 @@ from markupsafe import Markup
 from .extensions import db
 
 VERSION_ROWS = {"ledger": 1, "selfcheck": 2, "reference": 3}  # 3: the forms' choices (migration 0029)
-MAX_ENTRIES = {"ledger": 256, "dashboard": 64, "ledger_rows": 5000, "checklist": 16}  # a ledger page ~60 KB
+MAX_ENTRIES = {"ledger": 256, "dashboard": 64, "ledger_rows": 5000, "checklist": 16,  # a ledger page ~60 KB
+               "dashboard_parts": 512, "dashboard_bars": 4000}  # a dashboard part ~10 KB, a bar ~1 KB
 _CSRF_MARK = "\x00csrf-token\x00"
 _lock = threading.Lock()
 _stores: dict[str, OrderedDict] = {}

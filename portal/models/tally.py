@@ -54,3 +54,35 @@ class ActionTally(BaseModel):
     class Meta:
         table_name = "action_tally"
         primary_key = CompositeKey("department_id", "month", "kind")
+
+
+class ItemPersonTally(BaseModel):
+    """Live Problems with a checklist item per (item, person, department); person 0 = none (migration 0044)."""
+    item_id = IntegerField()
+    person_id = IntegerField()
+    department_id = IntegerField()
+    n = IntegerField(default=0)
+
+    class Meta:
+        table_name = "item_person_tally"
+        primary_key = CompositeKey("item_id", "person_id", "department_id")
+
+
+class ItemPeople(BaseModel):
+    """How many people have a live Problem of the item, in any department (migration 0044)."""
+    item_id = IntegerField(primary_key=True)
+    persons = IntegerField(default=0)
+
+    class Meta:
+        table_name = "item_people"
+
+
+class MechanismItemTally(BaseModel):
+    """Links of a 长效机制 to problems of a checklist item (migration 0044)."""
+    item_id = IntegerField()
+    mechanism_id = IntegerField()
+    n = IntegerField(default=0)
+
+    class Meta:
+        table_name = "mechanism_item_tally"
+        primary_key = CompositeKey("item_id", "mechanism_id")

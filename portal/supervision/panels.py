@@ -64,13 +64,21 @@ def chief_panel(user):
 def dashboard_block(user):
     if not can(user, "supervision.view"):
         return ""
+    from .. import cache
     from .patterns import common
-    return Markup(render_template("supervision/_ranking.html", rows=rag.by_department(user),
-                                  leaders=rag.by_leader(user) if "leader" not in user.roles else [],
-                                  legend=rag.legend(), ledger_link=ledger_link, title="红黄绿排名（问题最多者在前）",
-                                  reports=None, home=False)
-                  + render_template("supervision/_common.html", common=common(user),
-                                    may_mechanism=can(user, "ledger.mechanism")))
+    rows = rag.by_department(user)
+    leaders = rag.by_leader(user, dept_rows=rows) if "leader" not in user.roles else []
+    legend, items, may = rag.legend(), common(user), can(user, "ledger.mechanism")
+    today = clock.today()
+    # the HTML is kept by content: every number and name it shows, and the day its 临期 links start from
+    key = cache.content_key("supervision", today, rag.soon_until(today), repr(rows), repr(leaders), repr(legend), may,
+                            repr([(g["item"], g["item_obj"].text if g["item_obj"] else "", g["departments"],
+                                   g["persons"], g["n"], g["share"], [(m.id, m.title) for m in g["mechanisms"]])
+                                  for g in items]))
+    return cache.memo("dashboard_parts", key, lambda: Markup(
+        render_template("supervision/_ranking.html", rows=rows, leaders=leaders, legend=legend,
+                        ledger_link=ledger_link, title="红黄绿排名（问题最多者在前）", reports=None, home=False)
+        + render_template("supervision/_common.html", common=items, may_mechanism=may)))
 
 
 @bp.app_template_global("supervision_top")

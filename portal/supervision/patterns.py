@@ -59,20 +59,25 @@ def common(viewer=None) -> list[dict]:
     """Items with problems in many departments or among a large share of the staff."""
     min_depts = int(campaign_settings.get("common_departments"))
     share = int(campaign_settings.get("common_share_percent"))
+    from .tallied import item_counts
     staff = User.select().where(User.is_active_flag == True).count() or 1  # noqa: E712
-    q = (Problem.select(Problem.item, fn.COUNT(fn.DISTINCT(Problem.department)), fn.COUNT(fn.DISTINCT(Problem.person)),
-                        fn.COUNT(Problem.id))
-         .where(_live(viewer) & Problem.item.is_null(False)).group_by(Problem.item).tuples())
     out = []
-    for item, depts, persons, n in q:
+    # per item over the live problems in scope: departments, people, problems (the trigger-kept tallies)
+    for item, depts, persons, n in item_counts(viewer):
         pct = round(100 * persons / staff, 1)
         if depts >= min_depts or pct >= share:
             out.append(dict(item=item, departments=depts, persons=persons, n=n, share=pct))
     items = {i.id: i for i in Item.select().where(Item.id.in_([g["item"] for g in out] or [0]))}
+    mechanisms = {}
+    if out:  # the 长效机制 linked to problems of these items, from their trigger-kept tally (migration 0044)
+        from ..models.tally import MechanismItemTally as T
+        for m in (Mechanism.select(Mechanism, T.item_id).join(T, on=(T.mechanism_id == Mechanism.id))
+                  .where(T.item_id.in_([g["item"] for g in out]) & (T.n > 0)).objects()
+                  .order_by(Mechanism.id)):
+            mechanisms.setdefault(m.item_id, []).append(m)
     for g in out:
         g["item_obj"] = items.get(g["item"])
-        g["mechanisms"] = list(Mechanism.select().join(MechanismProblem).join(Problem)
-                               .where(Problem.item == g["item"]).distinct())
+        g["mechanisms"] = mechanisms.get(g["item"], [])
     out.sort(key=lambda g: (-g["departments"], -g["n"]))
     return out
 

@@ -90,8 +90,9 @@ def _finish(rows):
 
 
 def by_department(viewer, today=None) -> list[dict]:
-    """Every department the viewer oversees that has problems, worst first."""
-    counts = _counts(Problem.department, _scope(viewer), today)
+    """Every department the viewer oversees that has problems, worst first (counts from the tallies)."""
+    from .tallied import department_counts
+    counts = department_counts(viewer, today)
     depts = {d.id: d for d in Department.select().where(Department.id.in_(list(counts) or [0]))}
     return _finish([dict(id=k, name=depts[k].name, **v) for k, v in counts.items() if k in depts])
 
@@ -104,9 +105,9 @@ def by_person(viewer, today=None) -> list[dict]:
                     for k, v in counts.items() if k in people])
 
 
-def by_leader(viewer, today=None) -> list[dict]:
-    """Each 分管领导: the sum over the departments in their charge."""
-    dept_rows = {r["id"]: r for r in by_department(viewer, today)}
+def by_leader(viewer, today=None, dept_rows=None) -> list[dict]:
+    """Each 分管领导: the sum over the departments in their charge (`dept_rows`: by_department's, if read)."""
+    dept_rows = {r["id"]: r for r in (by_department(viewer, today) if dept_rows is None else dept_rows)}
     leaders = {}
     for c in LeaderCharge.select(LeaderCharge, User).join(User, on=(LeaderCharge.leader == User.id)):
         r = leaders.setdefault(c.leader_id, dict(id=c.leader_id, name=c.leader.real_name, open=0, overdue=0,
