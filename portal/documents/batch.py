@@ -142,13 +142,13 @@ def _plan(job, requester) -> list:
 
 def _finished_parts(job_id, total) -> tuple[int, int]:
     """(reports finished, pages they fill when bound duplex) from the parts on disk, in order."""
-    from pypdf import PdfReader
     done = pages = 0
     while done < total:
         path = os.path.join(parts_dir(job_id), f"{done + 1:04d}.pdf")
         if not os.path.exists(path):
             break
-        n = len(PdfReader(path).pages)
+        with open(path, "rb") as fh:
+            n = _page_count(fh.read())
         pages += n + n % 2
         done += 1
     return done, pages
@@ -175,15 +175,20 @@ def run(job_id: int, on_person=None, job_run=None) -> PrintJob:
         fonts = adapters.fonts_dir()
         todo = persons[done:]
         workers = int(current_app.config.get("DOCUMENT_BATCH_WORKERS", 2) or 0)
-        docs = (version_doc(p["version"]) for p in todo)
-        results = render_pool.rendered(docs, fonts, workers if len(todo) >= PARALLEL_FROM else 0,
+        results = render_pool.rendered(_docs(job, requester, persons, todo), fonts,
+                                       workers if len(todo) >= PARALLEL_FROM else 0,
                                        lambda: _cancel_requested(job_id))
+        cover_pdf = None
         for i, result in enumerate(results, done + 1):
             if result is None:
                 return _finish(job_id, "cancelled")
             name, pdf, error = result
             if error:
-                raise Invalid(f"{name}的材料中：{error}")
+                raise Invalid(f"{name or '打印清单'}的材料中：{error}" if i <= len(persons) else f"打印清单中：{error}")
+            if i > len(persons):                       # the cover list, last through the same children
+                cover_pdf = pdf
+                results.close()                        # the children end before the book is bound
+                break
             _write_atomic(os.path.join(parts_dir(job_id), f"{i:04d}.pdf"), pdf)
             n = _page_count(pdf)
             pages += n + n % 2
@@ -194,7 +199,7 @@ def run(job_id: int, on_person=None, job_run=None) -> PrintJob:
                 on_person(job_id, i)
         if _cancel_requested(job_id):
             return _finish(job_id, "cancelled")
-        return _bind(job, requester, persons)
+        return _bind(job, requester, persons, cover_pdf)
     except Exception as e:  # noqa: BLE001
         msg = e.message if isinstance(e, PortalError) else "生成失败，请稍后重试或联系系统管理员。"
         _finish(job_id, "failed", error=msg)
@@ -203,18 +208,30 @@ def run(job_id: int, on_person=None, job_run=None) -> PrintJob:
         return PrintJob.get_by_id(job_id)
 
 
+def _docs(job, requester, persons, todo):
+    """The docs to render: each report still to do, then the cover list (who has not submitted is read as
+    the last reports are rendered)."""
+    for p in todo:
+        yield version_doc(p["version"])
+    yield dict(cover.cover_doc(cover.scope_name(job), persons, cover.missing(job.department_id, requester)),
+               kind=cover.KIND)
+
+
 def _page_count(pdf: bytes) -> int:
     import io
-    from pypdf import PdfReader
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+    import pikepdf
+    with pikepdf.open(io.BytesIO(pdf)) as src:
+        return len(src.pages)
 
 
-def _bind(job, requester, persons) -> PrintJob:
+def _bind(job, requester, persons, cover_pdf=None) -> PrintJob:
     """The cover list and every finished report into one duplex-ready PDF under instance/jobs/."""
     from ..gongwen.binder import Binder
     book = Binder()
-    book.add(cover.cover_pdf(job, persons, cover.missing(job.department_id, requester), adapters.fonts_dir()),
-             "打印清单")
+    if cover_pdf is None:
+        cover_pdf = cover.cover_pdf(job, persons, cover.missing(job.department_id, requester), adapters.fonts_dir())
+    book.add(cover_pdf, "打印清单")
     for i, p in enumerate(persons, 1):
         with open(os.path.join(parts_dir(job.id), f"{i:04d}.pdf"), "rb") as fh:
             book.add(fh.read(), p["name"], p["department"])

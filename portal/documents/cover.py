@@ -62,7 +62,13 @@ def cover_doc(scope: str, persons: list, missing_people: list) -> dict:
                 note=f"生成于{now.year}年{now.month}月{now.day}日 {now:%H:%M}")
 
 
+KIND = "work-plan"                  # the engine's plain layout: title, body, no 版头
+
+
+def scope_name(job) -> str:
+    return job.department.name if job.department_id else "全局"
+
+
 def cover_pdf(job, persons, missing_people, fonts) -> bytes:
     from ..gongwen.render import render_pdf
-    scope = job.department.name if job.department_id else "全局"
-    return render_pdf("work-plan", cover_doc(scope, persons, missing_people), fonts)
+    return render_pdf(KIND, cover_doc(scope_name(job), persons, missing_people), fonts)

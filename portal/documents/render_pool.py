@@ -23,10 +23,11 @@ def die_with_parent(parent_pid: int) -> None:
 
 
 def render_one(doc, fonts):
-    """In this process or a child: (person, pdf bytes, error message)."""
+    """In this process or a child: (person, pdf bytes, error message). A self-check report unless the doc
+    names its kind (the batch's cover list, rendered last by a warm child)."""
     from ..gongwen.render import MissingGlyph, render_pdf
     try:
-        return doc.get("person") or "", render_pdf("self-check-report", doc, fonts), ""
+        return doc.get("person") or "", render_pdf(doc.get("kind") or "self-check-report", doc, fonts), ""
     except MissingGlyph as e:
         return doc.get("person") or "", b"", str(e)
 

@@ -12,6 +12,21 @@ from .titles import cn_index, fmt_date, name_lines, split_title
 from .typeset import plain_line, snap_indent, text_width_pt
 
 
+def _date_end(right):
+    """The room (pt) right of an unsealed 成文日期 whose right edge falls at ``right`` (pt from the block's
+    left) when its first character stands two characters right of a 右空二字 signature's (7.3.5.2): 右空二字
+    when it would run further right (a longer date: the signature moves left); 右空四字 when it falls
+    between two and four characters in, the signature moving left by the fraction ("相应增加发文机关署名右空
+    字数") so that the date, whose half-width digits make it a half character longer or shorter, ends on a
+    whole character as every 成文日期 does (sealed: 右空四字); else where it falls."""
+    room = (BLOCK_W - right) / CELL
+    if room < 2.05:
+        return 2 * CELL
+    if room < 3.95:
+        return 4 * CELL
+    return BLOCK_W - right
+
+
 class Composer(Blocks):
     def __init__(self, kind, doc, fonts):
         self.kind, self.doc, self.fonts = kind, doc, fonts
@@ -199,7 +214,9 @@ class Composer(Blocks):
     def signature_block(self):
         """发文机关署名 and 成文日期 (7.3.5). Without a seal (7.3.5.2) the signature stands 右空二字 and the date
         starts two characters right of the signature's first character; a date longer than that stands
-        右空二字 and the signature moves left. With a seal (7.3.5.1) the date stands 右空四字 and each
+        右空二字 and the signature moves left, as it does (by less than two characters) when the date would
+        end between two and four characters in (``_date_end``); a one-line name that would push the date
+        further in than 右空四字 wraps. With a seal (7.3.5.1) the date stands 右空四字 and each
         signature line is centred on it. Joint organisations ("\n" between them) each take their own line,
         the 主办机关 first; a name too long for its room wraps into even lines aligned on one start."""
         d, f = self.doc, self.fonts
@@ -219,11 +236,13 @@ class Composer(Blocks):
         elif names:
             # lines start at least 4.5 cells in, so none reads as a paragraph's indented first line
             room = 28 - 2 - 4.5
+            if date and len(names) == 1 and text_width_pt(f, names[0]) <= room * CELL:
+                room = dw / CELL + 4 + 0.05     # a one-line name wraps rather than push the date past 右空四字
             parts = [t for name in names for t in name_lines(f, name, room)]
             sw = max(text_width_pt(f, t) for t in parts)
             sig_x = BLOCK_W - 2 * CELL - sw
-            if date and sig_x + 2 * CELL + dw > BLOCK_W - 2 * CELL:
-                sig_x = BLOCK_W - 2 * CELL - dw - 2 * CELL      # a longer date: it stands 右空二字
+            if date:
+                sig_x = BLOCK_W - _date_end(sig_x + 2 * CELL + dw) - dw - 2 * CELL
             sig_x = snap_indent(max(sig_x, 0.0))
             lines = [plain_line(t, indent_pt=sig_x, kind="sig") for t in parts]
             date_x = sig_x + 2 * CELL

@@ -88,8 +88,30 @@ class Paginator:
                 if self._mends(short, trial[2], k):
                     relaxed = relaxed | {start, ("keep", start)}
                     state = self._run(var, relaxed, mode, state, start)
+                    continue
+                found = self._mend_keep_one(state, k, var, relaxed, mode)
+                if found:
+                    var, relaxed = found
+                    state = self._run(var, relaxed, mode)
                 else:
                     given_up.add(k)
+
+    def _mend_keep_one(self, state, k, var, relaxed, mode):
+        """The very last resort for short page k: a paragraph before its end a line shorter makes room for
+        a heading and one line of what follows (a heading at a page's foot with one line needs two free
+        lines where only one was). Returns (var, relaxed) or None."""
+        short, pages = state[2], state[1]
+        for pid, delta, at in self._candidates(state[0], pages, k, var):
+            one = {**var, pid: delta}
+            first = self._run(one, relaxed, mode, state, at, stop=k + 2)
+            start = first[1][k]["start"] if len(first[1]) > k else None
+            if start is None:
+                continue
+            more = relaxed | {start, ("keep", start)}
+            trial = self._run(one, more, mode, first, start, stop=k + 2)
+            if self._mends(short, trial[2], k) and not dict(trial[2]).get(k):
+                return one, more
+        return None
 
     def _mend_twice(self, state, k, var, relaxed, mode):
         """Two steps that mend short page k together though neither does alone: two paragraphs a line

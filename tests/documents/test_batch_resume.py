@@ -84,6 +84,8 @@ def test_batch_resumes_after_kill_9_of_its_worker(ctx, app, db_url, tmp_path):
         resumed = _wait(lambda: _job(job.id).done > killed.done and _job(job.id))
         assert resumed.done > killed.done and resumed.pages > killed.pages      # the bar continues
         done = _wait(lambda: _job(job.id).status == "done" and _job(job.id))
+        # the worker marks its JobRun done just after the PrintJob: let it get there before it is stopped
+        _wait(lambda: JobRun.get(JobRun.name == batch.JOB_NAME).status != "running", timeout=30)
     finally:
         for p in (first, second):
             if p is not None and p.poll() is None:

@@ -67,3 +67,28 @@ def test_sealed_signature_centred_on_the_date(name):
     for ln in sig:
         assert abs(ln.centre - date.centre) < 0.6 and LEFT - 0.3 <= ln.x0 and ln.x1 <= RIGHT + 0.3
     assert len(sig) == (1 if len(name) <= 14 else 3)
+
+
+DATES = ["2026-05-06", "2026-05-16", "2026-12-03", "2026-12-13"]      # 1/2-digit month and day
+NAMES = ["李××", "综合服务科", "车辆管理服务中心", "××市机关事务管理局", "中共××市机关事务管理局党组"]
+
+
+@pytest.mark.parametrize("date", DATES)
+@pytest.mark.parametrize("name", NAMES)
+def test_unsealed_date_ends_on_a_whole_character(name, date):
+    """Unsealed (department reports, personal reports): the date's first character stands two characters
+    right of the signature's (7.3.5.2) and the date ends 右空二字 or 右空四字 — its half-width digits make it
+    end on a half character otherwise; the signature then moves left by less than two characters (相应增加
+    署名右空字数), never right of 右空二字; a one-line name too long for that wraps."""
+    doc = dict(title="测试", body="特此报告。", tables=[], signature=name, date=date, seal=False)
+    sig, dt = signature_lines(Doc(render_pdf("department-report", doc)), name)
+    assert "".join(ln.text for ln in sig) == name
+    assert abs(dt.x0 - sig[0].x0 - 2 * GRID) < 0.3, "date 2 characters right of the signature's start"
+    end = (RIGHT - dt.x1) / GRID
+    assert min(abs(end - 2), abs(end - 4)) <= 0.1, end
+    room = (RIGHT - max(ln.x1 for ln in sig)) / GRID                   # the signature's 右空
+    assert room >= 2 - 0.1 and (room < 4 + 0.1 or abs(end - 2) <= 0.1)   # a longer date: 右空二字, any room
+    natural = end - (room - 2)                  # where the date would end with the signature 右空二字
+    if room > 2.1:                              # moved left only when the date would end off the grid
+        assert natural < 2 - 0.1 or 2.1 < natural < 3.9, (room, natural)
+    assert len(sig) == (2 if len(name) > 11 else 1)
