@@ -112,20 +112,11 @@ def _reindex(db, pg):
         search.reindex()
         return
     from psycopg2.extras import execute_values
-    from portal.models import Problem
-    fields = [getattr(Problem, f) for f in search.FIELDS]
     with db.atomic():
         db.execute_sql("DELETE FROM problem_search")
-        last = 0
-        while True:
-            rows = list(Problem.select(Problem.id, *fields).where(Problem.id > last).order_by(Problem.id)
-                        .limit(20000))
-            if not rows:
-                break
-            execute_values(db.cursor(), "INSERT INTO problem_search (problem_id, tsv) VALUES %s",
-                           [(p.id, search.document(p)) for p in rows], template="(%s, to_tsvector('simple', %s))",
-                           page_size=2000)
-            last = rows[-1].id
+        search.refresh(batch=20000, write=lambda docs: execute_values(
+            db.cursor(), "INSERT INTO problem_search (problem_id, tsv) VALUES %s", docs,
+            template="(%s, to_tsvector('simple', %s))", page_size=2000))
 
 
 def _many(model, rows, size=1000):

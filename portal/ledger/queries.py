@@ -112,17 +112,32 @@ def _conditions(user, f: Filters, with_status=True) -> list:
         conds.append(Problem.self_reported == (f.self_reported == "1"))
     if f.stage:
         conds.append(Problem.review_stage == f.stage)
-    for term in f.q.split():
+    conds += _search_conditions(f.q)
+    return conds
+
+
+def _search_conditions(q: str) -> list:
+    """The search box: every word must match. Words the bigram index answers (2+ characters) are one probe of
+    the index for all of them together (names are in the indexed document, portal/search.py); a word that
+    is a number also finds that Problem's number; a single character falls back to a substring scan of the
+    texts and names."""
+    conds, indexed = [], []
+    for term in q.split():
         phrase = search.indexable(term)
-        text = (Problem.id.in_(search.matching_ids(phrase)) if phrase else
-                (_has(Problem.description, term) | _has(Problem.measures, term) | _has(Problem.remark, term)))
-        like = (text
-                | Problem.person.in_(User.select(User.id).where(_has(User.real_name, term)))
-                | Problem.department.in_(Department.select(Department.id).where(_has(Department.name, term))))
         m = re.fullmatch(r"#?(\d{1,9})", term)
-        if m:
-            like = like | (Problem.id == int(m.group(1)))
-        conds.append(like)
+        if phrase and not m:
+            indexed.append(phrase)
+        elif phrase:
+            conds.append(Problem.id.in_(search.matching_ids([phrase], also=int(m.group(1)))))
+        else:
+            like = (_has(Problem.description, term) | _has(Problem.measures, term) | _has(Problem.remark, term)
+                    | Problem.person.in_(User.select(User.id).where(_has(User.real_name, term)))
+                    | Problem.department.in_(Department.select(Department.id).where(_has(Department.name, term))))
+            if m:
+                like = like | (Problem.id == int(m.group(1)))
+            conds.append(like)
+    if indexed:
+        conds.insert(0, Problem.id.in_(search.matching_ids(indexed)))
     return conds
 
 
