@@ -106,17 +106,9 @@ def build(url, tmp, rows, staff=5000, depts=40, seed=2026):
 
 
 def _reindex(db, pg):
-    """portal.search.reindex(), with PostgreSQL's rows sent in pages (execute_values) instead of one by one."""
+    """The bulk insert bypassed the write path that keeps the search index: rebuild it."""
     from portal import search
-    if not pg:
-        search.reindex()
-        return
-    from psycopg2.extras import execute_values
-    with db.atomic():
-        db.execute_sql("DELETE FROM problem_search")
-        search.refresh(batch=20000, write=lambda docs: execute_values(
-            db.cursor(), "INSERT INTO problem_search (problem_id, tsv) VALUES %s", docs,
-            template="(%s, to_tsvector('simple', %s))", page_size=2000))
+    search.reindex(batch=20000)
 
 
 def _many(model, rows, size=1000):

@@ -77,21 +77,20 @@ def _write(database, docs, pg: bool, fresh=False) -> None:
     if not docs:
         return
     cur = database.cursor()
-    if pg and fresh:
-        cur.executemany("INSERT INTO problem_search (problem_id, tsv) VALUES (%s, to_tsvector('simple', %s))", docs)
-    elif pg:
-        cur.executemany("INSERT INTO problem_search (problem_id, tsv) VALUES (%s, to_tsvector('simple', %s)) "
-                        "ON CONFLICT (problem_id) DO UPDATE SET tsv = EXCLUDED.tsv", docs)
+    if pg:  # one statement per page of rows, not one per row
+        from psycopg2.extras import execute_values
+        execute_values(cur, "INSERT INTO problem_search (problem_id, tsv) VALUES %s" + (
+            "" if fresh else " ON CONFLICT (problem_id) DO UPDATE SET tsv = EXCLUDED.tsv"), docs,
+            template="(%s, to_tsvector('simple', %s))", page_size=1000)
     else:
         if not fresh:
             cur.executemany("DELETE FROM problem_fts WHERE rowid = ?", [(i,) for i, _d in docs])
         cur.executemany("INSERT INTO problem_fts (rowid, tokens) VALUES (?, ?)", docs)
 
 
-def refresh(where: str = "", params=(), database=None, batch: int = 2000, write=None, fresh=False) -> int:
+def refresh(where: str = "", params=(), database=None, batch: int = 2000, fresh=False) -> int:
     """(Re)write the index entries of the Problems matching `where` (SQL on alias p, with the database's
-    placeholder), in batches by id; returns how many. fresh: the entries are known to be absent (a rebuild);
-    `write(docs)` replaces the plain executemany (bench/ledger.py sends pages with execute_values)."""
+    placeholder), in batches by id; returns how many. fresh: the entries are known to be absent (a rebuild)."""
     from peewee import PostgresqlDatabase
     database = database or db.obj
     pg = isinstance(database, PostgresqlDatabase)
@@ -102,7 +101,7 @@ def refresh(where: str = "", params=(), database=None, batch: int = 2000, write=
         if not rows:
             return n
         docs = [(r[0], document(*r[1:])) for r in rows]
-        (write or (lambda d: _write(database, d, pg, fresh)))(docs)
+        _write(database, docs, pg, fresh)
         n += len(rows)
         last = rows[-1][0]
         if len(rows) < batch:

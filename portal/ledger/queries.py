@@ -197,30 +197,40 @@ def filtered(user, args):
 
 
 def status_counts(user, args) -> dict:
-    """Counters above the table: the filter without its status part, one number per status plus
+    """Counters above the table (see _counts)."""
+    return _counts(user, _as_filters(args))[0]
+
+
+def _counts(user, f: Filters) -> tuple[dict, list | None]:
+    """(counters, ids): counters above the table: the filter without its status part, one number per status plus
     逾期 (computed from deadline and status, never stored). A filter counts in one grouped pass over
     its rows (the scope and filter indexes narrow them); the all-seeing whole-ledger view (optionally narrowed by
-    status, deadline range, overdue, due soon) reads the trigger-maintained LedgerCount instead."""
-    f = _as_filters(args)
+    status, deadline range, overdue, due soon) reads the trigger-maintained LedgerCount instead. ids: a
+    search's matches when they are under the bound (else None)."""
     counts = dict.fromkeys(STATUSES, 0)
+    ids = None
     narrowed = (f.dept or f.mine or f.person or f.q or f.mech or f.cat or f.source or f.severity or f.ext or f.aspect or f.action
                 or f.action_month or f.self_reported)
     if visible_departments(user) is None and not narrowed:
-        return _summary_counts(f, counts)
+        return _summary_counts(f, counts), None
     conds = _conditions(user, f, with_status=False)
     overdue = Problem.overdue_expr()
     late_case = Case(None, [(overdue, 1)], 0)
     if f.q:
-        # a search counts exactly up to a bound, then says "1,000+" instead of reading every match: one
-        # grouped pass over at most bound + 1 matches
+        # a search counts exactly up to a bound, then says "1,000+" instead of reading every match: at most
+        # bound + 1 matches are read (id, status, late) and counted here; under the bound their ids go to the
+        # page query (page_of), which then reads those rows only instead of searching again
         bound = search.COUNT_BOUND
-        found = (Problem.select(Problem.status.alias("s"), late_case.alias("late")).where(_where(conds))
-                 .limit(bound + 1).alias("found"))
-        q = (Problem.select(found.c.s, fn.COUNT(SQL("*")), fn.SUM(found.c.late)).from_(found)
-             .group_by(found.c.s).tuples())
-        rows = list(q)
-        if sum(int(n) for _s, n, _l in rows) > bound:
-            return dict(dict.fromkeys(STATUSES, "—"), overdue="—", total=bound, capped=True)
+        found = list(Problem.select(Problem.id, Problem.status, late_case).where(_where(conds))
+                     .limit(bound + 1).tuples())
+        if len(found) > bound:
+            return dict(dict.fromkeys(STATUSES, "—"), overdue="—", total=bound, capped=True), None
+        rows = {}
+        for _id, status, od in found:
+            n, late = rows.get(status, (0, 0))
+            rows[status] = (n + 1, late + int(od or 0))
+        rows = [(st, n, od) for st, (n, od) in rows.items()]
+        ids = [i for i, _s, _l in found]
     else:
         # grouping by an expression (status || '') keeps SQLite from walking the status index in group
         # order with a table lookup per row; the WHERE still picks the scope/filter index
@@ -235,7 +245,7 @@ def status_counts(user, args) -> dict:
             late += int(od or 0)  # PostgreSQL sums to Decimal
     counts["overdue"] = late
     counts["total"] = sum(counts[s] for s in STATUSES)
-    return counts
+    return counts, ids
 
 
 def _summary_counts(f: Filters, counts: dict) -> dict:
@@ -293,7 +303,7 @@ def page_of(user, f: Filters, per_page=None) -> Page:
     """One screen page (portal/paging.py) in four queries: the counters (which give the total), the page's
     rows with their relations, pending extension and 督办 badges, their actions, their mechanisms."""
     from ..supervision.badges import columns as badge_columns
-    counts = status_counts(user, f)
+    counts, ids = _counts(user, f)
     total = counts["total"] if f.status and counts.get("capped") else (
         counts[f.status] if f.status else counts["total"])
     size = per_page or current_app.config.get("PAGE_SIZE", 50)
@@ -303,7 +313,12 @@ def page_of(user, f: Filters, per_page=None) -> Page:
     n = max(0, min(size, total - offset))
     rows = []
     if n:
-        where = _where(_conditions(user, f))
+        if ids is not None:  # a search's few matches, found by the counters' query
+            where = Problem.id.in_(ids or [0])
+            if f.status:
+                where = where & (Problem.status == f.status)
+        else:
+            where = _where(_conditions(user, f))
         ext_id, ext_date = DeadlineExtension.id, DeadlineExtension.new_deadline
         q = _joined(Problem.id.in_(_page_ids(where, f, offset, n, total)))
         q = q.select_extend(_pending_extension(ext_id).alias("ext_id"),
