@@ -20,7 +20,7 @@ import re
 import unicodedata
 
 from markupsafe import Markup
-from peewee import SQL
+from peewee import SQL, Expression, IntegerField, Model, TextField
 
 from .extensions import db
 
@@ -138,6 +138,22 @@ def matching_ids(phrases: list[list[str]], also: int | None = None):
     if extra:
         sql += " UNION ALL SELECT " + ("%s" if is_postgres() else "?")
     return SQL(f"({sql})", params + extra)
+
+
+class Fts(Model):
+    """SQLite's FTS5 table, to JOIN a query to (the FTS5 scan streams ids in order and stops at the LIMIT,
+    where `id IN (SELECT rowid …)` first reads every match: 10 ms instead of 150 ms for 1,000 of 125,000)."""
+    rowid = IntegerField(primary_key=True)
+    tokens = TextField()
+
+    class Meta:
+        table_name = "problem_fts"
+        database = db
+
+
+def fts_match(phrases: list[list[str]]):
+    """The WHERE part for a query joined to Fts (SQLite): the text holds every phrase."""
+    return Expression(Fts.tokens, "MATCH", " AND ".join('"' + " ".join(p).replace('"', '""') + '"' for p in phrases))
 
 
 def reindex(batch: int = 5000) -> int:

@@ -57,8 +57,9 @@ def _has(field, term):
     return fn.INSTR(field, term) > 0
 
 
-def _conditions(user, f: Filters, with_status=True) -> list:
-    """The where-parts of a filter. Values out of the user's reach simply match nothing."""
+def _conditions(user, f: Filters, with_status=True, joined=False) -> list:
+    """The where-parts of a filter. Values out of the user's reach simply match nothing. joined: the query
+    is joined to the search index (_fts_joined), which answers the indexable words itself."""
     conds = [scope_problems(user), Problem.withdrawn == False]  # noqa: E712
     if f.dept:
         conds.append(Problem.department == f.dept)
@@ -112,11 +113,30 @@ def _conditions(user, f: Filters, with_status=True) -> list:
         conds.append(Problem.self_reported == (f.self_reported == "1"))
     if f.stage:
         conds.append(Problem.review_stage == f.stage)
-    conds += _search_conditions(f.q)
+    conds += _search_conditions(f.q, joined)
     return conds
 
 
-def _search_conditions(q: str) -> list:
+def _indexed(q: str) -> list:
+    """The phrases of the search's words that the index answers together (not numbers: see below)."""
+    return [search.indexable(t) for t in q.split()
+            if search.indexable(t) and not re.fullmatch(r"#?(\d{1,9})", t)]
+
+
+def _fts_joined(query, f: Filters, user):
+    """SQLite: `query` joined to the FTS5 table for the search's indexable words, for a viewer who sees the whole
+    ledger with no department or person chosen (the index's matches are then mostly shown: reading them in
+    order stops early). None otherwise: a narrow scope reads its few rows through its own index and keeps
+    the IN-subquery form, as PostgreSQL always does (its planner drives that from the GIN index itself)."""
+    from ..db import is_postgres
+    wide = visible_departments(user) is None and not (f.dept or f.person or f.mine or f.charge)
+    phrases = _indexed(f.q) if f.q and wide and not is_postgres() else []
+    if not phrases:
+        return None
+    return query.switch(Problem).join(search.Fts, on=(search.Fts.rowid == Problem.id)).where(search.fts_match(phrases))
+
+
+def _search_conditions(q: str, joined=False) -> list:
     """The search box: every word must match. Words the bigram index answers (2+ characters) are one probe of
     the index for all of them together (names are in the indexed document, portal/search.py); a word that
     is a number also finds that Problem's number; a single character falls back to a substring scan of the
@@ -136,7 +156,7 @@ def _search_conditions(q: str) -> list:
             if m:
                 like = like | (Problem.id == int(m.group(1)))
             conds.append(like)
-    if indexed:
+    if indexed and not joined:
         conds.insert(0, Problem.id.in_(search.matching_ids(indexed)))
     return conds
 
@@ -221,8 +241,13 @@ def _counts(user, f: Filters) -> tuple[dict, list | None]:
         # bound + 1 matches are read (id, status, late) and counted here; under the bound their ids go to the
         # page query (page_of), which then reads those rows only instead of searching again
         bound = search.COUNT_BOUND
-        found = list(Problem.select(Problem.id, Problem.status, late_case).where(_where(conds))
-                     .limit(bound + 1).tuples())
+        base = Problem.select(Problem.id, Problem.status, late_case)
+        joined = _fts_joined(base, f, user)
+        if joined is not None:
+            base = joined.where(_where(_conditions(user, f, with_status=False, joined=True)))
+        else:
+            base = base.where(_where(conds))
+        found = list(base.limit(bound + 1).tuples())
         if len(found) > bound:
             return dict(dict.fromkeys(STATUSES, "—"), overdue="—", total=bound, capped=True), None
         rows = {}
@@ -274,10 +299,11 @@ def _summary_counts(f: Filters, counts: dict) -> dict:
     return counts
 
 
-def _page_ids(where, f: Filters, offset, n, total):
+def _page_ids(where, f: Filters, offset, n, total, fts=None):
     """The ids of one page as a subquery: only the sort's own joins, and a deep page read from the nearer end
     of the order (the last page is the first n rows backwards), so no page joins or skips more than half the
-    filter's rows; the page's rows are then joined for these n ids only."""
+    filter's rows; the page's rows are then joined for these n ids only. fts (the viewer): joined to SQLite's
+    search index (`where` then leaves the indexed words out), read in the index's rowid order for 序号."""
     q = Problem.select(Problem.id)
     if f.sort == "department":
         q = q.join(Department, on=(Problem.department == Department.id))
@@ -286,10 +312,16 @@ def _page_ids(where, f: Filters, offset, n, total):
     elif f.sort == "category":
         q = q.join(Item, JOIN.LEFT_OUTER, on=(Problem.item == Item.id))
     q = q.where(where)
+    order = _order
+    if fts:
+        q = _fts_joined(q, f, fts)
+        if f.sort == "seq":  # the same order, said as the index's rowid: the FTS5 scan yields it directly
+            def order(f, flip=False):
+                return [search.Fts.rowid.desc() if f.desc != flip else search.Fts.rowid.asc()]
     back = total - offset - n
     if 0 <= back < offset:
-        return q.order_by(*_order(f, flip=True)).limit(n).offset(back)
-    return q.order_by(*_order(f)).limit(n).offset(offset)
+        return q.order_by(*order(f, flip=True)).limit(n).offset(back)
+    return q.order_by(*order(f)).limit(n).offset(offset)
 
 
 def _pending_extension(column):
@@ -317,10 +349,13 @@ def page_of(user, f: Filters, per_page=None) -> Page:
             where = Problem.id.in_(ids or [0])
             if f.status:
                 where = where & (Problem.status == f.status)
-        else:
-            where = _where(_conditions(user, f))
+        fts = ids is None and _fts_joined(Problem.select(), f, user) is not None
+        if ids is None:
+            where = _where(_conditions(user, f, joined=fts))
+        # a capped search's total is the bound, not the matches' count: its pages are read forwards only
+        known = 10 ** 12 if counts.get("capped") else total
         ext_id, ext_date = DeadlineExtension.id, DeadlineExtension.new_deadline
-        q = _joined(Problem.id.in_(_page_ids(where, f, offset, n, total)))
+        q = _joined(Problem.id.in_(_page_ids(where, f, offset, n, known, user if fts else None)))
         q = q.select_extend(_pending_extension(ext_id).alias("ext_id"),
                             _pending_extension(ext_date).alias("ext_date"), *badge_columns())
         rows = list(q.order_by(*_order(f)))

@@ -69,6 +69,10 @@ def test_counts_say_bound_plus_and_the_first_page_still_shows(org, app, monkeypa
         assert pg.counts["capped"] and pg.total == 5 and len(pg.rows) == 3
         assert [p.id for p in pg.rows] == [p.id for p in filtered(org.office, {"q": "考勤"})][:3]
         assert not page_of(org.head_b, parse_filters({"q": "考勤"})).counts.get("capped")  # scoped: none
+        # a capped total is the bound, not the count of matches: a page is read forwards, never from the end
+        every = [p.id for p in filtered(org.office, {"q": "考勤"})]
+        pg2 = page_of(org.office, parse_filters({"q": "考勤", "page": "2"}), per_page=2)
+        assert [p.id for p in pg2.rows] == every[2:4]
 
 
 def test_the_rows_mark_the_search_words(org, client, auth):
