@@ -106,26 +106,9 @@ def build(url, tmp, rows, staff=5000, depts=40, seed=2026):
 
 
 def _reindex(db, pg):
-    """portal.search.reindex(), with PostgreSQL's rows sent in pages (execute_values) instead of one by one."""
+    """The bulk insert bypassed the write path that keeps the search index: rebuild it."""
     from portal import search
-    if not pg:
-        search.reindex()
-        return
-    from psycopg2.extras import execute_values
-    from portal.models import Problem
-    fields = [getattr(Problem, f) for f in search.FIELDS]
-    with db.atomic():
-        db.execute_sql("DELETE FROM problem_search")
-        last = 0
-        while True:
-            rows = list(Problem.select(Problem.id, *fields).where(Problem.id > last).order_by(Problem.id)
-                        .limit(20000))
-            if not rows:
-                break
-            execute_values(db.cursor(), "INSERT INTO problem_search (problem_id, tsv) VALUES %s",
-                           [(p.id, search.document(p)) for p in rows], template="(%s, to_tsvector('simple', %s))",
-                           page_size=2000)
-            last = rows[-1].id
+    search.reindex(batch=20000)
 
 
 def _many(model, rows, size=1000):

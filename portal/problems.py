@@ -107,7 +107,7 @@ def update(problem_id: int, actor, expected_version: int, note: str = "", kind: 
         if not changes:
             return p
         new = _locked_update(p, expected_version, **fields)
-        if set(changes) & set(search.FIELDS):
+        if set(changes) & {*search.FIELDS, *search.NAMED_BY}:
             search.index_problem(new)
         ProblemEvent.create(problem=new, actor=actor, kind=kind, note=note,
                             changes=json.dumps(changes, ensure_ascii=False, default=str))

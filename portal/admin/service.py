@@ -4,7 +4,7 @@ import re
 
 from peewee import JOIN, IntegrityError, fn
 
-from .. import accounts, audit, clock
+from .. import accounts, audit, clock, search
 from ..errors import Conflict
 from ..extensions import db
 from ..models import Department, LeaderCharge, RoleAssignment, User
@@ -108,6 +108,8 @@ def update_department(dept, name, kind, parent_id=None, sort_order=0, actor=None
     with db.atomic():
         Department.update(name=name, kind=kind, parent=parent, sort_order=new["sort_order"]) \
             .where(Department.id == dept.id).execute()
+        if "name" in changes:  # its Problems are found by the search under the new name (portal/search.py)
+            search.reindex_department(dept.id)
         audit.record("department_update", "department", dept.id, actor=actor, detail=changes)
     return Department.get_by_id(dept.id)
 
@@ -247,6 +249,8 @@ def update_account(actor, user, roles, charges, **fields):
                 User.update(**fields).where(User.id == user.id).execute()
             except IntegrityError:
                 raise AdminError("登录名或工号已被使用")
+            if "real_name" in changes:  # found by the search under the new name (portal/search.py)
+                search.reindex_person(user.id)
             dept_change = changes.pop("department", None)
             if dept_change:
                 audit.record("department_change", "user", user.id, actor=actor,

@@ -57,8 +57,9 @@ def _has(field, term):
     return fn.INSTR(field, term) > 0
 
 
-def _conditions(user, f: Filters, with_status=True) -> list:
-    """The where-parts of a filter. Values out of the user's reach simply match nothing."""
+def _conditions(user, f: Filters, with_status=True, joined=False) -> list:
+    """The where-parts of a filter. Values out of the user's reach simply match nothing. joined: the query
+    is joined to the search index (_fts_joined), which answers the indexable words itself."""
     conds = [scope_problems(user), Problem.withdrawn == False]  # noqa: E712
     if f.dept:
         conds.append(Problem.department == f.dept)
@@ -112,17 +113,51 @@ def _conditions(user, f: Filters, with_status=True) -> list:
         conds.append(Problem.self_reported == (f.self_reported == "1"))
     if f.stage:
         conds.append(Problem.review_stage == f.stage)
-    for term in f.q.split():
+    conds += _search_conditions(f.q, joined)
+    return conds
+
+
+def _indexed(q: str) -> list:
+    """The phrases of the search's words that the index answers together (not numbers: see below)."""
+    return [search.indexable(t) for t in q.split()
+            if search.indexable(t) and not re.fullmatch(r"#?(\d{1,9})", t)]
+
+
+def _fts_joined(query, f: Filters, user):
+    """SQLite: `query` joined to the FTS5 table for the search's indexable words, for a viewer who sees the whole
+    ledger with no department or person chosen (the index's matches are then mostly shown: reading them in
+    order stops early). None otherwise: a narrow scope reads its few rows through its own index and keeps
+    the IN-subquery form, as PostgreSQL always does (its planner drives that from the GIN index itself)."""
+    from ..db import is_postgres
+    wide = visible_departments(user) is None and not (f.dept or f.person or f.mine or f.charge)
+    phrases = _indexed(f.q) if f.q and wide and not is_postgres() else []
+    if not phrases:
+        return None
+    return query.switch(Problem).join(search.Fts, on=(search.Fts.rowid == Problem.id)).where(search.fts_match(phrases))
+
+
+def _search_conditions(q: str, joined=False) -> list:
+    """The search box: every word must match. Words the bigram index answers (2+ characters) are one probe of
+    the index for all of them together (names are in the indexed document, portal/search.py); a word that
+    is a number also finds that Problem's number; a single character falls back to a substring scan of the
+    texts and names."""
+    conds, indexed = [], []
+    for term in q.split():
         phrase = search.indexable(term)
-        text = (Problem.id.in_(search.matching_ids(phrase)) if phrase else
-                (_has(Problem.description, term) | _has(Problem.measures, term) | _has(Problem.remark, term)))
-        like = (text
-                | Problem.person.in_(User.select(User.id).where(_has(User.real_name, term)))
-                | Problem.department.in_(Department.select(Department.id).where(_has(Department.name, term))))
         m = re.fullmatch(r"#?(\d{1,9})", term)
-        if m:
-            like = like | (Problem.id == int(m.group(1)))
-        conds.append(like)
+        if phrase and not m:
+            indexed.append(phrase)
+        elif phrase:
+            conds.append(Problem.id.in_(search.matching_ids([phrase], also=int(m.group(1)))))
+        else:
+            like = (_has(Problem.description, term) | _has(Problem.measures, term) | _has(Problem.remark, term)
+                    | Problem.person.in_(User.select(User.id).where(_has(User.real_name, term)))
+                    | Problem.department.in_(Department.select(Department.id).where(_has(Department.name, term))))
+            if m:
+                like = like | (Problem.id == int(m.group(1)))
+            conds.append(like)
+    if indexed and not joined:
+        conds.insert(0, Problem.id.in_(search.matching_ids(indexed)))
     return conds
 
 
@@ -182,30 +217,45 @@ def filtered(user, args):
 
 
 def status_counts(user, args) -> dict:
-    """Counters above the table: the filter without its status part, one number per status plus
+    """Counters above the table (see _counts)."""
+    return _counts(user, _as_filters(args))[0]
+
+
+def _counts(user, f: Filters) -> tuple[dict, list | None]:
+    """(counters, ids): counters above the table: the filter without its status part, one number per status plus
     逾期 (computed from deadline and status, never stored). A filter counts in one grouped pass over
     its rows (the scope and filter indexes narrow them); the all-seeing whole-ledger view (optionally narrowed by
-    status, deadline range, overdue, due soon) reads the trigger-maintained LedgerCount instead."""
-    f = _as_filters(args)
+    status, deadline range, overdue, due soon) reads the trigger-maintained LedgerCount instead. ids: a
+    search's matches when they are under the bound (else None)."""
     counts = dict.fromkeys(STATUSES, 0)
+    ids = None
     narrowed = (f.dept or f.mine or f.person or f.q or f.mech or f.cat or f.source or f.severity or f.ext or f.aspect or f.action
                 or f.action_month or f.self_reported)
     if visible_departments(user) is None and not narrowed:
-        return _summary_counts(f, counts)
+        return _summary_counts(f, counts), None
     conds = _conditions(user, f, with_status=False)
     overdue = Problem.overdue_expr()
     late_case = Case(None, [(overdue, 1)], 0)
     if f.q:
-        # a search counts exactly up to a bound, then says "1,000+" instead of reading every match: one
-        # grouped pass over at most bound + 1 matches
+        # a search counts exactly up to a bound, then says "1,000+" instead of reading every match: at most
+        # bound + 1 matches are read (id, status, late) and counted here; under the bound their ids go to the
+        # page query (page_of), which then reads those rows only instead of searching again
         bound = search.COUNT_BOUND
-        found = (Problem.select(Problem.status.alias("s"), late_case.alias("late")).where(_where(conds))
-                 .limit(bound + 1).alias("found"))
-        q = (Problem.select(found.c.s, fn.COUNT(SQL("*")), fn.SUM(found.c.late)).from_(found)
-             .group_by(found.c.s).tuples())
-        rows = list(q)
-        if sum(int(n) for _s, n, _l in rows) > bound:
-            return dict(dict.fromkeys(STATUSES, "—"), overdue="—", total=bound, capped=True)
+        base = Problem.select(Problem.id, Problem.status, late_case)
+        joined = _fts_joined(base, f, user)
+        if joined is not None:
+            base = joined.where(_where(_conditions(user, f, with_status=False, joined=True)))
+        else:
+            base = base.where(_where(conds))
+        found = list(base.limit(bound + 1).tuples())
+        if len(found) > bound:
+            return dict(dict.fromkeys(STATUSES, "—"), overdue="—", total=bound, capped=True), None
+        rows = {}
+        for _id, status, od in found:
+            n, late = rows.get(status, (0, 0))
+            rows[status] = (n + 1, late + int(od or 0))
+        rows = [(st, n, od) for st, (n, od) in rows.items()]
+        ids = [i for i, _s, _l in found]
     else:
         # grouping by an expression (status || '') keeps SQLite from walking the status index in group
         # order with a table lookup per row; the WHERE still picks the scope/filter index
@@ -220,7 +270,7 @@ def status_counts(user, args) -> dict:
             late += int(od or 0)  # PostgreSQL sums to Decimal
     counts["overdue"] = late
     counts["total"] = sum(counts[s] for s in STATUSES)
-    return counts
+    return counts, ids
 
 
 def _summary_counts(f: Filters, counts: dict) -> dict:
@@ -249,10 +299,11 @@ def _summary_counts(f: Filters, counts: dict) -> dict:
     return counts
 
 
-def _page_ids(where, f: Filters, offset, n, total):
+def _page_ids(where, f: Filters, offset, n, total, fts=None):
     """The ids of one page as a subquery: only the sort's own joins, and a deep page read from the nearer end
     of the order (the last page is the first n rows backwards), so no page joins or skips more than half the
-    filter's rows; the page's rows are then joined for these n ids only."""
+    filter's rows; the page's rows are then joined for these n ids only. fts (the viewer): joined to SQLite's
+    search index (`where` then leaves the indexed words out), read in the index's rowid order for 序号."""
     q = Problem.select(Problem.id)
     if f.sort == "department":
         q = q.join(Department, on=(Problem.department == Department.id))
@@ -261,10 +312,16 @@ def _page_ids(where, f: Filters, offset, n, total):
     elif f.sort == "category":
         q = q.join(Item, JOIN.LEFT_OUTER, on=(Problem.item == Item.id))
     q = q.where(where)
+    order = _order
+    if fts:
+        q = _fts_joined(q, f, fts)
+        if f.sort == "seq":  # the same order, said as the index's rowid: the FTS5 scan yields it directly
+            def order(f, flip=False):
+                return [search.Fts.rowid.desc() if f.desc != flip else search.Fts.rowid.asc()]
     back = total - offset - n
     if 0 <= back < offset:
-        return q.order_by(*_order(f, flip=True)).limit(n).offset(back)
-    return q.order_by(*_order(f)).limit(n).offset(offset)
+        return q.order_by(*order(f, flip=True)).limit(n).offset(back)
+    return q.order_by(*order(f)).limit(n).offset(offset)
 
 
 def _pending_extension(column):
@@ -278,7 +335,7 @@ def page_of(user, f: Filters, per_page=None) -> Page:
     """One screen page (portal/paging.py) in four queries: the counters (which give the total), the page's
     rows with their relations, pending extension and 督办 badges, their actions, their mechanisms."""
     from ..supervision.badges import columns as badge_columns
-    counts = status_counts(user, f)
+    counts, ids = _counts(user, f)
     total = counts["total"] if f.status and counts.get("capped") else (
         counts[f.status] if f.status else counts["total"])
     size = per_page or current_app.config.get("PAGE_SIZE", 50)
@@ -288,9 +345,17 @@ def page_of(user, f: Filters, per_page=None) -> Page:
     n = max(0, min(size, total - offset))
     rows = []
     if n:
-        where = _where(_conditions(user, f))
+        if ids is not None:  # a search's few matches, found by the counters' query
+            where = Problem.id.in_(ids or [0])
+            if f.status:
+                where = where & (Problem.status == f.status)
+        fts = ids is None and _fts_joined(Problem.select(), f, user) is not None
+        if ids is None:
+            where = _where(_conditions(user, f, joined=fts))
+        # a capped search's total is the bound, not the matches' count: its pages are read forwards only
+        known = 10 ** 12 if counts.get("capped") else total
         ext_id, ext_date = DeadlineExtension.id, DeadlineExtension.new_deadline
-        q = _joined(Problem.id.in_(_page_ids(where, f, offset, n, total)))
+        q = _joined(Problem.id.in_(_page_ids(where, f, offset, n, known, user if fts else None)))
         q = q.select_extend(_pending_extension(ext_id).alias("ext_id"),
                             _pending_extension(ext_date).alias("ext_date"), *badge_columns())
         rows = list(q.order_by(*_order(f)))

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from markupsafe import Markup
 
-from .. import audit, cache, clock, uploads
+from .. import audit, cache, clock, search, uploads
 from ..htmx import push_url, render, triggered_by, wants_partial
 from ..models import SEVERITIES, SOURCES, STATUSES, Department, Problem, ProblemEvent, User
 from ..models.problem import REVIEW_STAGES
@@ -22,6 +22,7 @@ from . import bp, choices, queries, service, table
 from .export import build_xlsx, default_title
 from .forms import parse_filters
 
+bp.add_app_template_filter(search.highlight, "hl")  # the search's words marked in the rows' texts
 register_nav("整改台账", "ledger.index", lambda u: can(u, "ledger.view"), order=30)
 
 EVENT_LABELS = {"created": "登记", "status": "状态变更", "edit": "修改", "action": "处理方式",
