@@ -6,19 +6,22 @@ from peewee import Case, fn
 from .. import campaign_settings
 from ..models import Problem
 from ..models.supervision import Escalation, Urge
+from ..models.tally import ItemPersonTally
 
 
 def columns() -> list:
     """Select-list expressions for the row query: urge_count, escalation_level, frequent_person,
     frequent_department (each aliased; a row then carries them as attributes)."""
     n = int(campaign_settings.get("repeat_threshold"))
-    U, E, P = Urge.alias(), Escalation.alias(), Problem.alias()
+    U, E, T = Urge.alias(), Escalation.alias(), ItemPersonTally.alias()
     urged = U.select(fn.COUNT(U.id)).where(U.problem == Problem.id)
     level = E.select(fn.MAX(E.level)).where((E.problem == Problem.id) & (E.deadline == Problem.deadline))
 
     def same_item(field):
-        return (P.select(fn.COUNT(P.id))
-                .where((P.withdrawn == False) & (P.item == Problem.item) & (getattr(P, field) == getattr(Problem, field))))  # noqa: E712
+        # live Problems of the row's item and person (department), read from the trigger-kept tally of
+        # migration 0044 (a few rows by its keys), not counted over the problem table per shown row
+        return (T.select(fn.COALESCE(fn.SUM(T.n), 0))
+                .where((T.item_id == Problem.item) & (getattr(T, f"{field}_id") == getattr(Problem, field))))
     return [urged.alias("urge_count"),
             Case(None, [(Problem.open_expr(), level)], 0).alias("escalation_level"),
             Case(None, [(same_item("person") >= n, 1)], 0).alias("frequent_person"),
