@@ -60,11 +60,13 @@ class Blocks:
             need = [text_width_pt(f, h, "hei", spacing=0) + pads[k] + extra[k] + 0.01 for k, h in enumerate(header)]
             fitted = _fit(widths, need)
 
-            def lines(ws):                   # every body cell's line count with these widths
-                return [len(ts.wrap_cells(f, c.strip(), (ws[k] - pads[k] - extra[k]) / BODY, "fang", BODY))
-                        for r in rows for k, c in enumerate(r)]
-            if fitted is not widths and all(a <= b for a, b in zip(lines(fitted), lines(widths))):
-                widths = fitted              # only when no cell wraps into more lines for it
+            def height(ws):                  # the table's lines with these widths: header and every row
+                def tall(r, role):
+                    return max(len(ts.wrap_cells(f, c.strip(), (ws[k] - pads[k] - extra[k]) / BODY, role, BODY))
+                               for k, c in enumerate(r))
+                return tall(header, "hei") + sum(tall(r, "fang") for r in rows)
+            if fitted is not widths and height(fitted) <= height(widths):
+                widths = fitted              # only when the table grows no taller for it
         lefts = [sum(widths[:k]) for k in range(ncol)]
         caption = (t.get("caption") or "").strip()
         if caption:

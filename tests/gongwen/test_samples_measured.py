@@ -87,14 +87,27 @@ def test_full_pages_hold_22_lines(kind):
 
 
 def test_short_page_by_rule_is_measured():
-    """The department report as its sample stood before: page 2 keeps one line free, because what follows is
-    a heading, a three-line paragraph whose last two lines go with the 署名: only the heading would fit."""
-    doc = sample("department-report")
-    doc["body"] = doc["body"].replace("对已整改的问题，科室每月组织一次回头看，防止问题反弹。", "")
-    pdf = Doc(render_pdf("department-report", doc))
-    pages = [[ln for ln in text_lines(p) if not PAGE_NO.fullmatch(ln.text)] for p in pdf.pages]
-    assert len(pages[1]) == 21 and _short_pages("department-report", pages) == {2: (1, "heading")}
-    assert HEADING.match(pages[2][0].text) and [DATE.fullmatch(ln.text) is not None for ln in pages[2]][-1]
+    """A page keeps a line free when what follows is a heading and a paragraph whose last two lines go with
+    the 署名: only the heading would fit, and a heading never ends a page. The department report's first
+    paragraph is lengthened a line at a time until the heading 二、 falls there; the short page's reason is
+    then measured from the PDF, and the heading opens the next page."""
+    base = sample("department-report")
+    para = "（一）加强学习动员。召开科室全体会议，传达学习局党组关于作风纪律整顿的部署要求，统一思想认识。"
+    tail = "二、下一步工作打算\n一是持续推进整改，确保剩余问题按期整改到位；二是完善考勤、值班、公车使用等内部管理制度，巩固整改成果；三是加强日常监督提醒，推动科室作风持续好转。"
+    filler = "按照工作要求逐项对照检查。"
+    for extra in range(0, 40):
+        body = "一、自查自纠工作开展情况\n" + "\n".join([para] * 8) + filler * extra + "\n" + tail
+        doc = dict(base, body=body, tables=[])
+        pdf = Doc(render_pdf("department-report", doc))
+        pages = [[ln for ln in text_lines(p) if not PAGE_NO.fullmatch(ln.text)] for p in pdf.pages]
+        short = _short_pages("department-report", pages)
+        hit = [k for k, (free, why) in short.items() if why == "heading"]
+        if hit:
+            k = hit[0]
+            assert short[k][0] == 1                     # one line free, the heading carried over
+            assert HEADING.match(pages[k][0].text)
+            return
+    pytest.fail("no shift of the text left a heading at a page's end")
 
 
 @pytest.mark.parametrize("kind", KINDS)
