@@ -9,7 +9,6 @@ screen rows in rows.py.
 """
 
 import datetime as dt
-import math
 import re
 
 from flask import current_app
@@ -17,17 +16,17 @@ from peewee import JOIN, SQL, Case, fn
 
 from .. import clock, search
 from ..paging import Page, page_number
-from ..models import SEVERITIES, STATUSES, Category, Department, Item, Problem, User
+from ..models import STATUSES, Category, Department, Item, Problem, User
 from ..models.ledger import NO_DEADLINE, DeadlineExtension, LedgerCount, MechanismProblem, ProblemAction
 from ..models.problem import due_soon_cond, overdue_cond
 from ..permissions import scope_problems, visible_departments
 from .forms import Filters, parse_filters
 from .forms import _month as month_range
+from . import keyset
+from .keyset import Person
 from .rows import attach_ops
 from .table import decorate
 
-
-Person = User.alias("person")
 
 
 def scoped_problems(user):
@@ -133,40 +132,15 @@ def _where(conds):
     return out
 
 
-_STATUS_ORDER = Case(Problem.status, [(k, i) for i, k in enumerate(STATUSES)], 9)
-
-
-_SEVERITY_ORDER = Case(Problem.severity, [(k, i) for i, k in enumerate(SEVERITIES)], 9)
-
-
 def _order(f: Filters, flip=False):
     """The screen order of a filter; flip=True is the same order backwards (to read a deep page from the end)."""
-    desc = f.desc != flip
-    d = "desc" if desc else "asc"
-    cols = {
-        "seq": [Problem.id],
-        "source": [Problem.source],
-        "department": [Department.sort_order, Department.id],
-        "person": [Person.sort_name],  # 拼音 order (portal/sorting.py), not the bytes of the name
-        "category": [Item.seq],
-        "severity": [_SEVERITY_ORDER],
-        "status": [_STATUS_ORDER],
-        "updated": [Problem.updated_at],
-    }.get(f.sort)
-    if f.sort == "deadline":  # no deadline sorts last on screen, so first when read backwards
-        nulls = "FIRST" if flip else "LAST"
-        order = [Problem.deadline.desc(nulls=nulls) if desc else Problem.deadline.asc(nulls=nulls)]
-    else:
-        order = [getattr(c, d)() for c in cols]
-    if f.sort != "seq":
-        order.append(Problem.id.desc() if desc else Problem.id.asc())
-    return order
+    return keyset.order_by(f, flip)
 
 
 def _joined(where):
     # only the related columns the ledger shows (never a person's password hash or phone)
     return (Problem.select(Problem, Department.id, Department.name, Department.sort_order, Person.id,
-                           Person.real_name, Item.id, Item.seq, Item.text, Item.category, Category.id,
+                           Person.real_name, Person.sort_name, Item.id, Item.seq, Item.text, Item.category, Category.id,
                            Category.name)
             .join(Department, on=(Problem.department == Department.id))
             .switch(Problem).join(Person, JOIN.LEFT_OUTER, on=(Problem.person == Person.id))
@@ -249,10 +223,11 @@ def _summary_counts(f: Filters, counts: dict) -> dict:
     return counts
 
 
-def _page_ids(where, f: Filters, offset, n, total):
-    """The ids of one page as a subquery: only the sort's own joins, and a deep page read from the nearer end
-    of the order (the last page is the first n rows backwards), so no page joins or skips more than half the
-    filter's rows; the page's rows are then joined for these n ids only."""
+def _page_ids(where, f: Filters, offset, n, total, key=None):
+    """The ids of one page as a subquery, with only the sort's own joins. With a key (keyset.py: the 下一页 /
+    上一页 link's position) the page seeks past it through the order's index; otherwise a page number reads
+    from the nearer end of the order (the last page is the first n rows backwards), so no page joins or skips
+    more than half the filter's rows. The page's rows are then joined for these n ids only."""
     q = Problem.select(Problem.id)
     if f.sort == "department":
         q = q.join(Department, on=(Problem.department == Department.id))
@@ -260,6 +235,9 @@ def _page_ids(where, f: Filters, offset, n, total):
         q = q.join(Person, JOIN.LEFT_OUTER, on=(Problem.person == Person.id))
     elif f.sort == "category":
         q = q.join(Item, JOIN.LEFT_OUTER, on=(Problem.item == Item.id))
+    if key is not None:
+        back = not f.after
+        return q.where(where & keyset.seek(f, key, backwards=back)).order_by(*_order(f, flip=back)).limit(n)
     q = q.where(where)
     back = total - offset - n
     if 0 <= back < offset:
@@ -277,7 +255,6 @@ def _pending_extension(column):
 def page_of(user, f: Filters, per_page=None) -> Page:
     """One screen page (portal/paging.py) in four queries: the counters (which give the total), the page's
     rows with their relations, pending extension and 督办 badges, their actions, their mechanisms."""
-    from ..supervision.badges import columns as badge_columns
     counts = status_counts(user, f)
     total = counts["total"] if f.status and counts.get("capped") else (
         counts[f.status] if f.status else counts["total"])
@@ -286,22 +263,36 @@ def page_of(user, f: Filters, per_page=None) -> Page:
     f.page = min(page_number(f.page), pages)  # out of range -> last page
     offset = (f.page - 1) * size
     n = max(0, min(size, total - offset))
-    rows = []
-    if n:
-        where = _where(_conditions(user, f))
-        ext_id, ext_date = DeadlineExtension.id, DeadlineExtension.new_deadline
-        q = _joined(Problem.id.in_(_page_ids(where, f, offset, n, total)))
-        q = q.select_extend(_pending_extension(ext_id).alias("ext_id"),
-                            _pending_extension(ext_date).alias("ext_date"), *badge_columns())
-        rows = list(q.order_by(*_order(f)))
-        for p in rows:
-            p.pending_ext = None
-            if getattr(p, "ext_id", None):
-                when = p.ext_date
-                when = dt.date.fromisoformat(str(when)[:10]) if when and not isinstance(when, dt.date) else when
-                p.pending_ext = DeadlineExtension(id=p.ext_id, problem=p.id, new_deadline=when, status="pending")
+    key = None
+    if f.cursor and n:
+        key = keyset.parse_key(f.cursor, f)
+        if key is None:
+            f.errors.append("翻页位置参数无效，已按页码显示。")
+    rows = _rows(user, f, offset, size if key else n, total, key) if n else []
+    if key is not None and not rows:  # nothing past that position any more: the page by its number
+        rows = _rows(user, f, offset, n, total)
     pg = Page(rows, total, f.page, pages, size)
+    if rows:
+        pg.prev_key, pg.next_key = keyset.key_of(rows[0], f), keyset.key_of(rows[-1], f)
     decorate(pg.rows, with_evidence=False, with_extensions=False)
     attach_ops(pg.rows, user)
     pg.counts = counts
     return pg
+
+
+def _rows(user, f, offset, n, total, key=None):
+    """The page's Problems with their relations, pending extension and 督办 badges: one query."""
+    from ..supervision.badges import columns as badge_columns
+    where = _where(_conditions(user, f))
+    ext_id, ext_date = DeadlineExtension.id, DeadlineExtension.new_deadline
+    q = _joined(Problem.id.in_(_page_ids(where, f, offset, n, total, key)))
+    q = q.select_extend(_pending_extension(ext_id).alias("ext_id"),
+                        _pending_extension(ext_date).alias("ext_date"), *badge_columns())
+    rows = list(q.order_by(*_order(f)))
+    for p in rows:
+        p.pending_ext = None
+        if getattr(p, "ext_id", None):
+            when = p.ext_date
+            when = dt.date.fromisoformat(str(when)[:10]) if when and not isinstance(when, dt.date) else when
+            p.pending_ext = DeadlineExtension(id=p.ext_id, problem=p.id, new_deadline=when, status="pending")
+    return rows
