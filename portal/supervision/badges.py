@@ -1,7 +1,7 @@
 """What a ledger row shows of 督办: how many times it was urged, its escalation level and the 多发频发 flag.
 `columns()` adds them to the ledger's row query as correlated subqueries (no extra query per page);
 `attach(rows)` turns them into the row's badges, loading them in one query for rows read without them."""
-from peewee import Case, fn
+from peewee import SQL, Case, fn
 
 from .. import campaign_settings
 from ..models import Problem
@@ -16,13 +16,16 @@ def columns() -> list:
     urged = U.select(fn.COUNT(U.id)).where(U.problem == Problem.id)
     level = E.select(fn.MAX(E.level)).where((E.problem == Problem.id) & (E.deadline == Problem.deadline))
 
-    def same_item(field):
-        return (P.select(fn.COUNT(P.id))
-                .where((P.withdrawn == False) & (P.item == Problem.item) & (getattr(P, field) == getattr(Problem, field))))  # noqa: E712
+    def repeated(field):
+        """At least n Problems of the same item and person/department: stops at the n-th (EXISTS of the n-th
+        row, not a count of them all), through migration 0043's indexes."""
+        return fn.EXISTS(P.select(SQL("1"))
+                         .where((getattr(P, field) == getattr(Problem, field)) & (P.item == Problem.item)
+                                & (P.withdrawn == False)).limit(1).offset(n - 1))  # noqa: E712
     return [urged.alias("urge_count"),
             Case(None, [(Problem.open_expr(), level)], 0).alias("escalation_level"),
-            Case(None, [(same_item("person") >= n, 1)], 0).alias("frequent_person"),
-            Case(None, [(same_item("department") >= n, 1)], 0).alias("frequent_department")]
+            Case(None, [(repeated("person"), 1)], 0).alias("frequent_person"),
+            Case(None, [(repeated("department"), 1)], 0).alias("frequent_department")]
 
 
 def attach(rows):
