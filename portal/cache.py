@@ -54,16 +54,17 @@ def versions(*names) -> tuple:
 
 
 class Versions(tuple):
-    """The data versions a key was made from, with their names: ((name, v), …)."""
+    """The data versions a key was made from (a tuple of the values), with their names."""
 
-    @property
-    def names(self):
-        return tuple(n for n, _ in self)
+    def __new__(cls, names, values):
+        obj = super().__new__(cls, values)
+        obj.names = tuple(names)
+        return obj
 
 
 def key(*parts, on=("ledger",)) -> tuple:
     """A key valid while the data versions `on` are unchanged (and only for this database)."""
-    return (id(db.obj), Versions(zip(on, versions(*on)))) + parts
+    return (id(db.obj), Versions(on, versions(*on))) + parts
 
 
 def _superseded(k, other) -> bool:

@@ -19,6 +19,8 @@ class Page:
     size: int
 
     counts: dict | None = None  # the ledger's counters; counts["capped"]: a search counted up to a bound
+    prev_key: str = ""  # keyset paging (ledger/keyset.py): the sort keys of the first and last row shown
+    next_key: str = ""
 
     @property
     def total_text(self) -> str:

@@ -46,11 +46,30 @@ def filtered(user, f: dict):
     return q
 
 
+SubjectUser, SubjectDept = User.alias("subject_user"), Department.alias("subject_department")
+Handler, HandlerDept = User.alias("handler"), Department.alias("handler_department")
+
+
+def _with_relations(q):
+    """The people, departments and category a row of the list shows, in the row query itself (not one query
+    per row and relation): only the columns shown (never a person's password hash or phone)."""
+    return (q.select_extend(SubjectUser.id, SubjectUser.real_name, SubjectDept.id, SubjectDept.name, Handler.id,
+                            Handler.real_name, HandlerDept.id, HandlerDept.name, Item.id, Item.seq, Item.category,
+                            Category.id, Category.name)
+            .switch(Item).join(Category, JOIN.LEFT_OUTER, on=(Item.category == Category.id))
+            .switch(Clue).join(SubjectUser, JOIN.LEFT_OUTER, on=(Clue.subject_user == SubjectUser.id))
+            .switch(Clue).join(SubjectDept, JOIN.LEFT_OUTER, on=(Clue.subject_department == SubjectDept.id))
+            .switch(Clue).join(Handler, JOIN.LEFT_OUTER, on=(Clue.handler == Handler.id))
+            .switch(Clue).join(HandlerDept, JOIN.LEFT_OUTER, on=(Clue.handler_department == HandlerDept.id)))
+
+
 def page_of(user, f: dict, counted: dict | None = None):
-    """One page; an unfiltered list takes its total from `counted` (counts()) instead of counting again."""
+    """One page in one query with its relations; an unfiltered list takes its total from `counted` (counts())
+    instead of counting again."""
     plain = not any(v for k, v in f.items() if k != "page")
     total = counted["all"] if counted is not None and plain else None
-    pg = paginate(filtered(user, f).order_by(Clue.overdue_expr().desc(), Clue.id.desc()), f.get("page"), total=total)
+    q = _with_relations(filtered(user, f)).order_by(Clue.overdue_expr().desc(), Clue.id.desc())
+    pg = paginate(q, f.get("page"), total=total)
     return pg.rows, pg.total, pg.page, pg.pages
 
 
@@ -96,9 +115,9 @@ def category_choices():
 
 
 def handler_filter_choices(user):
-    ids = {r.handler_id for r in Clue.select(Clue.handler).where(scope_clues(user) & Clue.handler.is_null(False))}
-    people = User.select().where(User.id.in_(list(ids))).order_by(User.id) if ids else []
-    return [(0, "全部承办人")] + [(u.id, u.real_name) for u in people]
+    handlers = Clue.select(Clue.handler).where(scope_clues(user) & Clue.handler.is_null(False))
+    people = User.select(User.id, User.real_name).where(User.id.in_(handlers)).order_by(User.id).tuples()
+    return [(0, "全部承办人")] + list(people)
 
 
 def department_choices():

@@ -38,6 +38,8 @@ class Filters:
     sort: str = "seq"
     desc: bool = False
     page: int = 1
+    after: str = ""  # keyset paging (keyset.py): the sort key of the previous page's last row
+    before: str = ""  # ... or of the next page's first row (上一页)
     errors: list = field(default_factory=list)
 
     def args(self, **override) -> dict:
@@ -53,7 +55,10 @@ class Filters:
             "person": self.person or "",
             "sort": "" if self.sort == "seq" else self.sort, "dir": "desc" if self.desc else "",
             "page": self.page if self.page > 1 else "",
+            "after": self.after, "before": self.before,
         }
+        if "page" in override:  # another page, sort or filter: the position of this page no longer applies
+            d["after"] = d["before"] = ""
         d.update(override)
         return {k: v for k, v in d.items() if v not in ("", None, 0, False)}
 
@@ -63,6 +68,10 @@ class Filters:
     @property
     def active(self) -> bool:
         return bool(self.args(page="", sort="", dir=""))
+
+    @property
+    def cursor(self) -> str:
+        return self.after or self.before
 
 
 def _int(value):
@@ -185,6 +194,12 @@ def parse_filters(args) -> Filters:
     if raw:
         p = _int(raw)
         f.page = p or 1
+    for name in ("after", "before"):  # checked against the sort when the page is read (keyset.parse_key)
+        raw = (args.get(name) or "").strip()
+        if raw:
+            setattr(f, name, raw[:400])
+    if f.after and f.before:
+        f.before = ""
     return f
 
 

@@ -9,7 +9,6 @@ screen rows in rows.py.
 """
 
 import datetime as dt
-import math
 import re
 
 from flask import current_app
@@ -17,17 +16,17 @@ from peewee import JOIN, SQL, Case, fn
 
 from .. import clock, search
 from ..paging import Page, page_number
-from ..models import SEVERITIES, STATUSES, Category, Department, Item, Problem, User
+from ..models import STATUSES, Category, Department, Item, Problem, User
 from ..models.ledger import NO_DEADLINE, DeadlineExtension, LedgerCount, MechanismProblem, ProblemAction
 from ..models.problem import due_soon_cond, overdue_cond
 from ..permissions import scope_problems, visible_departments
 from .forms import Filters, parse_filters
 from .forms import _month as month_range
+from . import keyset
+from .keyset import Person
 from .rows import attach_ops
 from .table import decorate
 
-
-Person = User.alias("person")
 
 
 def scoped_problems(user):
@@ -168,40 +167,15 @@ def _where(conds):
     return out
 
 
-_STATUS_ORDER = Case(Problem.status, [(k, i) for i, k in enumerate(STATUSES)], 9)
-
-
-_SEVERITY_ORDER = Case(Problem.severity, [(k, i) for i, k in enumerate(SEVERITIES)], 9)
-
-
 def _order(f: Filters, flip=False):
     """The screen order of a filter; flip=True is the same order backwards (to read a deep page from the end)."""
-    desc = f.desc != flip
-    d = "desc" if desc else "asc"
-    cols = {
-        "seq": [Problem.id],
-        "source": [Problem.source],
-        "department": [Department.sort_order, Department.id],
-        "person": [Person.sort_name],  # 拼音 order (portal/sorting.py), not the bytes of the name
-        "category": [Item.seq],
-        "severity": [_SEVERITY_ORDER],
-        "status": [_STATUS_ORDER],
-        "updated": [Problem.updated_at],
-    }.get(f.sort)
-    if f.sort == "deadline":  # no deadline sorts last on screen, so first when read backwards
-        nulls = "FIRST" if flip else "LAST"
-        order = [Problem.deadline.desc(nulls=nulls) if desc else Problem.deadline.asc(nulls=nulls)]
-    else:
-        order = [getattr(c, d)() for c in cols]
-    if f.sort != "seq":
-        order.append(Problem.id.desc() if desc else Problem.id.asc())
-    return order
+    return keyset.order_by(f, flip)
 
 
 def _joined(where):
     # only the related columns the ledger shows (never a person's password hash or phone)
     return (Problem.select(Problem, Department.id, Department.name, Department.sort_order, Person.id,
-                           Person.real_name, Item.id, Item.seq, Item.text, Item.category, Category.id,
+                           Person.real_name, Person.sort_name, Item.id, Item.seq, Item.text, Item.category, Category.id,
                            Category.name)
             .join(Department, on=(Problem.department == Department.id))
             .switch(Problem).join(Person, JOIN.LEFT_OUTER, on=(Problem.person == Person.id))
@@ -299,11 +273,13 @@ def _summary_counts(f: Filters, counts: dict) -> dict:
     return counts
 
 
-def _page_ids(where, f: Filters, offset, n, total, fts=None):
-    """The ids of one page as a subquery: only the sort's own joins, and a deep page read from the nearer end
-    of the order (the last page is the first n rows backwards), so no page joins or skips more than half the
-    filter's rows; the page's rows are then joined for these n ids only. fts (the viewer): joined to SQLite's
-    search index (`where` then leaves the indexed words out), read in the index's rowid order for 序号."""
+def _page_ids(where, f: Filters, offset, n, total, key=None, fts=None):
+    """The ids of one page as a subquery, with only the sort's own joins. With a key (keyset.py: the 下一页 /
+    上一页 link's position) the page seeks past it through the order's index; otherwise a page number reads
+    from the nearer end of the order (the last page is the first n rows backwards), so no page joins or skips
+    more than half the filter's rows. The page's rows are then joined for these n ids only. fts (the viewer):
+    joined to SQLite's search index (`where` then leaves the indexed words out), read in the index's rowid
+    order for 序号 when paged by number."""
     q = Problem.select(Problem.id)
     if f.sort == "department":
         q = q.join(Department, on=(Problem.department == Department.id))
@@ -311,6 +287,12 @@ def _page_ids(where, f: Filters, offset, n, total, fts=None):
         q = q.join(Person, JOIN.LEFT_OUTER, on=(Problem.person == Person.id))
     elif f.sort == "category":
         q = q.join(Item, JOIN.LEFT_OUTER, on=(Problem.item == Item.id))
+    if key is not None:
+        back = not f.after
+        q = q.where(where & keyset.seek(f, key, backwards=back))
+        if fts:
+            q = _fts_joined(q, f, fts)
+        return q.order_by(*_order(f, flip=back)).limit(n)
     q = q.where(where)
     order = _order
     if fts:
@@ -334,7 +316,6 @@ def _pending_extension(column):
 def page_of(user, f: Filters, per_page=None) -> Page:
     """One screen page (portal/paging.py) in four queries: the counters (which give the total), the page's
     rows with their relations, pending extension and 督办 badges, their actions, their mechanisms."""
-    from ..supervision.badges import columns as badge_columns
     counts, ids = _counts(user, f)
     total = counts["total"] if f.status and counts.get("capped") else (
         counts[f.status] if f.status else counts["total"])
@@ -343,30 +324,70 @@ def page_of(user, f: Filters, per_page=None) -> Page:
     f.page = min(page_number(f.page), pages)  # out of range -> last page
     offset = (f.page - 1) * size
     n = max(0, min(size, total - offset))
-    rows = []
-    if n:
-        if ids is not None:  # a search's few matches, found by the counters' query
-            where = Problem.id.in_(ids or [0])
-            if f.status:
-                where = where & (Problem.status == f.status)
-        fts = ids is None and _fts_joined(Problem.select(), f, user) is not None
-        if ids is None:
-            where = _where(_conditions(user, f, joined=fts))
-        # a capped search's total is the bound, not the matches' count: its pages are read forwards only
-        known = 10 ** 12 if counts.get("capped") else total
-        ext_id, ext_date = DeadlineExtension.id, DeadlineExtension.new_deadline
-        q = _joined(Problem.id.in_(_page_ids(where, f, offset, n, known, user if fts else None)))
-        q = q.select_extend(_pending_extension(ext_id).alias("ext_id"),
-                            _pending_extension(ext_date).alias("ext_date"), *badge_columns())
-        rows = list(q.order_by(*_order(f)))
-        for p in rows:
-            p.pending_ext = None
-            if getattr(p, "ext_id", None):
-                when = p.ext_date
-                when = dt.date.fromisoformat(str(when)[:10]) if when and not isinstance(when, dt.date) else when
-                p.pending_ext = DeadlineExtension(id=p.ext_id, problem=p.id, new_deadline=when, status="pending")
+    key = None
+    if f.cursor and n:
+        key = keyset.parse_key(f.cursor, f)
+        if key is None:
+            f.errors.append("翻页位置参数无效，已按页码显示。")
+    # a capped search's total is the bound, not the matches' count: its pages are read forwards only
+    known = 10 ** 12 if counts.get("capped") else total
+    rows = _rows(user, f, offset, size if key else n, known, key, ids) if n else []
+    if key is not None and not rows:  # nothing past that position any more: the page by its number
+        rows = _rows(user, f, offset, n, known, None, ids)
     pg = Page(rows, total, f.page, pages, size)
+    if rows:
+        pg.prev_key, pg.next_key = keyset.key_of(rows[0], f), keyset.key_of(rows[-1], f)
     decorate(pg.rows, with_evidence=False, with_extensions=False)
     attach_ops(pg.rows, user)
     pg.counts = counts
     return pg
+
+
+def _rows(user, f, offset, n, total, key=None, ids=None):
+    """The page's Problems with their relations, pending extension and 督办 badges: one query. ids: a search's
+    few matches, found by the counters' query (the page then reads those rows only)."""
+    fts = None
+    if ids is not None:
+        where = Problem.id.in_(ids or [0])
+        if f.status:
+            where = where & (Problem.status == f.status)
+    else:
+        fts = user if _fts_joined(Problem.select(), f, user) is not None else None
+        where = _where(_conditions(user, f, joined=fts is not None))
+    rows = list(_run_rows_query(f, _page_ids(where, f, offset, n, total, key, fts)))
+    for p in rows:
+        p.pending_ext = None
+        if getattr(p, "ext_id", None):
+            when = p.ext_date
+            when = dt.date.fromisoformat(str(when)[:10]) if when and not isinstance(when, dt.date) else when
+            p.pending_ext = DeadlineExtension(id=p.ext_id, problem=p.id, new_deadline=when, status="pending")
+    return rows
+
+
+_ROWS_SQL = {}  # (database, sort, desc, repeat threshold) -> (query, SQL before/after the page's ids, params)
+_IDS = "__page_ids__"
+
+
+def _run_rows_query(f, ids):
+    """Run the row query (_joined + pending extension + badges, in screen order) for the page's id subquery.
+    Its SQL is the same for every page of a sort: it is compiled once and only the small id subquery is
+    compiled per page (compiling the whole query was a tenth of a cold page's CPU)."""
+    from ..extensions import db
+    from ..supervision.badges import columns as badge_columns
+    from .. import campaign_settings
+    k = (type(db.obj).__name__, f.sort, f.desc, campaign_settings.get("repeat_threshold"))
+    cached = _ROWS_SQL.get(k)
+    if cached is None:
+        ext_id, ext_date = DeadlineExtension.id, DeadlineExtension.new_deadline
+        q = _joined(Problem.id.in_(SQL(_IDS)))
+        q = q.select_extend(_pending_extension(ext_id).alias("ext_id"),
+                            _pending_extension(ext_date).alias("ext_date"), *badge_columns())
+        q = q.order_by(*_order(f))
+        sql, params = q.sql()
+        before, after = sql.split(_IDS)
+        split = before.count(db.obj.param)
+        cached = _ROWS_SQL[k] = (q, before, after, params[:split], params[split:])
+    q, before, after, p1, p2 = cached
+    ids_sql, ids_params = ids.sql()
+    cursor = db.execute_sql(f"{before}({ids_sql}){after}", [*p1, *ids_params, *p2])
+    return q._get_cursor_wrapper(cursor)

@@ -19,6 +19,7 @@ from ..quoting import quoted
 from ..params import to_id
 from ..permissions import can, deny, require, scope_signature
 from . import bp, choices, queries, service, table
+from .rows import rendered_rows
 from .export import build_xlsx, default_title
 from .forms import parse_filters
 
@@ -78,6 +79,8 @@ def index():
     hit = cache.get("ledger", key)
     if hit is None:
         ctx = list_context(user, f, key[1][1])  # key[1]: the (ledger, reference) versions
+        ctx["rows_html"] = rendered_rows(ctx["pg"], ctx["office"], can(user, "ledger.operate"), ctx["today"],
+                                          url_for("ledger.index"), f.q.split())
         table = render_template("ledger/_table.html", **ctx)
         counters = render_template("ledger/_counters.html", oob=partial, **ctx)
         filters = ""

@@ -6,6 +6,7 @@ row (holds() below), so a list filter and a row's badge can never disagree. The 
 tallies (migration 0010) repeat the open condition in their trigger SQL.
 """
 import datetime as dt
+import functools
 import operator
 
 from peewee import (BooleanField, CharField, DateField, DateTimeField, Expression, Field, ForeignKeyField,
@@ -179,15 +180,26 @@ class Problem(BaseModel):
 
     @property
     def is_open(self) -> bool:
-        return holds(Problem.open_expr(), self)
+        return holds(_row_expr("open", None, None), self)
 
     @property
     def is_overdue(self) -> bool:
-        return holds(Problem.overdue_expr(), self)
+        return holds(_row_expr("overdue", clock.today(), None), self)
 
     @property
     def due_soon(self) -> bool:
-        return holds(Problem.due_soon_expr(), self)
+        return holds(_row_expr("soon", clock.today(), due_soon_days()), self)
+
+
+@functools.lru_cache(maxsize=32)
+def _row_expr(kind, today, days):
+    """The where-expressions a row is tested against, built once per day and setting (a ledger page tests each
+    of its rows three times)."""
+    if kind == "open":
+        return Problem.open_expr()
+    if kind == "overdue":
+        return Problem.overdue_expr(today)
+    return Problem.due_soon_expr(today, days)
 
 
 class ProblemEvent(Immutable):

@@ -149,3 +149,23 @@ def test_no_weasyprint_in_a_web_worker_until_a_pdf(tmp_path):
 def _password():
     from tests.factories import PASSWORD
     return PASSWORD
+
+
+def test_a_cold_page_renders_again_only_the_rows_that_changed(client, auth, org, app):
+    """Rendered rows are kept under everything they show (ledger/rows.py): after a write to one Problem the
+    next page is cold, the other rows come from the cache, and the changed row shows its change."""
+    from portal import cache
+    _ten_more(org)
+    auth.login(org.office)
+    cache.clear("ledger_rows")
+    first = client.get("/ledger/").get_data(as_text=True)
+    assert cache.size("ledger_rows") == 14
+    Problem.update(measures="只改这一条的措施", version=Problem.version + 1).where(Problem.id == org.pa2.id).execute()
+    html = client.get("/ledger/").get_data(as_text=True)
+    assert cache.size("ledger_rows") == 15 and "只改这一条的措施" in html
+    assert row_ids(html) == row_ids(first)
+    # the office and a head see different buttons: separate entries, never each other's
+    auth.logout()
+    auth.login(org.head_a)
+    head = client.get("/ledger/").get_data(as_text=True)
+    assert 'name="ids"' not in head and 'name="ids"' in first
