@@ -1,28 +1,11 @@
 """The clue ledger's list (issue 16 §1): its rows come with their people, departments and category in the row
 query, so a page costs the same number of queries whatever the number of rows on it."""
-import contextlib
 
 from portal.clues import service as clues
-from portal.extensions import db
 from portal.models.tip import Clue
 from portal.tips import service as tips
+from tests.querycount import counting
 from tests.tips.util import item_id, org
-
-
-@contextlib.contextmanager
-def counting():
-    seen = []
-    real = db.obj.execute_sql
-
-    def spy(sql, params=None, *a, **kw):
-        seen.append(sql)
-        return real(sql, params, *a, **kw)
-
-    db.obj.execute_sql = spy
-    try:
-        yield seen
-    finally:
-        del db.obj.execute_sql
 
 
 def _clues(o, n, start):

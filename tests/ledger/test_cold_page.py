@@ -1,7 +1,6 @@
 """The cold ledger page (issue 16 §1): four queries for a page's data, the forms' choices kept across Problem
 writes, deep pages read from the nearer end giving the same rows as OFFSET, the rows rendered by one macro,
 and no WeasyPrint in a web worker that has made no PDF."""
-import contextlib
 import datetime as dt
 import os
 import subprocess
@@ -11,31 +10,14 @@ import textwrap
 import pytest
 
 from portal import campaign_settings
-from portal.extensions import db
 from portal.ledger import queries
 from portal.ledger.forms import parse_filters
 from portal.models import Problem
 from portal.permissions import visible_departments
 from tests.factories import make_problem
+from tests.querycount import counting
 
 from .conftest import row_ids
-
-
-@contextlib.contextmanager
-def counting():
-    """Every SQL statement the database runs inside the block."""
-    seen = []
-    real = db.obj.execute_sql
-
-    def spy(sql, params=None, *a, **kw):
-        seen.append(sql)
-        return real(sql, params, *a, **kw)
-
-    db.obj.execute_sql = spy
-    try:
-        yield seen
-    finally:
-        del db.obj.execute_sql
 
 
 def _ten_more(org):

@@ -10,8 +10,9 @@ import pytest
 from portal.ledger import queries
 from portal.ledger.forms import parse_filters
 from tests.factories import make_problem
+from tests.querycount import counting
 
-from .test_cold_page import _ten_more, counting
+from .test_cold_page import _ten_more
 
 SORTS = ["seq", "source", "deadline", "department", "person", "severity", "status", "category", "updated"]
 
