@@ -11,7 +11,9 @@ A key is a JSON list, one value per sort column and the Problem's id last; a val
 or from another sort) is refused by parse_key and the page falls back to its number.
 """
 import datetime as dt
+import functools
 import json
+import operator
 
 from peewee import Case
 
@@ -142,9 +144,9 @@ def seek(f, values, backwards=False):
     for (e, _t, nullable, desc, nl), v in zip(cols, values):
         a = _after(e, v, desc, nullable, nl)
         if a is not None:
-            alts.append(a if not eqs else _and(eqs + [a]))
+            alts.append(a if not eqs else all_of(eqs + [a]))
         eqs.append(e.is_null() if v is None else e == v)
-    cond = alts[0] if len(alts) == 1 else _or(alts) if alts else (Problem.id != Problem.id)
+    cond = alts[0] if len(alts) == 1 else any_of(alts) if alts else (Problem.id != Problem.id)
     e0, _t, nullable, desc, nl = cols[0]
     v0 = values[0]
     if len(cols) > 1 and v0 is not None and not (nullable and nl):
@@ -152,15 +154,10 @@ def seek(f, values, backwards=False):
     return cond
 
 
-def _and(parts):
-    out = parts[0]
-    for p in parts[1:]:
-        out = out & p
-    return out
+def all_of(parts):
+    """parts[0] & parts[1] & … (the ledger's filter conditions use it too)."""
+    return functools.reduce(operator.and_, parts)
 
 
-def _or(parts):
-    out = parts[0]
-    for p in parts[1:]:
-        out = out | p
-    return out
+def any_of(parts):
+    return functools.reduce(operator.or_, parts)

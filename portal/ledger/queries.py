@@ -122,14 +122,19 @@ def _indexed(q: str) -> list:
             if search.indexable(t) and not re.fullmatch(r"#?(\d{1,9})", t)]
 
 
-def _fts_joined(query, f: Filters, user):
-    """SQLite: `query` joined to the FTS5 table for the search's indexable words, for a viewer who sees the whole
-    ledger with no department or person chosen (the index's matches are then mostly shown: reading them in
-    order stops early). None otherwise: a narrow scope reads its few rows through its own index and keeps
-    the IN-subquery form, as PostgreSQL always does (its planner drives that from the GIN index itself)."""
+def _fts_phrases(f: Filters, user) -> list:
+    """SQLite, for a viewer who sees the whole ledger with no department or person chosen: the search's
+    phrases to join the FTS5 table for (the index's matches are then mostly shown: reading them in order
+    stops early). Empty otherwise: a narrow scope reads its few rows through its own index and keeps the
+    IN-subquery form, as PostgreSQL always does (its planner drives that from the GIN index itself)."""
     from ..db import is_postgres
     wide = visible_departments(user) is None and not (f.dept or f.person or f.mine or f.charge)
-    phrases = _indexed(f.q) if f.q and wide and not is_postgres() else []
+    return _indexed(f.q) if f.q and wide and not is_postgres() else []
+
+
+def _fts_joined(query, f: Filters, user):
+    """`query` joined to the FTS5 table for _fts_phrases, or None when there are none."""
+    phrases = _fts_phrases(f, user)
     if not phrases:
         return None
     return query.switch(Problem).join(search.Fts, on=(search.Fts.rowid == Problem.id)).where(search.fts_match(phrases))
@@ -160,11 +165,7 @@ def _search_conditions(q: str, joined=False) -> list:
     return conds
 
 
-def _where(conds):
-    out = conds[0]
-    for c in conds[1:]:
-        out = out & c
-    return out
+_where = keyset.all_of  # every condition of a filter, joined with AND
 
 
 def _order(f: Filters, flip=False):
@@ -298,12 +299,16 @@ def _page_ids(where, f: Filters, offset, n, total, key=None, fts=None):
     if fts:
         q = _fts_joined(q, f, fts)
         if f.sort == "seq":  # the same order, said as the index's rowid: the FTS5 scan yields it directly
-            def order(f, flip=False):
-                return [search.Fts.rowid.desc() if f.desc != flip else search.Fts.rowid.asc()]
+            order = _rowid_order
     back = total - offset - n
     if 0 <= back < offset:
         return q.order_by(*order(f, flip=True)).limit(n).offset(back)
     return q.order_by(*order(f)).limit(n).offset(offset)
+
+
+def _rowid_order(f: Filters, flip=False):
+    """The 序号 order said as the FTS5 table's rowid (= Problem id)."""
+    return [search.Fts.rowid.desc() if f.desc != flip else search.Fts.rowid.asc()]
 
 
 def _pending_extension(column):
@@ -352,7 +357,7 @@ def _rows(user, f, offset, n, total, key=None, ids=None):
         if f.status:
             where = where & (Problem.status == f.status)
     else:
-        fts = user if _fts_joined(Problem.select(), f, user) is not None else None
+        fts = user if _fts_phrases(f, user) else None
         where = _where(_conditions(user, f, joined=fts is not None))
     rows = list(_run_rows_query(f, _page_ids(where, f, offset, n, total, key, fts)))
     for p in rows:
