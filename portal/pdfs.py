@@ -40,11 +40,6 @@ def _engine_call(name, args):
     return getattr(render, name)(*args)
 
 
-def _child_init(parent_pid):
-    from .documents.render_pool import die_with_parent
-    die_with_parent(parent_pid)
-
-
 def _setting(key, default):
     return current_app.config.get(key, default) if has_app_context() else default
 
@@ -57,9 +52,10 @@ def _get_pool():
     global _pool, _pool_pid
     with _lock:
         if _pool is None or _pool_pid != os.getpid():   # a forked copy of a parent's pool is not ours
+            from .documents.render_pool import die_with_parent
             _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                         max_tasks_per_child=int(_setting("PDF_CHILD_MAX_TASKS", 200)),
-                                        initializer=_child_init, initargs=(os.getpid(),))
+                                        initializer=die_with_parent, initargs=(os.getpid(),))
             _pool_pid = os.getpid()
         return _pool
 
